@@ -1,0 +1,22 @@
+"""CS Lens: the router. Page config, navigation, sidebar, and an error boundary."""
+
+import streamlit as st
+
+from cs_models.errors import CSLensError
+from ui.components import show_error, show_unexpected_error
+from ui.i18n import t
+from ui.navigation import build_pages
+from ui.sidebar import language_selector, render_sidebar
+
+st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide")
+language_selector()
+page = st.navigation(build_pages())
+render_sidebar()
+st.logo("ui/logo.svg", size="large")
+try:
+    page.run()
+except CSLensError as exc:
+    show_error(exc)
+except Exception as exc:  # noqa: BLE001 - the boundary: no traceback ever reaches the user
+    show_unexpected_error(exc)
+    st.caption(t("common.unexpected_error_hint"))

@@ -1,0 +1,1 @@
+"""Plotly figure builders (no Streamlit). One module per topic; see :mod:`.theme`."""

@@ -1,0 +1,39 @@
+"""Shared look of every chart: palette, fonts and presentation mode."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
+#: Okabe–Ito palette: distinguishable with colour-vision deficiencies and on projectors.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+POSITIVE = "#009E73"
+NEGATIVE = "#D55E00"
+NEUTRAL = "#9E9E9E"
+#: Sequential scale for rates (light = low, dark = high), readable on a projector.
+SEQUENTIAL = "Blues"
+BASE_FONT_SIZE = 14
+PRESENTATION_FONT_SIZE = 20
+
+
+def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
+    """Apply fonts, palette and margins in place and return ``fig``.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to style.
+    presentation : bool
+        Larger fonts and thicker lines for projectors.
+    """
+    size = PRESENTATION_FONT_SIZE if presentation else BASE_FONT_SIZE
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": size},
+        colorway=list(PALETTE),
+        margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
+        legend={"font": {"size": size}},
+    )
+    if presentation:
+        fig.update_traces(selector={"type": "scatter"}, line={"width": 4})
+    return fig

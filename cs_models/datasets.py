@@ -1,0 +1,82 @@
+"""The canonical datasets every analysis works on.
+
+Canonical columns (after column mapping):
+
+- ``customers``: ``customer_id`` (str), ``start_date`` (datetime64), ``end_date``
+  (datetime64, NaT = still active), optional ``mrr`` (float); any other column is
+  a segment (text) or a numeric covariate and keeps its own header.
+- ``events``: ``customer_id`` (str), ``date`` (datetime64), optional ``amount`` (float).
+- ``survey``: one row per respondent; question columns keep their headers;
+  optional ``respondent_id`` and ``weight``.
+- ``gaps``: expectation/satisfaction answers, long or wide; see :mod:`cs_models.gaps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps")
+
+#: Date columns of each canonical dataset, used to find the default as-of date.
+DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "customers": ("start_date", "end_date"),
+    "events": ("date",),
+}
+
+
+@dataclass(frozen=True)
+class Datasets:
+    """The datasets of one session, wherever they came from.
+
+    Attributes
+    ----------
+    customers, events, survey, gaps : pandas.DataFrame or None
+        Canonical frames; ``None`` when not loaded.
+    source : {"sample", "upload"}
+        Where the data came from.
+    origins : Mapping[str, str]
+        Dataset kind -> file name it was read from.
+    """
+
+    customers: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    survey: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    source: str = "sample"
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, kind: str) -> pd.DataFrame | None:
+        """The frame of ``kind`` (one of :data:`DATASET_KINDS`), or ``None``."""
+        if kind not in DATASET_KINDS:
+            raise KeyError(kind)
+        return getattr(self, kind)
+
+    def available(self) -> list[str]:
+        """Kinds that are loaded, in canonical order."""
+        return [k for k in DATASET_KINDS if self.get(k) is not None]
+
+    def row_counts(self) -> dict[str, int]:
+        """Number of rows of each loaded dataset."""
+        return {k: len(self.get(k)) for k in self.available()}  # type: ignore[arg-type]
+
+    def latest_date(self) -> date | None:
+        """The latest date found in the date columns: the default as-of date."""
+        latest: pd.Timestamp | None = None
+        for kind, columns in DATE_COLUMNS.items():
+            frame = self.get(kind)
+            if frame is None:
+                continue
+            for column in columns:
+                if column in frame:
+                    value = frame[column].max()
+                    if pd.notna(value) and (latest is None or value > latest):
+                        latest = value
+        return None if latest is None else latest.date()
+
+    def with_frames(self, **frames: pd.DataFrame | None) -> Datasets:
+        """A copy with some frames replaced."""
+        return replace(self, **frames)

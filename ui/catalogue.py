@@ -1,0 +1,59 @@
+"""The translation catalogue: ``locales/<lang>/*.toml`` merged into flat keys.
+
+Kept free of Streamlit so tests and tools can check the catalogue directly.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("ja", "en")
+DEFAULT_LANGUAGE = "en"
+
+
+class CatalogueError(ValueError):
+    """The catalogue files are inconsistent (a key defined twice, a value not text)."""
+
+
+def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str], source: Path) -> None:
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            _flatten(full, value, out, source)
+        elif isinstance(value, str):
+            if full in out:
+                raise CatalogueError(f"{full} is defined twice ({source})")
+            out[full] = value
+        else:
+            raise CatalogueError(f"{full} in {source} is not text")
+
+
+@functools.cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """All messages of ``lang`` as ``{"namespace.key": text}``."""
+    if lang not in LANGUAGES:
+        raise CatalogueError(f"unknown language {lang!r}")
+    out: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / lang).glob("*.toml")):
+        with path.open("rb") as handle:
+            _flatten("", tomllib.load(handle), out, path)
+    return out
+
+
+def placeholders(text: str) -> set[str]:
+    """Names of the ``{placeholders}`` in a message template."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def translate(lang: str, key: str, **params: Any) -> str:
+    """The message ``key`` in ``lang`` (falling back to English, then the key) formatted with ``params``."""
+    text = catalogue(lang).get(key)
+    if text is None:
+        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    return text.format(**params) if params else text

@@ -1,0 +1,106 @@
+"""Shared page components: headers, readings, charts, downloads, errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from cs_models.charts.theme import apply_theme
+from cs_models.errors import CSLensError
+from cs_models.export import to_csv_bytes, to_xlsx_bytes
+from ui.i18n import current_lang, t
+from ui.router import ensure_router
+from ui.state import current_datasets, presentation
+
+logger = logging.getLogger("cs_lens")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
+
+
+def md_escape(value: Any) -> str:
+    """``value`` as text that Streamlit's markdown shows literally (no links, HTML or directives)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+
+
+def page_header(namespace: str) -> None:
+    """Title and one-line introduction of a page (``<namespace>.page_title`` / ``.intro``).
+
+    Every page calls this first; it also routes a legacy first request through ``app.py``.
+    """
+    ensure_router()
+    st.title(t(f"{namespace}.page_title"))
+    st.caption(t(f"{namespace}.intro"))
+
+
+def reading(key: str, **params: Any) -> None:
+    """A plain-language reading of a result; user-supplied values are escaped."""
+    safe = {name: md_escape(value) for name, value in params.items()}
+    st.info(t(key, **safe), icon=":material/lightbulb:")
+
+
+def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """Render a Plotly figure with the shared theme (large type in presentation mode)."""
+    apply_theme(fig, presentation=presentation())
+    config = {"displaylogo": False, "locale": current_lang(), "responsive": True}
+    st.plotly_chart(fig, width="stretch", config=config, key=key)
+
+
+def download_table(frame: pd.DataFrame, stem: str, *, index: bool = True) -> None:
+    """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised."""
+    left, right = st.columns(2, width="content")
+    left.download_button(
+        t("common.download_csv"),
+        data=to_csv_bytes(frame, index=index),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{stem}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("common.download_xlsx"),
+        data=to_xlsx_bytes(frame, index=index),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl_xlsx_{stem}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def error_message(exc: CSLensError) -> str:
+    """The translated message of a package error, with where it happened."""
+    params = {**exc.params, **exc.where()}
+    message = t(f"errors.{exc.code}", **{k: md_escape(v) for k, v in params.items()})
+    if message == f"errors.{exc.code}":  # a code the catalogue does not know
+        message = md_escape(exc.message)
+    where = [
+        t(f"common.where_{name}", value=md_escape(value))
+        for name, value in exc.where().items()
+    ]
+    return " / ".join([message, *where]) if where else message
+
+
+def show_error(exc: CSLensError) -> None:
+    """Show a package error as a translated message (never a traceback)."""
+    st.error(error_message(exc), icon=":material/error:")
+
+
+def show_unexpected_error(exc: BaseException) -> None:
+    """Log an unexpected error and show a translated apology instead of a traceback."""
+    logger.error("unexpected error", exc_info=exc)
+    st.error(t("common.unexpected_error"), icon=":material/error:")
+
+
+def require_dataset(kind: str) -> pd.DataFrame:
+    """The current frame of ``kind``; otherwise explain how to load it and stop the page."""
+    frame = current_datasets().get(kind)
+    if frame is None:
+        st.info(t("common.missing_dataset", dataset=t(f"common.dataset_{kind}")))
+        st.page_link("pages/data.py", label=t("data.page_title"), icon=":material/upload_file:")
+        st.stop()
+    return frame

@@ -1,0 +1,40 @@
+"""The page list of the app, in menu order. Add a page here when it lands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.i18n import t
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its script, catalogue namespace, icon and URL path."""
+
+    path: str
+    namespace: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("pages/data.py", "data", ":material/table_view:", "data"),
+)
+
+
+def build_pages() -> list[st.Page]:
+    """``st.Page`` objects with translated titles."""
+    return [
+        st.Page(
+            spec.path,
+            title=t(f"{spec.namespace}.page_title"),
+            icon=spec.icon,
+            url_path=None if spec.default else spec.url_path,
+            default=spec.default,
+        )
+        for spec in PAGES
+    ]

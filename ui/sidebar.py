@@ -1,0 +1,68 @@
+"""The sidebar shared by every page: language, data source, as-of date, presentation mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.catalogue import LANGUAGES
+from ui.i18n import LANG_KEY, browser_language, t
+from ui.state import (
+    AS_OF_KEY,
+    PRESENT_KEY,
+    SOURCE_KEY,
+    current_datasets,
+    uploaded_datasets,
+)
+from ui.url_state import url_widget
+
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
+PRESENTATION_CSS = """
+<style>
+  [data-testid="stMain"] { font-size: 1.25rem; }
+  [data-testid="stMetricValue"] { font-size: 3rem; }
+  [data-testid="stMain"] h1 { font-size: 3rem; }
+</style>
+"""
+
+
+def language_selector() -> None:
+    """The language switch (ja/en, default from the browser, kept in the URL as ``?lang=``).
+
+    Drawn before the navigation is built, so page titles use the chosen language.
+    """
+    url_widget(
+        st.sidebar.radio,
+        "言語 / Language",
+        LANGUAGES,
+        key=LANG_KEY,
+        default=browser_language(),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        horizontal=True,
+    )
+
+
+def render_sidebar() -> None:
+    """Draw the other sidebar widgets; their values live in session state (and the URL)."""
+    with st.sidebar:
+        if uploaded_datasets() is not None:
+            st.radio(
+                t("common.data_source"),
+                ("upload", "sample"),
+                format_func=lambda source: t(f"common.source_{source}"),
+                key=SOURCE_KEY,
+            )
+        else:
+            st.caption(t("common.using_sample"))
+        latest = current_datasets().latest_date()
+        if latest is not None:
+            url_widget(
+                st.date_input,
+                t("common.as_of"),
+                key=AS_OF_KEY,
+                default=latest,
+                help=t("common.as_of_help"),
+                format="YYYY-MM-DD",
+            )
+        url_widget(st.toggle, t("common.presentation"), key=PRESENT_KEY, default=False)
+    if st.session_state.get(PRESENT_KEY):
+        st.html(PRESENTATION_CSS)

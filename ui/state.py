@@ -1,0 +1,65 @@
+"""Session state: the current datasets, the as-of date and the presentation flag.
+
+Pages never care where data came from: they ask :func:`current_datasets`.
+Uploaded data live in this session only; the sample data are shared read-only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from cs_models.datasets import Datasets
+from cs_models.sample import load_sample
+from ui.i18n import current_lang
+
+UPLOADED_KEY = "uploaded_datasets"
+SOURCE_KEY = "source"
+AS_OF_KEY = "as_of"
+PRESENT_KEY = "present"
+
+
+@st.cache_data(show_spinner=False)
+def sample_datasets(lang: str) -> Datasets:
+    """The bundled sample data in ``lang`` (identical for every user)."""
+    return load_sample(lang)
+
+
+def uploaded_datasets() -> Datasets | None:
+    """The datasets this session uploaded, if any."""
+    return st.session_state.get(UPLOADED_KEY)
+
+
+def set_uploaded(datasets: Datasets | None) -> None:
+    """Make ``datasets`` this session's current data (``None`` goes back to the sample)."""
+    if datasets is None:
+        st.session_state.pop(UPLOADED_KEY, None)
+        st.session_state[SOURCE_KEY] = "sample"
+    else:
+        st.session_state[UPLOADED_KEY] = datasets
+        st.session_state[SOURCE_KEY] = "upload"
+    # the new data have their own latest date: forget the old as-of date (state and URL)
+    st.session_state.pop(AS_OF_KEY, None)
+    st.query_params.pop(AS_OF_KEY, None)
+
+
+def current_datasets() -> Datasets:
+    """The datasets every page analyses: the upload when chosen, else the sample."""
+    uploaded = uploaded_datasets()
+    if uploaded is not None and st.session_state.get(SOURCE_KEY, "upload") == "upload":
+        return uploaded
+    return sample_datasets(current_lang())
+
+
+def as_of() -> date:
+    """The as-of date: active customers are censored here; later periods are immature."""
+    chosen = st.session_state.get(AS_OF_KEY)
+    if isinstance(chosen, date):
+        return chosen
+    return current_datasets().latest_date() or date.today()
+
+
+def presentation() -> bool:
+    """Whether presentation mode (large type for projectors) is on."""
+    return bool(st.session_state.get(PRESENT_KEY, False))

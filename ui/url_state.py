@@ -1,0 +1,113 @@
+"""Widgets whose value lives in the URL, so a copied link reopens the same view.
+
+Streamlit's own ``bind="query-params"`` writes the *displayed* label into the URL,
+which changes with the UI language; these helpers write the option's code instead
+(``?metric=nrr``), so a link works in Japanese and English alike.
+
+Usage: ``url_widget(st.selectbox, label, options, key="metric", default="logo",
+format_func=...)``. The value is seeded from the URL the first time the widget
+is drawn in a session, then kept in session state and mirrored to the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+SEPARATOR = ","
+
+
+def _encode(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def _decode(raw: str, default: Any, options: Sequence[Any] | None) -> Any:
+    """Parse ``raw`` like ``default``; return ``default`` when it is not a valid value."""
+    try:
+        if isinstance(default, bool):
+            value: Any = {"1": True, "0": False, "true": True, "false": False}[raw.lower()]
+        elif isinstance(default, date):
+            value = date.fromisoformat(raw)
+        elif isinstance(default, (list, tuple)):
+            value = [v for v in raw.split(SEPARATOR) if v] if raw else []
+            if options is not None:
+                by_text = {str(o): o for o in options}
+                value = [by_text[v] for v in value if v in by_text]
+            return value
+        elif isinstance(default, int):
+            value = int(raw)
+        elif isinstance(default, float):
+            value = float(raw)
+        else:
+            value = raw
+    except (KeyError, ValueError):
+        return default
+    if options is not None:
+        by_text = {str(o): o for o in options}
+        return by_text.get(str(value), default)
+    return value
+
+
+def seed_from_url(key: str, default: Any, options: Sequence[Any] | None = None) -> None:
+    """Put the URL's value of ``key`` (or ``default``) in session state, once per session."""
+    if key in st.session_state:
+        current = st.session_state[key]
+        if options is None or current in options or isinstance(current, list):
+            return
+    raw = st.query_params.get(key)
+    st.session_state[key] = default if raw is None else _decode(raw, default, options)
+
+
+def write_to_url(key: str, value: Any) -> None:
+    """Mirror a value into the URL (removed when ``None``)."""
+    encoded = _encode(value)
+    if encoded is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != encoded:
+        st.query_params[key] = encoded
+
+
+def url_widget(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[Any] | None = None,
+    *,
+    key: str,
+    default: Any,
+    **kwargs: Any,
+) -> Any:
+    """Draw ``widget`` with its value kept in session state and in the URL as ``?key=``.
+
+    Parameters
+    ----------
+    widget : callable
+        A Streamlit widget function such as ``st.selectbox``, ``st.radio``,
+        ``st.segmented_control``, ``st.multiselect``, ``st.slider``, ``st.toggle``
+        or ``st.date_input`` (or the same on a container, e.g. ``st.sidebar.radio``).
+    label : str
+        Translated label.
+    options : sequence, optional
+        Choices for selection widgets; the URL holds ``str(option)``.
+    key : str
+        Session-state key and URL parameter name.
+    default : Any
+        Value when the URL has none (also fixes the type used to parse the URL).
+    **kwargs
+        Passed to ``widget`` (``format_func``, ``min_value``, ``help`` …).
+    """
+    seed_from_url(key, default, options)
+    args = (label,) if options is None else (label, options)
+    value = widget(*args, key=key, **kwargs)
+    write_to_url(key, value)
+    return value
