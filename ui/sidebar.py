@@ -36,6 +36,7 @@ def language_selector() -> None:
         LANGUAGES,
         key=LANG_KEY,
         default=browser_language(),
+        keep_default=True,
         format_func=LANGUAGE_NAMES.__getitem__,
         horizontal=True,
     )

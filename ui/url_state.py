@@ -69,10 +69,10 @@ def seed_from_url(key: str, default: Any, options: Sequence[Any] | None = None) 
     st.session_state[key] = default if raw is None else _decode(raw, default, options)
 
 
-def write_to_url(key: str, value: Any) -> None:
-    """Mirror a value into the URL (removed when ``None``)."""
+def write_to_url(key: str, value: Any, default: Any = None) -> None:
+    """Mirror a value into the URL (removed when it is ``None`` or equals ``default``)."""
     encoded = _encode(value)
-    if encoded is None:
+    if encoded is None or encoded == _encode(default):
         st.query_params.pop(key, None)
     elif st.query_params.get(key) != encoded:
         st.query_params[key] = encoded
@@ -85,6 +85,7 @@ def url_widget(
     *,
     key: str,
     default: Any,
+    keep_default: bool = False,
     **kwargs: Any,
 ) -> Any:
     """Draw ``widget`` with its value kept in session state and in the URL as ``?key=``.
@@ -103,11 +104,14 @@ def url_widget(
         Session-state key and URL parameter name.
     default : Any
         Value when the URL has none (also fixes the type used to parse the URL).
+    keep_default : bool
+        Write the value to the URL even when it equals ``default`` (by default the
+        URL holds only what differs from the defaults, which keeps links short).
     **kwargs
         Passed to ``widget`` (``format_func``, ``min_value``, ``help`` …).
     """
     seed_from_url(key, default, options)
     args = (label,) if options is None else (label, options)
     value = widget(*args, key=key, **kwargs)
-    write_to_url(key, value)
+    write_to_url(key, value, None if keep_default else default)
     return value

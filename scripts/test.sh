@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian machine and run the whole test suite:
+# Debian's Chromium and Noto CJK fonts (browser tests), a virtualenv with the pinned packages,
+# ruff, then pytest (model, AppTest and Playwright end-to-end tests). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
