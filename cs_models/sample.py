@@ -205,7 +205,7 @@ def _customers(rng: np.random.Generator) -> pd.DataFrame:
     scale = median_days / np.log(2) ** (1 / WEIBULL_SHAPE) * hr ** (-1 / WEIBULL_SHAPE)
     lifetime_days = scale * (-np.log(rng.random(n))) ** (1 / WEIBULL_SHAPE)
     months_paid = np.maximum(1, np.ceil(lifetime_days / DAYS_PER_MONTH)).astype(int)
-    end = pd.DatetimeIndex([s + pd.DateOffset(months=int(m)) for s, m in zip(start, months_paid)])
+    end = pd.DatetimeIndex([s + pd.DateOffset(months=int(m)) for s, m in zip(start, months_paid, strict=True)])
     end = end.where(end <= AS_OF)
 
     size = np.select([stores == 1, stores <= 4], ["size_1", "size_2_4"], "size_5")

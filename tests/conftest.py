@@ -13,10 +13,9 @@ if str(ROOT) not in sys.path:
 
 
 @pytest.fixture(autouse=True)
-def _clear_streamlit_caches():
+def _clear_streamlit_caches() -> None:
     """Each test starts with empty ``st.cache_data``/``st.cache_resource`` caches."""
     import streamlit as st
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield

@@ -24,7 +24,9 @@ def test_both_languages_have_the_same_keys():
 def test_placeholders_match_between_languages():
     """``{n}`` in English must be ``{n}`` in Japanese, or formatting fails in one language."""
     ja, en = catalogue("ja"), catalogue("en")
-    mismatched = {k: (placeholders(en[k]), placeholders(ja[k])) for k in en if placeholders(en[k]) != placeholders(ja[k])}
+    mismatched = {
+        k: (placeholders(en[k]), placeholders(ja[k])) for k in en if placeholders(en[k]) != placeholders(ja[k])
+    }
     assert mismatched == {}
 
 

@@ -80,6 +80,7 @@ def test_package_errors_are_translated_and_escaped():
     assert not at.exception
     message = at.error[0].value
     assert message.startswith("データを利用できませんでした")
-    assert "顧客\\.csv" in message and "行：3" in message
+    assert "顧客\\.csv" in message
+    assert "行：3" in message
     assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in message  # not a clickable link
     assert "\\*x\\*" in message

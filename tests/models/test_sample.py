@@ -70,8 +70,8 @@ def test_awareness_survey_matches_the_2021_survey(ja, en):
         assert round(engaged.sum() / aware.sum() * 100, 1) == 78.5
         answers = s.loc[engaged, q4].str.split(sep)
         assert answers.notna().all()
-        assert round(answers.map(lambda a: knowhow in a).mean() * 100, 1) == 50.0
-        assert round(answers.map(lambda a: people in a).mean() * 100, 1) == 28.6
+        assert round(answers.map(lambda a, k=knowhow: k in a).mean() * 100, 1) == 50.0
+        assert round(answers.map(lambda a, p=people: p in a).mean() * 100, 1) == 28.6
 
 
 def _lifetimes(data):
@@ -92,7 +92,7 @@ def test_study_session_participants_churn_less(en):
 
 def test_expectation_gap_links_to_churn(en):
     """Respondents whose mean satisfaction falls short of expectation churned more often."""
-    c, duration, event = _lifetimes(en)
+    c = en.customers
     g = en.gaps.set_index("customer_id")
     exp = g.filter(like="(expectation)").to_numpy(dtype=float)
     sat = g.filter(like="(satisfaction)").to_numpy(dtype=float)
