@@ -1,4 +1,6 @@
-"""Overview: what is loaded and where to go next."""
+"""Overview: the few numbers that matter, one card per analysis, then what is loaded."""
+
+import importlib
 
 import streamlit as st
 
@@ -11,15 +13,16 @@ page_header("overview")
 datasets = current_datasets()
 st.caption(t("overview.as_of", date=as_of().isoformat(), source=t(f"common.source_{datasets.source}")))
 
+analyses = [spec for spec in PAGES if spec.namespace not in ("overview", "data")]
+for row in range(0, len(analyses), 2):
+    for column, spec in zip(st.columns(2), analyses[row : row + 2], strict=False):
+        with column.container(border=True):
+            st.subheader(t(f"{spec.namespace}.page_title"))
+            importlib.import_module(f"ui.cards.{spec.namespace}").render()
+            st.page_link(spec.path, label=t("overview.open_page"), icon=":material/arrow_forward:")
+
 st.subheader(t("overview.datasets_heading"))
 counts = datasets.row_counts()
-for column, kind in zip(st.columns(len(counts) or 1), counts):
-    column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]), border=True)
-
-analyses = [spec for spec in PAGES if spec.namespace not in ("overview", "data")]
-if analyses:
-    st.subheader(t("overview.analyses_heading"))
-    for spec in analyses:
-        st.page_link(spec.path, label=t(f"{spec.namespace}.page_title"), icon=spec.icon)
-        st.caption(t(f"{spec.namespace}.intro"))
+for column, kind in zip(st.columns(len(counts) or 1), counts, strict=False):
+    column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
 st.page_link("pages/data.py", label=t("overview.go_data"), icon=":material/upload_file:")

@@ -17,4 +17,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 .venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"
+# two workers: the suite (model, AppTest and browser tests) takes about 4 minutes on 2 cores
+.venv/bin/python -m pytest -n 2 "$@"

@@ -19,3 +19,23 @@ def _clear_streamlit_caches() -> None:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _warm_server_routing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run AppTests as on a warm server.
+
+    AppTest puts Streamlit back into a fresh server's legacy ``pages/`` mode on every run,
+    so ``ui.router`` would reroute (and run the page twice) each time. A real server does
+    that only for its very first request, which the browser tests cover
+    (``tests/e2e/test_shell_e2e.py``).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

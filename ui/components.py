@@ -13,6 +13,7 @@ import streamlit as st
 from cs_models.charts.theme import apply_theme
 from cs_models.errors import CSLensError
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
+from ui.catalogue import placeholders, translate
 from ui.i18n import current_lang, t
 from ui.router import ensure_router
 from ui.state import current_datasets, presentation
@@ -51,7 +52,7 @@ def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
 
 def download_table(frame: pd.DataFrame, stem: str, *, index: bool = True) -> None:
     """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised."""
-    left, right = st.columns(2, width="content")
+    left, right = st.columns(2)
     left.download_button(
         t("common.download_csv"),
         data=to_csv_bytes(frame, index=index),
@@ -74,13 +75,18 @@ def download_table(frame: pd.DataFrame, stem: str, *, index: bool = True) -> Non
 
 def error_message(exc: CSLensError) -> str:
     """The translated message of a package error, with where it happened."""
+    key = f"errors.{exc.code}"
+    template = translate(current_lang(), key)
     params = {**exc.params, **exc.where()}
-    message = t(f"errors.{exc.code}", **{k: md_escape(v) for k, v in params.items()})
-    if message == f"errors.{exc.code}":  # a code the catalogue does not know
-        message = md_escape(exc.message)
+    if template == key:  # a code the catalogue does not know
+        message, named = md_escape(exc.message), set()
+    else:
+        message = t(key, **{k: md_escape(v) for k, v in params.items()})
+        named = placeholders(template)
     where = [
         t(f"common.where_{name}", value=md_escape(value))
         for name, value in exc.where().items()
+        if name not in named  # the message itself already says where
     ]
     return " / ".join([message, *where]) if where else message
 

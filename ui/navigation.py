@@ -22,6 +22,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("pages/cohorts.py", "cohorts", ":material/grid_on:", "cohorts"),
+    PageSpec("pages/churn.py", "churn", ":material/trending_down:", "churn"),
+    PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
+    PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data"),
 )
 

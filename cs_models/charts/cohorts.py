@@ -1,0 +1,207 @@
+"""Figures of the cohort page: retention heatmap, average curve, per-segment curves.
+
+Builders take a :class:`~cs_models.cohorts.CohortTable` and a mapping of already
+translated labels; they hold no text of their own.
+
+Labels used (``{placeholders}`` are filled here):
+
+- ``x_title`` (e.g. "Months since joining"), ``y_title`` ("Cohort"), ``value_title``
+  ("Logo retention"), ``average`` ("Average (weighted by cohort size)"),
+  ``simple`` ("Simple mean of cohorts");
+- ``span_one`` / ``span_other``: the time since joining, ``{k}`` ("1 month" / "6 months");
+- ``hover_cell``: ``{cohort} {span} {value} {count} {size} {low} {high}``;
+- ``hover_revenue``: ``{cohort} {span} {value} {size}``;
+- ``hover_low_base``: appended to logo cells whose cohort has fewer than 30 customers;
+- ``hover_immature``: ``{cohort} {span}``; ``hover_partial``: ``{cohort} {span}``;
+- ``hover_average``: ``{span} {value} {cohorts} {customers}``;
+- ``hover_segment``: ``{segment} {span} {value} {size}``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from cs_models.charts.theme import NEUTRAL, PALETTE
+from cs_models.cohorts import CohortTable
+
+#: Light-to-dark blues whose low end is clearly coloured, so 0 % never looks like a blank cell.
+HEATMAP_SCALE = (
+    (0.0, "#c6dbef"),
+    (0.25, "#9ecae1"),
+    (0.5, "#4292c6"),
+    (0.75, "#2171b5"),
+    (1.0, "#08306b"),
+)
+#: The heatmap shows at most this many (most recent) cohorts and periods.
+MAX_ROWS = 60
+MAX_COLUMNS = 60
+#: Percentages are written in the cells up to this many periods (beyond, they would not fit).
+TEXT_COLUMNS = 24
+
+
+def _span(labels: Mapping[str, str], k: object) -> str:
+    return labels["span_one" if k == 1 else "span_other"].format(k=k)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _pct1(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def heatmap_view(table: CohortTable) -> tuple[pd.DataFrame, bool]:
+    """The part of the table the heatmap shows (recent cohorts first cut), and whether it was cut."""
+    rates = table.rates
+    cut = len(rates) > MAX_ROWS or rates.shape[1] > MAX_COLUMNS
+    return rates.iloc[-MAX_ROWS:, :MAX_COLUMNS], cut
+
+
+def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figure:
+    """Cohorts x periods heatmap: % in the cell, n in the hover, immature cells left blank.
+
+    Immature cells are NaN, which Plotly leaves uncoloured (the white background shows
+    through between cell gaps), while 0 % is the light end of a visibly coloured scale.
+    """
+    rates, _ = heatmap_view(table)
+    cohorts = list(rates.index)
+    ks = list(rates.columns)
+    sizes = table.sizes.loc[cohorts].to_numpy()
+    counts = table.counts.loc[cohorts, ks].to_numpy()
+    low = table.ci_low.loc[cohorts, ks].to_numpy()
+    high = table.ci_high.loc[cohorts, ks].to_numpy()
+    partial = table.partial.loc[cohorts, ks].to_numpy()
+    low_base = table.low_base.loc[cohorts, ks].to_numpy()
+    values = rates.to_numpy()
+
+    text = np.full(values.shape, "", dtype=object)
+    hover = np.empty(values.shape, dtype=object)
+    for i, cohort in enumerate(cohorts):
+        for j, k in enumerate(ks):
+            value = values[i, j]
+            if np.isnan(value):
+                key = "hover_partial" if partial[i, j] else "hover_immature"
+                hover[i, j] = labels[key].format(cohort=cohort, span=_span(labels, k))
+                continue
+            text[i, j] = _pct(value)
+            if table.metric == "logo":
+                hover[i, j] = labels["hover_cell"].format(
+                    cohort=cohort, span=_span(labels, k), value=_pct1(value), count=f"{int(counts[i, j]):,}",
+                    size=f"{int(sizes[i]):,}", low=_pct1(low[i, j]), high=_pct1(high[i, j]),
+                ) + ("<br>" + labels["hover_low_base"] if low_base[i, j] else "")
+            else:
+                hover[i, j] = labels["hover_revenue"].format(
+                    cohort=cohort, span=_span(labels, k), value=_pct1(value), size=f"{int(sizes[i]):,}"
+                )
+    finite = values[np.isfinite(values)]
+    zmax = max(1.0, float(finite.max())) if finite.size else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=ks,
+            y=cohorts,
+            zmin=0.0,
+            zmax=zmax,
+            colorscale=[list(stop) for stop in HEATMAP_SCALE],
+            text=text,
+            texttemplate="%{text}" if len(ks) <= TEXT_COLUMNS else None,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            hoverongaps=True,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": labels["value_title"]}, "tickformat": ".0%"},
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": {"text": labels["x_title"]}, "side": "top", "dtick": 1 if len(ks) <= 24 else None},
+        yaxis={"title": {"text": labels["y_title"]}, "autorange": "reversed", "type": "category"},
+        plot_bgcolor="#ffffff",
+        height=max(320, min(1400, 28 * len(cohorts) + 140)),
+    )
+    return fig
+
+
+def average_curve(table: CohortTable, labels: Mapping[str, str], *, show_simple: bool = True) -> go.Figure:
+    """The average retention by period since joining, over the cohorts that reached it."""
+    avg = table.average.dropna(subset=["weighted"])
+    hover = [
+        labels["hover_average"].format(
+            span=_span(labels, k), value=_pct1(row.weighted), cohorts=int(row.cohorts),
+            customers=f"{int(row.customers):,}",
+        )
+        for k, row in avg.iterrows()
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=avg.index,
+            y=avg["weighted"],
+            mode="lines+markers",
+            name=labels["average"],
+            line={"color": PALETTE[0], "width": 3},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    if show_simple:
+        fig.add_trace(
+            go.Scatter(
+                x=avg.index,
+                y=avg["simple"],
+                mode="lines",
+                name=labels["simple"],
+                line={"color": NEUTRAL, "width": 2, "dash": "dash"},
+                hovertemplate="%{y:.1%}<extra></extra>",
+            )
+        )
+    _rate_axes(fig, table, labels)
+    return fig
+
+
+def segment_curves(table: CohortTable, labels: Mapping[str, str], names: Mapping[object, str]) -> go.Figure:
+    """One average retention curve per segment value (``names``: value -> display name)."""
+    fig = go.Figure()
+    curves = table.segment_average if table.segment_average is not None else pd.DataFrame()
+    sizes = table.segment_sizes if table.segment_sizes is not None else pd.Series(dtype=int)
+    for i, value in enumerate(curves.columns):
+        curve = curves[value].dropna()
+        name = html.escape(names.get(value, str(value)))  # user text: no markup in Plotly labels
+        size = int(sizes.get(value, 0)) if value in sizes.index else 0
+        hover = [
+            labels["hover_segment"].format(segment=name, span=_span(labels, k), value=_pct1(v), size=f"{size:,}")
+            for k, v in curve.items()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=curve.index,
+                y=curve.to_numpy(),
+                mode="lines+markers",
+                name=f"{name} (n={size:,})",
+                line={"color": PALETTE[i % len(PALETTE)], "width": 3},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    _rate_axes(fig, table, labels)
+    return fig
+
+
+def _rate_axes(fig: go.Figure, table: CohortTable, labels: Mapping[str, str]) -> None:
+    top = 1.05
+    for trace in fig.data:
+        values = np.asarray(trace.y, dtype=float)
+        if values.size and np.isfinite(values).any():
+            top = max(top, float(np.nanmax(values)) * 1.05)
+    fig.update_layout(
+        xaxis={"title": {"text": labels["x_title"]}, "rangemode": "tozero"},
+        yaxis={"title": {"text": labels["value_title"]}, "tickformat": ".0%", "range": [0, top]},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hovermode="closest",
+        height=420,
+    )

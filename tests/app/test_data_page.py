@@ -1,0 +1,199 @@
+"""The Data page: dataset overview, uploads, mapping, validation report and "use these data"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from cs_models.errors import IngestError
+from cs_models.io import read_table
+from cs_models.sample import SAMPLE_DIR
+from tests.app.util import LANGS, assert_clean, run_app, texts
+from ui.catalogue import catalogue, translate
+from ui.components import md_escape
+
+PAGE = "pages/data.py"
+TITLE_CP932 = (
+    "顧客一覧（2024年度）\r\n"
+    "\r\n"
+    "会社ID,会社名,開始日,終了日,月額,業種\r\n"
+    "007,髙橋商店,2024/4/1,,\"9,800\",飲食\r\n"
+    "008,カブシキ,令和6年5月1日,2024/2/30,\"￥19,800\",小売\r\n"
+    "009,テスト,2024-06-01,2024-05-01,1000,飲食\r\n"
+).encode("cp932")
+CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+
+
+def upload(at, *files: tuple[str, bytes]):
+    for name, data in files:
+        at.file_uploader[0].upload(name, data, "application/octet-stream")
+    at.run()
+    return at
+
+
+def file_key(data: bytes, name: str) -> str:
+    """The widget-key prefix the page gives an uploaded file."""
+    return "data_" + hashlib.sha256(data + name.encode("utf-8")).hexdigest()[:12]
+
+
+def selectbox_values(at) -> dict[str, object]:
+    return {s.label: s.value for s in at.selectbox}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_lists_the_loaded_datasets(lang):
+    at = run_app(PAGE, lang=lang)
+    assert_clean(at)
+    assert at.title[0].value == translate(lang, "data.page_title")
+    assert translate(lang, "data.upload_title") in texts(at)
+    assert len(at.file_uploader) == 1
+    assert at.file_uploader[0].accept_multiple_files
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_cp932_upload_with_a_title_row_shows_mapping_report_and_preview(lang):
+    at = upload(run_app(PAGE, lang=lang), ("顧客.csv", TITLE_CP932))
+    assert not at.exception
+    assert not at.error
+    shown = texts(at)
+    assert translate(lang, "data.encoding_cp932") in shown
+    assert translate(lang, "data.read_summary", encoding=translate(lang, "data.encoding_cp932"),
+                     row=3, rows="3") in shown
+    boxes = selectbox_values(at)
+    assert boxes[translate(lang, "data.kind")] == "customers"
+    star = lambda f: translate(lang, "data.required_mark", field=translate(lang, f"data.field_{f}"))  # noqa: E731
+    assert boxes[star("customer_id")] == "会社ID"
+    assert boxes[star("start_date")] == "開始日"
+    assert boxes[translate(lang, "data.field_end_date")] == "終了日"
+    assert boxes[translate(lang, "data.field_mrr")] == "月額"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {translate(lang, "data.rows_read"): "3", translate(lang, "data.rows_used"): "1",
+                       translate(lang, "data.rows_excluded"): "2"}
+    issues = at.dataframe[-2].value
+    assert issues[translate(lang, "data.col_row")].tolist() == [5, 6]
+    assert issues[translate(lang, "data.col_message")].tolist() == [
+        translate(lang, "validation.invalid_date", value="2024/2/30"),
+        translate(lang, "validation.end_before_start", value="2024-05-01", detail="2024-06-01"),
+    ]
+    preview = at.dataframe[-1].value
+    assert preview["customer_id"].tolist() == ["007"]
+    assert preview["会社名"].tolist() == ["髙橋商店"]
+    assert str(preview["start_date"].iloc[0].date()) == "2024-04-01"
+    assert preview["mrr"].tolist() == [9800.0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_corrupt_file_shows_a_translated_error_and_no_exception(lang):
+    with pytest.raises(IngestError) as info:  # the reader's own verdict on this file
+        read_table(CORRUPT_XLSX, "broken.xlsx")
+    exc = info.value
+    assert f"errors.{exc.code}" in catalogue(lang), f"errors.{exc.code} is not translated"
+    at = upload(run_app(PAGE, lang=lang), ("broken.xlsx", CORRUPT_XLSX))
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    escaped = {k: md_escape(v) for k, v in {**exc.params, **exc.where()}.items()}
+    assert message.startswith(translate(lang, f"errors.{exc.code}", **escaped))
+    assert "Traceback" not in message
+    assert translate(lang, "data.nothing_to_use") in texts(at)
+
+
+def test_several_files_then_use_them_for_the_session():
+    files = [(f"{k}.csv", (SAMPLE_DIR / "en" / f"{k}.csv").read_bytes()) for k in ("customers", "events")]
+    at = upload(run_app(PAGE, lang="en"), *files)
+    assert_clean(at)
+    kinds = [s.value for s in at.selectbox if s.label == translate("en", "data.kind")]
+    assert kinds == ["customers", "events"]
+    at.button(key="data_use_files").click().run()
+    assert_clean(at)
+    datasets = at.session_state["uploaded_datasets"]
+    assert datasets.source == "upload"
+    assert datasets.available() == ["customers", "events"]
+    assert datasets.row_counts() == {"customers": 2000, "events": 23816}
+    assert translate("en", "data.used", datasets="customers, activity / payments") in texts(at)
+
+
+def test_two_files_of_one_kind_cannot_be_used_together():
+    data = (SAMPLE_DIR / "ja" / "events.csv").read_bytes()
+    at = upload(run_app(PAGE, lang="ja"), ("a.csv", data), ("b.csv", data))
+    assert not at.exception
+    assert translate("ja", "data.duplicate_kind", first="a\\.csv", second="b\\.csv",
+                     dataset=translate("ja", "common.dataset_events")) in [w.value for w in at.warning]
+    assert not [b for b in at.button if b.key == "data_use_files"]
+
+
+def test_saved_mapping_json_is_reapplied_and_missing_fields_are_asked_for():
+    odd = "番号,はじまり,おわり\n1,2024-01-01,\n2,2024-02-01,2024-03-01\n".encode()
+    at = upload(run_app(PAGE, lang="ja"), ("odd.csv", odd))
+    kind = next(s for s in at.selectbox if s.label == translate("ja", "data.kind"))
+    assert kind.value == "survey"  # nothing looks like customers: read as a survey
+    partial = {"version": 1, "kind": "customers", "fields": {"customer_id": "番号"}}
+    at.file_uploader[1].set_value(("m.json", json.dumps(partial).encode(), "application/json")).run()
+    assert not at.exception
+    assert translate("ja", "data.mapping_applied") in [e.value for e in at.success]
+    field = translate("ja", "data.field_start_date")
+    assert translate("ja", "data.mapping_incomplete", fields=field) in [w.value for w in at.warning]
+    full = {"version": 1, "kind": "customers",
+            "fields": {"customer_id": "番号", "start_date": "はじまり", "end_date": "おわり"}}
+    at.file_uploader[1].set_value(("m2.json", json.dumps(full, ensure_ascii=False).encode(),
+                                   "application/json")).run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}[translate("ja", "data.rows_used")] == "2"
+    assert at.dataframe[-1].value["customer_id"].tolist() == ["1", "2"]
+    assert at.dataframe[-1].value["end_date"].isna().tolist() == [True, False]
+
+
+def test_a_file_that_is_not_a_mapping_is_refused_politely():
+    at = upload(run_app(PAGE, lang="en"), ("c.csv", (SAMPLE_DIR / "en" / "customers.csv").read_bytes()))
+    at.file_uploader[1].set_value(("m.json", b"{not json", "application/json")).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("en", "errors.schema_bad_mapping")]
+
+
+def test_long_problem_lists_show_the_first_hundred_and_count_them_all():
+    rows = "\n".join(f"C{i},2024-02-30" for i in range(150))
+    at = upload(run_app(PAGE, lang="en"), ("bad.csv", f"customer_id,start_date\n{rows}\n".encode()))
+    assert not at.exception
+    counts, first = at.dataframe[-3].value, at.dataframe[-2].value
+    assert counts[translate("en", "data.col_count")].tolist() == [150]
+    assert len(first) == 100
+    assert first[translate("en", "data.col_row")].tolist()[:2] == [2, 3]
+
+
+def test_workbook_sheets_can_be_chosen_and_each_is_detected():
+    data = (SAMPLE_DIR / "ja" / "cs_lens_sample.xlsx").read_bytes()
+    at = upload(run_app(PAGE, lang="ja"), ("cs_lens_sample.xlsx", data))
+    assert not at.exception
+    sheet = next(s for s in at.selectbox if s.label == translate("ja", "data.sheet"))
+    assert (sheet.value, sheet.options) == ("customers", ["customers", "events", "survey", "gaps"])
+    assert selectbox_values(at)[translate("ja", "data.kind")] == "customers"
+    sheet.set_value("events").run()
+    assert_clean(at)
+    assert selectbox_values(at)[translate("ja", "data.kind")] == "events"
+    assert {m.label: m.value for m in at.metric}[translate("ja", "data.rows_used")] == "23,816"
+    assert translate("ja", "data.read_summary_sheet", sheet="events", row=1, rows="23,816") in texts(at)
+
+
+def test_a_file_without_usable_rows_cannot_be_used():
+    at = upload(run_app(PAGE, lang="ja"), ("bad.csv", b"customer_id,start_date\nC1,2024-02-30\n"))
+    assert not at.exception
+    assert translate("ja", "data.no_rows", file="bad\\.csv") in [w.value for w in at.warning]
+    assert translate("ja", "data.nothing_to_use") in texts(at)
+
+
+def test_survey_upload_offers_answer_scales_from_the_headers():
+    data = (SAMPLE_DIR / "ja" / "survey.csv").read_bytes()
+    at = upload(run_app(PAGE, lang="ja"), ("survey.csv", data))
+    assert_clean(at)
+    assert selectbox_values(at)[translate("ja", "data.kind")] == "survey"
+    assert translate("ja", "data.scales_help") in texts(at)
+    assert {m.label: m.value for m in at.metric}[translate("ja", "data.rows_used")] == "374"
+
+
+def test_file_names_are_shown_as_text_not_markdown():
+    name = "[click](http://evil.example)*x*.csv"
+    at = upload(run_app(PAGE, lang="en"), (name, b"customer_id,start_date\nC1,2024-01-01\n"))
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == [md_escape(name)]

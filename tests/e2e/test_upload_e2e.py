@@ -1,0 +1,84 @@
+"""Uploads on the Data page in a real browser (ja + en): a cp932 CSV with a title row shows its
+mapping, its problems and a clean preview, and can be used; a corrupt file shows a translated
+error and no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from cs_models.errors import IngestError
+from cs_models.io import read_table
+from tests.e2e.conftest import open_app, wait_for_app
+from ui.catalogue import catalogue, translate
+
+pytestmark = pytest.mark.e2e
+LOCALES = {"ja": "ja-JP", "en": "en-US"}
+TALL = 3000
+TITLE_CP932 = (
+    "顧客一覧（2024年度）\r\n"
+    "\r\n"
+    "会社ID,会社名,開始日,終了日,月額,業種\r\n"
+    "007,髙橋商店,2024/4/1,,\"9,800\",飲食\r\n"
+    "008,カブシキ,令和6年5月1日,2024/2/30,\"￥19,800\",小売\r\n"
+    "009,テスト,2024-06-01,2024-05-01,1000,飲食\r\n"
+    "010,ＡＢＣ食堂,2024/7/1,2024/9/30,\"12,000\",飲食\r\n"
+).encode("cp932")
+CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+
+
+def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> None:
+    """Upload a file with the page's first file input and wait until ``until`` (a selector) shows."""
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+    page.wait_for_selector(until, timeout=60_000)
+    wait_for_app(page)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
+    page = new_page(LOCALES[lang], height=TALL)
+    open_app(page, f"{app_url}/data?lang={lang}")
+    upload(page, "顧客一覧.csv", TITLE_CP932, until='[data-testid="stMetricValue"]')
+    main = page.get_by_test_id("stMain")
+    text = main.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert translate(lang, "data.encoding_cp932") in text
+    assert translate(lang, "data.mapping_title") in text
+    # the mapping selectboxes show the suggested columns
+    suggested = {"customer_id": "会社ID", "start_date": "開始日", "end_date": "終了日", "mrr": "月額"}
+    for field, header in suggested.items():
+        label = translate(lang, f"data.field_{field}")
+        if field in ("customer_id", "start_date"):
+            label = translate(lang, "data.required_mark", field=label)
+        assert main.get_by_role("combobox", name=label, exact=True).input_value() == header
+    metrics = [m.inner_text() for m in main.get_by_test_id("stMetricValue").all()]
+    assert metrics == ["4", "2", "2"]  # read, used, excluded
+    assert translate(lang, "data.issues_summary", n="2") in text
+    page.screenshot(path=screenshot_dir / f"upload_cp932_{lang}.png", full_page=True)
+    main.get_by_text(translate(lang, "data.preview_title")).scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"upload_cp932_preview_{lang}.png")
+    page.get_by_role("button", name=catalogue(lang)["data.use_files"]).click()
+    wait_for_app(page)
+    used = translate(lang, "data.used", datasets=translate(lang, "common.dataset_customers"))
+    assert used.replace("**", "") in main.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_corrupt_file_shows_translated_error(app_url, new_page, screenshot_dir, lang):
+    page = new_page(LOCALES[lang], height=1400)
+    open_app(page, f"{app_url}/data?lang={lang}")
+    upload(page, "壊れた.xlsx", CORRUPT_XLSX, until='[data-testid="stAlertContentError"]',
+           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    alerts = page.get_by_test_id("stAlertContentError")
+    assert alerts.count() == 1
+    message = alerts.first.inner_text()
+    assert "Traceback" not in message
+    with pytest.raises(IngestError) as info:  # the reader's verdict, translated by the page
+        read_table(CORRUPT_XLSX, "壊れた.xlsx")
+    exc = info.value
+    assert translate(lang, f"errors.{exc.code}", **exc.params, **exc.where()) in message
+    assert page.locator('[data-testid="stException"]').count() == 0
+    alerts.first.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"upload_corrupt_{lang}.png")
