@@ -18,8 +18,12 @@ from ui.url_state import url_widget
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 PRESENTATION_CSS = """
 <style>
-  [data-testid="stMain"] { font-size: 1.25rem; }
-  [data-testid="stMetricValue"] { font-size: 3rem; }
+  [data-testid="stMain"] [data-testid="stMarkdown"] p,
+  [data-testid="stMain"] [data-testid="stMarkdown"] li,
+  [data-testid="stMain"] [data-testid="stAlert"] p,
+  [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3rem; }
   [data-testid="stMain"] h1 { font-size: 3rem; }
 </style>
 """

@@ -36,4 +36,8 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     )
     if presentation:
         fig.update_traces(selector={"type": "scatter"}, line={"width": 4})
+        axis = {"tickfont": {"size": size}, "title": {"font": {"size": size}}, "automargin": True}
+        fig.update_xaxes(**axis)
+        fig.update_yaxes(**axis)
+        fig.update_annotations(font_size=size)
     return fig
