@@ -138,7 +138,10 @@ class Question:
     scores : tuple of float
         Likert: the score of each option (highest = most positive).
     levels : int
-        Likert: number of levels of the full scale (top-2 box = the two highest scores).
+        Likert: number of levels of the full scale.
+    points : tuple of float
+        Likert: every score of the full scale, most positive first, including scores nobody
+        chose (top-2 box = the first two, bottom-2 box = the last two).
     """
 
     name: str
@@ -148,6 +151,7 @@ class Question:
     options: tuple[str, ...] = ()
     scores: tuple[float, ...] = ()
     levels: int = 0
+    points: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,10 @@ class Crosstab:
 
 @dataclass(frozen=True)
 class Likert:
-    """A Likert question: distribution, top-2 box and mean score."""
+    """A Likert question: distribution, top-2 box and mean score.
+
+    ``top2_options`` / ``bottom2_options`` are the answers counted in each box.
+    """
 
     shares: Shares
     top2: Rate
@@ -276,6 +283,8 @@ class Likert:
     mean_low: float
     mean_high: float
     n: int
+    top2_options: tuple[str, ...] = ()
+    bottom2_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -413,6 +422,24 @@ def rate(
     return Rate(count, n, share, low, high, n_eff, True, method)
 
 
+def _mean_interval(values: np.ndarray, weights: np.ndarray | None, alpha: float) -> tuple[float, float, float, float]:
+    """Mean, its t interval and the standard deviation (statsmodels ``DescrStatsW``).
+
+    Weights are sampling weights, not frequencies: they are rescaled to sum to Kish's
+    effective base ``(sum w)^2 / sum(w^2)``, so the interval does not depend on their scale
+    and equals the unweighted one when all weights are equal.
+    """
+    if weights is not None:
+        if weights.sum() <= 0:
+            return math.nan, math.nan, math.nan, math.nan
+        weights = weights * weights.sum() / (weights**2).sum()
+    d = DescrStatsW(values, weights=weights)
+    if d.sum_weights <= 1:
+        return float(d.mean), math.nan, math.nan, float(d.std)
+    low, high = d.tconfint_mean(alpha=alpha)
+    return float(d.mean), float(low), float(high), float(d.std)
+
+
 def survey_weights(frame: pd.DataFrame) -> pd.Series | None:
     """The ``weight`` column as floats, or ``None``; invalid weights raise :class:`DataError`."""
     if "weight" not in frame:
@@ -425,7 +452,7 @@ def survey_weights(frame: pd.DataFrame) -> pd.Series | None:
 
 # ------------------------------------------------------------------- typing
 def _match_scale(values: Sequence[str]) -> tuple[tuple[str, ...], tuple[float, ...], int] | None:
-    """Observed labels ordered by a known Likert scale, their scores and the scale's size."""
+    """Observed labels ordered by a known Likert scale, their scores (``k`` .. 1) and the scale's size ``k``."""
     normed = {_norm(v): v for v in values}
     if len(normed) < 2:
         return None
@@ -508,6 +535,27 @@ def _numeric(counts: pd.Series) -> pd.Series | None:
     return numbers if numbers.notna().all() else None
 
 
+def _scale_points(levels: int) -> tuple[float, ...]:
+    """Scores of a ``levels``-point labelled scale, most positive first: ``levels`` .. 1."""
+    return tuple(float(k) for k in range(levels, 0, -1))
+
+
+def _likert_question(
+    column: str, options: tuple[str, ...], scores: tuple[float, ...], points: tuple[float, ...]
+) -> Question:
+    return Question(column, "likert", (column,), options=options, scores=scores, levels=len(points), points=points)
+
+
+def likert_boxes(question: Question) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Answers in the top-2 and bottom-2 boxes: those scoring one of the scale's two highest
+    (lowest) points, ranked on the full scale (:attr:`Question.points`), so a point nobody chose
+    still counts as one of the two."""
+    points = question.points or _scale_points(question.levels)
+    top, bottom = set(points[:2]), set(points[-2:])
+    pairs = list(zip(question.options, question.scores, strict=True))
+    return tuple(o for o, s in pairs if s in top), tuple(o for o, s in pairs if s in bottom)
+
+
 def infer_question(frame: pd.DataFrame, column: str) -> Question:
     """Guess how the answers of ``column`` should be read.
 
@@ -530,7 +578,7 @@ def infer_question(frame: pd.DataFrame, column: str) -> Question:
     stripped = _stripped_counts(counts)
     scale = _match_scale(list(stripped))
     if scale is not None:
-        return Question(column, "likert", (column,), options=scale[0], scores=scale[1], levels=scale[2])
+        return _likert_question(column, scale[0], scale[1], _scale_points(scale[2]))
     if any(_norm(h) in header for h in TEXT_HINTS) or counts.empty:
         return Question(column, "text", (column,))
     delimiter = _choose_delimiter(counts, any(_norm(h) in header for h in MULTI_HINTS))
@@ -619,28 +667,22 @@ def retype(frame: pd.DataFrame, question: Question, kind: str) -> Question:
     if kind == "likert":
         scale = _match_scale(list(stripped))
         if scale is not None:
-            return Question(column, "likert", (column,), options=scale[0], scores=scale[1], levels=scale[2])
+            return _likert_question(column, scale[0], scale[1], _scale_points(scale[2]))
         numbers = _numeric(counts)
         if numbers is not None:
             ordered = sorted(set(numbers.tolist()), reverse=True)
             labels = {float(v): str(v) for v in counts.index}
             options = tuple(labels.get(float(v), str(v)) for v in ordered)
-            span = int(max(ordered) - min(ordered) + 1)
-            return Question(
-                column, "likert", (column,), options=options, scores=tuple(map(float, ordered)), levels=span
-            )
+            if all(float(v).is_integer() for v in ordered):  # every integer between the extremes is a point
+                points = tuple(float(v) for v in range(int(ordered[0]), int(ordered[-1]) - 1, -1))
+            else:
+                points = tuple(map(float, ordered))
+            return _likert_question(column, options, tuple(map(float, ordered)), points)
         options = tuple(stripped)  # order of first appearance
         if len(options) > MAX_CHOICES:
             raise DataError("survey_bad_override", "too many answers for a scale", column=column, kind=kind)
         k = len(options)
-        return Question(
-            column,
-            "likert",
-            (column,),
-            options=options,
-            scores=tuple(float(k - i) for i in range(k)),
-            levels=k,
-        )
+        return _likert_question(column, options, tuple(float(k - i) for i in range(k)), _scale_points(k))
     if kind == "multi":
         delimiter = _choose_delimiter(counts, hinted=True) or DELIMITERS[0]
         options = _order_options(_token_counts(counts, delimiter))
@@ -894,7 +936,7 @@ def default_funnel(frame: pd.DataFrame, questions: Sequence[Question] | None = N
             steps.append(FunnelStep(q.name, gate))
             population = asked & values.isin(gate).reindex(frame.index, fill_value=False)
         elif steps and q.kind == "likert" and q.levels >= 4:
-            top = tuple(o for o, s in zip(q.options, q.scores, strict=True) if s > q.levels - 2)
+            top = likert_boxes(q)[0]
             if top:
                 steps.append(FunnelStep(q.name, top))
     return tuple(steps) if len(steps) >= 2 else ()
@@ -1025,16 +1067,15 @@ def likert(
     dist = shares(frame, q, method=method, alpha=alpha, weighted=weighted)
     matrix = choices(frame, q)
     weights = survey_weights(frame) if weighted else None
-    top = [o for o, s in zip(q.options, q.scores, strict=True) if s > q.levels - 2]
-    bottom = [o for o, s in zip(q.options, q.scores, strict=True) if s <= 2]
+    top, bottom = likert_boxes(q)
     top2 = rate(
-        matrix[top].any(axis=1) if top else pd.Series(False, index=matrix.index),
+        matrix[list(top)].any(axis=1) if top else pd.Series(False, index=matrix.index),
         weights,
         method=method,
         alpha=alpha,
     )
     bottom2 = rate(
-        matrix[bottom].any(axis=1) if bottom else pd.Series(False, index=matrix.index),
+        matrix[list(bottom)].any(axis=1) if bottom else pd.Series(False, index=matrix.index),
         weights,
         method=method,
         alpha=alpha,
@@ -1042,15 +1083,12 @@ def likert(
     score_of = dict(zip(q.options, q.scores, strict=True))
     scores = matrix.idxmax(axis=1).map(score_of).astype(float)
     if len(scores) >= 2:
-        stats_w = DescrStatsW(
-            scores.to_numpy(), weights=None if weights is None else weights.loc[scores.index].to_numpy()
-        )
-        low, high = stats_w.tconfint_mean(alpha=alpha)
-        mean = float(stats_w.mean)
+        w = None if weights is None else weights.loc[scores.index].to_numpy()
+        mean, low, high, _ = _mean_interval(scores.to_numpy(), w, alpha)
     else:
         mean = float(scores.mean()) if len(scores) else math.nan
         low = high = math.nan
-    return Likert(dist, top2, bottom2, mean, float(low), float(high), len(scores))
+    return Likert(dist, top2, bottom2, mean, float(low), float(high), len(scores), top, bottom)
 
 
 def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA) -> NPS:
@@ -1097,17 +1135,8 @@ def numeric_summary(
     if len(values) < 2:
         mean = float(values.mean()) if len(values) else math.nan
         return NumericSummary(len(values), mean, math.nan, math.nan, mean, math.nan, w is not None)
-    d = DescrStatsW(values.to_numpy(), weights=w)
-    low, high = d.tconfint_mean(alpha=alpha)
-    return NumericSummary(
-        len(values),
-        float(d.mean),
-        float(low),
-        float(high),
-        float(values.median()),
-        float(d.std),
-        w is not None,
-    )
+    mean, low, high, std = _mean_interval(values.to_numpy(), w, alpha)
+    return NumericSummary(len(values), mean, low, high, float(values.median()), std, w is not None)
 
 
 def compare_to_reference(
@@ -1250,6 +1279,7 @@ __all__ = [
     "infer_question",
     "infer_questions",
     "likert",
+    "likert_boxes",
     "nps",
     "numeric_summary",
     "proportion_interval",

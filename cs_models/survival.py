@@ -204,8 +204,10 @@ class RMSTResult:
         Group the differences are taken against (the largest group).
     table : DataFrame
         Indexed by group: ``n, rmst_days, se_days, rmst_lower, rmst_upper, diff_days,
-        diff_lower, diff_upper, diff_p, revenue_per_month, ltv, ltv_lower, ltv_upper,
-        ltv_discounted`` (revenue columns NaN without a revenue column).
+        diff_lower, diff_upper, diff_p, diff_p_holm, revenue_per_month, ltv, ltv_lower,
+        ltv_upper, ltv_discounted`` (revenue columns NaN without a revenue column or when a
+        group's revenue is all blank). ``diff_p_holm`` is ``diff_p`` Holm-adjusted over the
+        comparisons with the reference (:func:`holm`).
     annual_discount : float
         Discount rate per year of the discounted LTV.
     alpha : float
@@ -950,7 +952,8 @@ def rmst(
         follow = times.max() if times.size else 0.0
         if follow < horizon and s.size and s[-1] > 0 and "horizon_beyond_follow_up" not in notes:
             notes.append("horizon_beyond_follow_up")
-        mean_rev = float(np.nanmean(rev[g.codes == j])) if rev is not None else np.nan
+        known = rev[(g.codes == j) & ~np.isnan(rev)] if rev is not None else np.empty(0)
+        mean_rev = float(known.mean()) if known.size else np.nan  # all blank: NaN, without a warning
         rows.append(
             {
                 "group": label,
@@ -973,6 +976,10 @@ def rmst(
     with np.errstate(divide="ignore", invalid="ignore"):
         table["diff_p"] = 2 * stats.norm.sf(np.abs(table["diff_days"] / diff_se))
     table.loc[reference, ["diff_lower", "diff_upper", "diff_p"]] = np.nan
+    # up to max_groups − 1 comparisons with the reference: Holm-adjust them, as the pairwise log-rank tests
+    tested = table["diff_p"].notna()
+    table["diff_p_holm"] = np.nan
+    table.loc[tested, "diff_p_holm"] = holm(table.loc[tested, "diff_p"].to_numpy())
     per_day = table["revenue_per_month"] / DAYS_PER_MONTH
     table["ltv"] = per_day * table["rmst_days"]
     table["ltv_lower"] = per_day * table["rmst_lower"]
@@ -981,7 +988,7 @@ def rmst(
     table = table.drop(columns="discounted_days")
     order = [
         "n", "rmst_days", "se_days", "rmst_lower", "rmst_upper", "diff_days", "diff_lower",
-        "diff_upper", "diff_p", "revenue_per_month", "ltv", "ltv_lower", "ltv_upper", "ltv_discounted",
+        "diff_upper", "diff_p", "diff_p_holm", "revenue_per_month", "ltv", "ltv_lower", "ltv_upper", "ltv_discounted",
     ]
     if not has_revenue:
         notes.append("no_revenue")

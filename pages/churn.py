@@ -158,6 +158,11 @@ def survival_at_table(km: sv.KMResult) -> pd.DataFrame:
     return wide
 
 
+def has_revenue(result: sv.RMSTResult) -> bool:
+    """A revenue column with at least one amount (an all-blank column gives no LTV)."""
+    return "no_revenue" not in result.notes and bool(result.table["revenue_per_month"].notna().any())
+
+
 def rmst_table(result: sv.RMSTResult) -> pd.DataFrame:
     table = result.table
     per_month = sv.DAYS_PER_MONTH
@@ -172,12 +177,13 @@ def rmst_table(result: sv.RMSTResult) -> pd.DataFrame:
     out[t("churn.col_diff", reference=group_name(result.reference))] = (
         (table["diff_days"] / per_month).round(1).to_numpy()
     )
-    out[t("churn.col_diff_p")] = [("" if not np.isfinite(p) else p_value(p)) for p in table["diff_p"]]
-    if "no_revenue" not in result.notes:
+    out[t("churn.col_diff_p_holm")] = [("" if not np.isfinite(p) else p_value(p)) for p in table["diff_p_holm"]]
+    if has_revenue(result):
         out[t("churn.col_revenue")] = table["revenue_per_month"].round(0).to_numpy()
         out[t("churn.col_ltv")] = table["ltv"].round(0).to_numpy()
         out[t("churn.col_ltv_ci")] = [
-            f"{lo:,.0f}–{hi:,.0f}" for lo, hi in zip(table["ltv_lower"], table["ltv_upper"], strict=True)
+            f"{lo:,.0f}–{hi:,.0f}" if np.isfinite(lo) and np.isfinite(hi) else "–"
+            for lo, hi in zip(table["ltv_lower"], table["ltv_upper"], strict=True)
         ]
         out[t("churn.col_ltv_discounted")] = table["ltv_discounted"].round(0).to_numpy()
     return out
@@ -321,6 +327,8 @@ formats |= {name: st.column_config.NumberColumn(format="%.1f") for name in month
 st.dataframe(rmst_view, width="stretch", column_config=formats)
 if "no_revenue" in result.rmst.notes:
     st.caption(t("churn.ltv_no_revenue"))
+elif not has_revenue(result.rmst):
+    st.caption(t("churn.ltv_revenue_blank"))
 st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=f"{ANNUAL_DISCOUNT * 100:.0f}"))
 
 st.subheader(t("churn.churn_rate_heading"))

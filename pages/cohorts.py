@@ -9,6 +9,7 @@ from cs_models import cohorts
 from cs_models.charts.cohorts import MAX_COLUMNS, MAX_ROWS, average_curve, heatmap_view, retention_heatmap
 from cs_models.charts.cohorts import segment_curves as segment_figure
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import (
     download_table,
     md_escape,
@@ -30,7 +31,7 @@ ALL = "__all__"
 NONE = "__none__"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(show_spinner=False, max_entries=32)
 def _table(
     events: pd.DataFrame | None,
     customers: pd.DataFrame | None,
@@ -72,7 +73,7 @@ def reading_k(table: cohorts.CohortTable) -> int:
 
 def chart_labels(table: cohorts.CohortTable) -> dict[str, str]:
     keys = ("y_title", "hover_cell", "hover_low_base", "hover_revenue", "hover_immature", "hover_partial",
-            "hover_average", "hover_segment")
+            "hover_undefined", "hover_average", "hover_segment")
     labels = {key: t(f"cohorts.{key}") for key in keys}
     labels["x_title"] = t(f"cohorts.x_title_{table.period}")
     labels["span_one"] = t(f"cohorts.span_{table.period}_one")

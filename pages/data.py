@@ -14,6 +14,7 @@ from cs_models.errors import CSLensError
 from cs_models.io import ReadResult, read_table
 from cs_models.pipeline import FileReport, adapt_mapping, assemble, process_table
 from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numeric_columns, suggest_mapping
+from ui.caching import cache_data
 from ui.components import download_table, md_escape, page_header, show_error
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
@@ -26,13 +27,13 @@ NONE = ""
 USED_KEY = "data_used_message"
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+@cache_data(show_spinner=False, max_entries=20)
 def read_upload(data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
     """The uploaded file as a table (cached by content, so no two users share an entry unless identical)."""
     return read_table(data, filename, sheet=sheet, header_row=header_row)
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+@cache_data(show_spinner=False, max_entries=20)
 def check_upload(
     data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str, mapping_json: str
 ) -> FileReport:

@@ -248,7 +248,7 @@ def show_churn(frame: pd.DataFrame, answers: gaps.GapAnswers, layout: str, scale
     columns = st.columns(3)
     if math.isfinite(churn.hazard_ratio):
         columns[0].metric(t("gaps.metric_hr"), f"{churn.hazard_ratio:.2f}", border=True,
-                          help=f"95% CI {churn.hr_lower:.2f}–{churn.hr_upper:.2f}")
+                          help=t("gaps.metric_hr_help", low=f"{churn.hr_lower:.2f}", high=f"{churn.hr_upper:.2f}"))
     for column, group in zip(columns[1:], (gaps.NEGATIVE_GAP, gaps.NON_NEGATIVE_GAP), strict=True):
         if group in summary.index:
             column.metric(t(f"gaps.metric_median_{group}"), months_text(summary.loc[group, "median_days"]),
@@ -262,9 +262,13 @@ def show_churn(frame: pd.DataFrame, answers: gaps.GapAnswers, layout: str, scale
     if not math.isfinite(churn.hazard_ratio):
         pass
     elif churn.hr_upper < 1:
-        n = summary["n"]
+        n, events = summary["n"], churn.logrank.table
+        # the two-group sentence only when the log-rank test agrees: clear, and the negative group churned sooner
+        sooner = (gaps.NEGATIVE_GAP in events.index
+                  and events.loc[gaps.NEGATIVE_GAP, "observed"] > events.loc[gaps.NEGATIVE_GAP, "expected"])
         reading(
-            "gaps.reading_churn_link", **params, change=f"{(1 - churn.hazard_ratio) * 100:.0f}%",
+            "gaps.reading_churn_link" if churn.logrank.p < 0.05 and sooner else "gaps.reading_churn_link_cox",
+            **params, change=f"{(1 - churn.hazard_ratio) * 100:.0f}%",
             n_neg=f"{int(n.get(gaps.NEGATIVE_GAP, 0)):,}", n_rest=f"{int(n.get(gaps.NON_NEGATIVE_GAP, 0)):,}",
         )
     elif churn.hr_lower > 1:

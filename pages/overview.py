@@ -4,7 +4,8 @@ import importlib
 
 import streamlit as st
 
-from ui.components import page_header
+from cs_models.errors import CSLensError
+from ui.components import page_header, show_error, show_unexpected_error
 from ui.i18n import t
 from ui.navigation import PAGES
 from ui.state import as_of, current_datasets
@@ -18,7 +19,12 @@ for row in range(0, len(analyses), 2):
     for column, spec in zip(st.columns(2), analyses[row : row + 2], strict=False):
         with column.container(border=True):
             st.subheader(t(f"{spec.namespace}.page_title"))
-            importlib.import_module(f"ui.cards.{spec.namespace}").render()
+            try:  # one failing card must not take the others down
+                importlib.import_module(f"ui.cards.{spec.namespace}").render()
+            except CSLensError as exc:
+                show_error(exc)
+            except Exception as exc:  # noqa: BLE001 - the card's error boundary
+                show_unexpected_error(exc)
             st.page_link(spec.path, label=t("overview.open_page"), icon=":material/arrow_forward:")
 
 st.subheader(t("overview.datasets_heading"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from ui.catalogue import LANGUAGES
@@ -16,6 +18,7 @@ from ui.state import (
 from ui.url_state import url_widget
 
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
+EARLIEST_AS_OF = date(1990, 1, 1)
 PRESENTATION_CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMarkdown"] p,
@@ -65,6 +68,10 @@ def render_sidebar() -> None:
                 t("common.as_of"),
                 key=AS_OF_KEY,
                 default=latest,
+                # after the data end, active customers would be credited with time that has not
+                # happened and periods without events would read as 0% retention
+                min_value=EARLIEST_AS_OF,
+                max_value=latest,
                 help=t("common.as_of_help"),
                 format="YYYY-MM-DD",
             )

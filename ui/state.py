@@ -12,6 +12,7 @@ import streamlit as st
 
 from cs_models.datasets import Datasets
 from cs_models.sample import load_sample
+from ui.caching import cache_data
 from ui.i18n import current_lang
 
 UPLOADED_KEY = "uploaded_datasets"
@@ -20,7 +21,7 @@ AS_OF_KEY = "as_of"
 PRESENT_KEY = "present"
 
 
-@st.cache_data(show_spinner=False)
+@cache_data(show_spinner=False)
 def sample_datasets(lang: str) -> Datasets:
     """The bundled sample data in ``lang`` (identical for every user)."""
     return load_sample(lang)
@@ -54,10 +55,11 @@ def current_datasets() -> Datasets:
 
 def as_of() -> date:
     """The as-of date: active customers are censored here; later periods are immature."""
+    latest = current_datasets().latest_date()
     chosen = st.session_state.get(AS_OF_KEY)
     if isinstance(chosen, date):
-        return chosen
-    return current_datasets().latest_date() or date.today()
+        return min(chosen, latest) if latest else chosen
+    return latest or date.today()
 
 
 def presentation() -> bool:

@@ -69,6 +69,17 @@ def seed_from_url(key: str, default: Any, options: Sequence[Any] | None = None) 
     st.session_state[key] = default if raw is None else _decode(raw, default, options)
 
 
+def _clamp(key: str, low: Any, high: Any) -> None:
+    """Keep a seeded scalar inside the widget's bounds (Streamlit refuses values outside them)."""
+    value = st.session_state.get(key)
+    if value is None or isinstance(value, (list, tuple)):
+        return
+    if low is not None and value < low:
+        st.session_state[key] = low
+    elif high is not None and value > high:
+        st.session_state[key] = high
+
+
 def write_to_url(key: str, value: Any, default: Any = None) -> None:
     """Mirror a value into the URL (removed when it is ``None`` or equals ``default``)."""
     encoded = _encode(value)
@@ -111,6 +122,7 @@ def url_widget(
         Passed to ``widget`` (``format_func``, ``min_value``, ``help`` …).
     """
     seed_from_url(key, default, options)
+    _clamp(key, kwargs.get("min_value"), kwargs.get("max_value"))
     args = (label,) if options is None else (label, options)
     value = widget(*args, key=key, **kwargs)
     write_to_url(key, value, None if keep_default else default)

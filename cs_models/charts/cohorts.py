@@ -12,7 +12,7 @@ Labels used (``{placeholders}`` are filled here):
 - ``hover_cell``: ``{cohort} {span} {value} {count} {size} {low} {high}``;
 - ``hover_revenue``: ``{cohort} {span} {value} {size}``;
 - ``hover_low_base``: appended to logo cells whose cohort has fewer than 30 customers;
-- ``hover_immature``: ``{cohort} {span}``; ``hover_partial``: ``{cohort} {span}``;
+- ``hover_immature``, ``hover_partial``, ``hover_undefined``: ``{cohort} {span}``;
 - ``hover_average``: ``{span} {value} {cohorts} {customers}``;
 - ``hover_segment``: ``{segment} {span} {value} {size}``.
 """
@@ -77,6 +77,7 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figur
     low = table.ci_low.loc[cohorts, ks].to_numpy()
     high = table.ci_high.loc[cohorts, ks].to_numpy()
     partial = table.partial.loc[cohorts, ks].to_numpy()
+    mature = table.logo.loc[cohorts, ks].notna().to_numpy()  # logo retention is defined when mature
     low_base = table.low_base.loc[cohorts, ks].to_numpy()
     values = rates.to_numpy()
 
@@ -86,7 +87,9 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figur
         for j, k in enumerate(ks):
             value = values[i, j]
             if np.isnan(value):
+                # a finished period whose revenue base is zero is undefined, not immature
                 key = "hover_partial" if partial[i, j] else "hover_immature"
+                key = "hover_undefined" if mature[i, j] else key
                 hover[i, j] = labels[key].format(cohort=cohort, span=_span(labels, k))
                 continue
             text[i, j] = _pct(value)

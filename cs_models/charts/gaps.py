@@ -1,7 +1,8 @@
 """Figures of the expectation vs satisfaction page.
 
 Builders take results of :mod:`cs_models.gaps` and a mapping of already translated
-labels; they hold no text of their own. Item names are data and shown as they are.
+labels; they hold no text of their own. Item names and segment values are data, shown as they
+are (HTML-escaped, so Plotly renders no markup of theirs).
 
 Labels used (``{placeholders}`` are filled here):
 
@@ -21,6 +22,7 @@ Labels used (``{placeholders}`` are filled here):
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -52,13 +54,19 @@ def _fmt(value: float, spec: str) -> str:
     return "—" if not np.isfinite(value) else format(value, spec).replace("-", "−")
 
 
+def _safe(text: object) -> str:
+    """User text (a segment value, item or column header) for Plotly: its markup shown literally and
+    ``%{`` kept out of hover templates; our own ``<b>``/``<br>`` stay markup."""
+    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
+
+
 def _by_gap(analysis: GapAnalysis) -> pd.DataFrame:
     """Items sorted so the largest gap is drawn at the top of a horizontal chart."""
     return analysis.items.sort_values("mean_gap", ascending=True)
 
 
 def _item_axis(fig: go.Figure, items: list[str]) -> None:
-    fig.update_yaxes(categoryorder="array", categoryarray=items, title=None, automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=[_safe(i) for i in items], title=None, automargin=True)
 
 
 def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) -> go.Figure:
@@ -76,12 +84,12 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
         ys: list[str | None] = []
         for item, row in part.iterrows():
             xs += [row["mean_expectation"], row["mean_satisfaction"], None]
-            ys += [str(item), str(item), None]
+            ys += [_safe(item), _safe(item), None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 6},
                                  hoverinfo="skip", showlegend=False))
         hover = [
             labels["hover_dumbbell"].format(
-                item=item, expectation=f"{r['mean_expectation']:.2f}",
+                item=_safe(item), expectation=f"{r['mean_expectation']:.2f}",
                 satisfaction=f"{r['mean_satisfaction']:.2f}", gap=f"{r['mean_gap']:+.2f}",
                 n=f"{int(r['n']):,}",
             )
@@ -89,14 +97,14 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
         ]
         fig.add_trace(
             go.Scatter(
-                x=part["mean_satisfaction"], y=[str(i) for i in part.index], mode="markers",
+                x=part["mean_satisfaction"], y=[_safe(i) for i in part.index], mode="markers",
                 marker={"color": colour, "size": 18, "line": {"color": "white", "width": 1}},
                 name=labels[name], hovertext=hover, hoverinfo="text",
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=table["mean_expectation"], y=items, mode="markers", name=labels["expectation"],
+            x=table["mean_expectation"], y=[_safe(i) for i in items], mode="markers", name=labels["expectation"],
             marker={"color": "white", "size": 16, "line": {"color": "#424242", "width": 3}},
             hoverinfo="skip",
         )
@@ -119,14 +127,14 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
             continue
         hover = [
             labels["hover_gap"].format(
-                item=item, gap=_fmt(r["mean_gap"], "+.2f"), low=_fmt(r["ci_low"], "+.2f"),
+                item=_safe(item), gap=_fmt(r["mean_gap"], "+.2f"), low=_fmt(r["ci_low"], "+.2f"),
                 high=_fmt(r["ci_high"], "+.2f"), p=_fmt(r["t_p_holm"], ".3g"), n=f"{int(r['n']):,}",
             )
             for item, r in part.iterrows()
         ]
         fig.add_trace(
             go.Bar(
-                x=part["mean_gap"], y=[str(i) for i in part.index], orientation="h", marker_color=colour,
+                x=part["mean_gap"], y=[_safe(i) for i in part.index], orientation="h", marker_color=colour,
                 name=labels[f"verdict_{verdict}"], hovertext=hover, hoverinfo="text",
                 error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["mean_gap"],
                          "arrayminus": part["mean_gap"] - part["ci_low"], "color": "#424242", "thickness": 2},
@@ -141,7 +149,8 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
     ends = ends + np.where(table["mean_gap"] >= 0, 1, -1) * reach * 0.02  # clear of the whisker caps
     fig.add_trace(
         go.Scatter(
-            x=ends, y=items, mode="text", text=[f"{v:+.2f}".replace("-", "−") for v in table["mean_gap"]],
+            x=ends, y=[_safe(i) for i in items], mode="text",
+            text=[f"{v:+.2f}".replace("-", "−") for v in table["mean_gap"]],
             textposition=["middle right" if v >= 0 else "middle left" for v in table["mean_gap"]],
             hoverinfo="skip", showlegend=False, cliponaxis=False,
         )
@@ -161,7 +170,7 @@ def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
     for outcome, colour in (("disappointed", NEGATIVE), ("met", NEUTRAL), ("delighted", POSITIVE)):
         hover = [
             labels["hover_share"].format(
-                item=item, outcome=labels[outcome], share=_pct(r[f"{outcome}_share"]),
+                item=_safe(item), outcome=labels[outcome], share=_pct(r[f"{outcome}_share"]),
                 low=_pct(r[f"{outcome}_low"]), high=_pct(r[f"{outcome}_high"]),
                 count=f"{int(r[f'n_{outcome}']):,}", n=f"{int(r['n']):,}",
             )
@@ -169,7 +178,7 @@ def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
         ]
         fig.add_trace(
             go.Bar(
-                x=table[f"{outcome}_share"] * 100, y=items, orientation="h", marker_color=colour,
+                x=table[f"{outcome}_share"] * 100, y=[_safe(i) for i in items], orientation="h", marker_color=colour,
                 name=labels[outcome], hovertext=hover, hoverinfo="text",
                 text=[_pct(v) if v >= 0.06 else "" for v in table[f"{outcome}_share"]],
                 textposition="inside", insidetextanchor="middle", textfont={"color": "white"},
@@ -192,7 +201,7 @@ def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, 
             continue
         hover = [
             labels["hover_ipa"].format(
-                item=item, importance=f"{r['importance']:.2f}", performance=f"{r['performance']:.2f}",
+                item=_safe(item), importance=f"{r['importance']:.2f}", performance=f"{r['performance']:.2f}",
                 n=f"{int(r['n']):,}",
             )
             for item, r in part.iterrows()
@@ -200,7 +209,7 @@ def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, 
         fig.add_trace(
             go.Scatter(
                 x=part["performance"], y=part["importance"], mode="markers+text",
-                text=[str(i) for i in part.index], textposition="top center",
+                text=[_safe(i) for i in part.index], textposition="top center",
                 marker={"color": QUADRANT_COLOURS[quadrant], "size": 18,
                         "line": {"color": "white", "width": 1}},
                 name=labels[f"quadrant_{quadrant}"], hovertext=hover, hoverinfo="text",
@@ -237,14 +246,14 @@ def segment_dots(comparison: SegmentComparison, labels: Mapping[str, str], order
         part = table[(table["segment_value"] == value) & (table["n"] > 0)]
         hover = [
             labels["hover_segment"].format(
-                item=r["item"], segment=value, gap=_fmt(r["mean_gap"], "+.2f"), low=_fmt(r["ci_low"], "+.2f"),
-                high=_fmt(r["ci_high"], "+.2f"), n=f"{int(r['n']):,}",
+                item=_safe(r["item"]), segment=_safe(value), gap=_fmt(r["mean_gap"], "+.2f"),
+                low=_fmt(r["ci_low"], "+.2f"), high=_fmt(r["ci_high"], "+.2f"), n=f"{int(r['n']):,}",
             )
             for _, r in part.iterrows()
         ]
         fig.add_trace(
             go.Scatter(
-                x=part["mean_gap"], y=part["item"], mode="markers", name=str(value),
+                x=part["mean_gap"], y=[_safe(i) for i in part["item"]], mode="markers", name=_safe(value),
                 marker={"color": PALETTE[k % len(PALETTE)], "size": 14, "line": {"color": "white", "width": 1}},
                 hovertext=hover, hoverinfo="text",
             )

@@ -11,6 +11,7 @@ Builders take already-translated ``labels`` and group ``names`` from the page.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -37,6 +38,12 @@ MIN_AT_RISK = 10
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def _safe(text: object) -> str:
+    """User text (a segment value, item or column header) for Plotly: its markup shown literally and
+    ``%{`` kept out of hover templates; our own ``<b>``/``<br>`` stay markup."""
+    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
 def thin_steps(x: np.ndarray, max_points: int) -> np.ndarray:
@@ -91,7 +98,7 @@ def km_figure(
     x_max = 0.0
     for i, group in enumerate(km.groups):
         colour = PALETTE[i % len(PALETTE)]
-        name = names.get(group, group)
+        name = _safe(names.get(group, group))
         curve = km.curves[km.curves["group"] == group]
         n = int(summary.loc[group, "n"])
         months = np.concatenate([[0.0], curve["time_days"].to_numpy() / DAYS_PER_MONTH])
@@ -167,13 +174,14 @@ def km_figure(
     table = km.at_risk_table
     for i, group in enumerate(km.groups):
         rows = table[table["group"] == group]
+        row_name = _safe(row_names.get(group, group))
         fig.add_trace(
             go.Scatter(
-                x=rows["months"].to_numpy(dtype=float), y=[row_names.get(group, group)] * len(rows), mode="text",
+                x=rows["months"].to_numpy(dtype=float), y=[row_name] * len(rows), mode="text",
                 text=[f"{v:,}" for v in rows["at_risk"]], textfont={"color": PALETTE[i % len(PALETTE)]},
                 showlegend=False, customdata=rows[["events", "censored"]].to_numpy(),
                 hovertemplate=(
-                    f"<b>{row_names.get(group, group)}</b><br>{labels['hover_month']} %{{x:.0f}}<br>"
+                    f"<b>{row_name}</b><br>{labels['hover_month']} %{{x:.0f}}<br>"
                     f"{labels['hover_at_risk']} %{{text}}<br>{labels['events_so_far']} %{{customdata[0]:,}}"
                     f"<br>{labels['censored_so_far']} %{{customdata[1]:,}}<extra></extra>"
                 ),
@@ -218,7 +226,7 @@ def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mappin
     """
     table = cox.table.iloc[::-1]
     terms = table["term"].tolist()
-    y = [names.get(term, term) for term in terms]
+    y = [_safe(names.get(term, term)) for term in terms]
     # clear effects in colour (green = less churn, vermilion = more), unclear ones (CI spans 1) grey
     colours = [
         NEUTRAL if lo <= 1 <= hi else (POSITIVE if hr < 1 else NEGATIVE)
@@ -287,7 +295,7 @@ def churn_rate_figure(
         rows = table[(table["group"] == group) & (table["at_risk"] >= MIN_AT_RISK)]
         if rows.empty:
             continue
-        name = names.get(group, group)
+        name = _safe(names.get(group, group))
         fig.add_trace(
             go.Scatter(
                 x=rows["month"] + 1, y=rows["hazard"], mode="lines+markers", name=name,

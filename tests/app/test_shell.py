@@ -84,3 +84,13 @@ def test_package_errors_are_translated_and_escaped():
     assert "行：3" in message
     assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in message  # not a clickable link
     assert "\\*x\\*" in message
+
+
+def test_as_of_after_the_data_is_clamped_to_the_latest_date():
+    """An as-of date after the data end would censor active customers in the future and read
+    periods without events as 0% retention; the link's value is clamped to the latest date."""
+    at = run_app(lang="en", query={"as_of": "2999-01-01"})
+    assert_clean(at)
+    assert at.sidebar.date_input(key="as_of").value.isoformat() == "2026-10-31"
+    assert "2026-10-31" in texts(at)
+    assert "2999" not in texts(at)

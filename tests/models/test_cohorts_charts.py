@@ -13,7 +13,8 @@ LABELS = {
     "span_one": "{k} month", "span_other": "{k} months",
     "hover_cell": "{cohort}|{span}|{value}|{count}/{size}|{low}-{high}",
     "hover_revenue": "{cohort}|{span}|{value}|{size}",
-    "hover_low_base": "small", "hover_immature": "{cohort}|{span}|immature", "hover_partial": "{cohort}|{span}|partial",
+    "hover_low_base": "small", "hover_immature": "{cohort}|{span}|immature",
+    "hover_partial": "{cohort}|{span}|partial", "hover_undefined": "{cohort}|{span}|undefined",
     "hover_average": "{span}|{value}|{cohorts}|{customers}", "hover_segment": "{segment}|{span}|{value}|{size}",
 }
 
@@ -53,6 +54,24 @@ def test_heatmap_blank_cells_and_hover() -> None:
     assert trace.zmin == 0
     assert HEATMAP_SCALE[0][1] != "#ffffff"  # 0 % is a visible colour, unlike a blank cell
     assert fig.layout.plot_bgcolor == "#ffffff"
+
+
+def test_zero_starting_revenue_is_undefined_not_immature() -> None:
+    """A finished period of a cohort whose period-0 revenue is 0 has no NRR (0/0): its blank cell
+    says 'undefined', not 'not finished yet' (hand-built: cohort 2024-01 pays 0 in January)."""
+    events = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-02-03", "2024-03-03"]),
+            "amount": [0.0, 100.0, 50.0, 50.0],
+        }
+    )
+    table = cohorts.cohort_table(events, as_of="2024-03-31", metric="nrr")
+    fig = retention_heatmap(table, LABELS)
+    hover = fig.data[0].customdata
+    assert hover[0][0] == "2024-01|0 months|undefined"
+    assert hover[0][2] == "2024-01|2 months|undefined"
+    assert hover[1][2] == "2024-02|2 months|immature"
 
 
 def test_curves_and_escaped_segment_names() -> None:

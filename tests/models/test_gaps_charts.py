@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,3 +93,33 @@ def test_segment_dots_one_trace_per_segment_value(labels):
     light = next(t for t in fig.data if t.name == "Light")
     expected = comparison.table.query("segment_value == 'Light'").set_index("item")["mean_gap"]
     np.testing.assert_allclose(light.x, expected.loc[list(light.y)].to_numpy())
+
+
+def test_user_text_is_escaped_in_every_figure(labels):
+    """An item and a segment value written as HTML with a Plotly ``%{…}`` reach the chart JSON
+    only escaped (shown literally: no link, no template substitution)."""
+    evil = '<a href="http://x">y</a>%{x}'
+    rng = np.random.default_rng(3)
+    n = 40
+    frame = pd.DataFrame({
+        "respondent_id": np.repeat(np.arange(n), 2),
+        "item": [evil, "Support"] * n,
+        "expectation": rng.integers(1, 6, 2 * n),
+        "satisfaction": rng.integers(1, 6, 2 * n),
+        "importance": rng.integers(1, 6, 2 * n),
+        "plan": np.repeat([evil, "Pro"] * (n // 2), 2),
+    })
+    answers = gaps.read_gaps(frame)
+    analysis = gaps.analyse_gaps(answers)
+    comparison = gaps.compare_segments(answers, "plan")
+    for fig in (
+        charts.dumbbell(analysis, labels, scale=answers.scale),
+        charts.gap_bars(analysis, labels),
+        charts.share_bars(analysis, labels),
+        charts.importance_performance_map(gaps.importance_performance(answers), labels),
+        charts.segment_dots(comparison, labels, list(answers.items)),
+    ):
+        js = json.dumps(json.loads(fig.to_json()), ensure_ascii=False)  # plotly writes "/" as \u002f
+        assert '&lt;a href=\\"http://x\\"&gt;y&lt;/a&gt;%&#123;x}' in js
+        assert "<a href" not in js
+        assert "%{x}" not in js

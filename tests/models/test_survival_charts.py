@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import numpy as np
 import pandas as pd
 
@@ -76,3 +77,24 @@ def test_forest_colours_and_churn_rate_hide_small_months():
     fig = churn_rate_figure(life, LABELS, {sv.ALL: "all"})
     shown = life.table[life.table["at_risk"] >= 10]
     assert len(fig.data[0].x) == len(shown)
+
+
+def test_user_text_is_escaped_in_every_figure():
+    """A segment value and a Cox term name written as HTML with a Plotly ``%{…}`` reach the
+    chart JSON only escaped (shown literally: no link, no template substitution)."""
+    evil = '<a href="http://x">y</a>%{x}'
+    frame = _frame(2_000)
+    frame["seg"] = np.where(frame["seg"] == "a", evil, frame["seg"])
+    km = sv.kaplan_meier(frame, "seg")
+    names = {g: g for g in km.groups}
+    cox = sv.cox(frame, ["seg"])
+    figures = (
+        km_figure(km, LABELS, names),
+        churn_rate_figure(sv.life_table(frame, "seg"), LABELS, names),
+        hazard_ratio_figure(cox, LABELS, {term: evil for term in cox.table["term"]}),
+    )
+    for fig in figures:
+        js = json.dumps(json.loads(fig.to_json()), ensure_ascii=False)  # plotly writes "/" as \u002f
+        assert '&lt;a href=\\"http://x\\"&gt;y&lt;/a&gt;%&#123;x}' in js
+        assert "<a href" not in js
+    assert "%{x}" not in json.dumps(json.loads(figures[0].to_json()))  # (the churn-rate hover uses %{x} itself)

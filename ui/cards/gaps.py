@@ -10,7 +10,7 @@ import streamlit as st
 from cs_models import gaps
 from cs_models.datasets import Datasets
 from cs_models.errors import CSLensError
-from ui.components import reading, show_error
+from ui.components import md_escape, reading, show_error
 from ui.i18n import t
 from ui.state import as_of, current_datasets
 
@@ -56,10 +56,10 @@ def render() -> None:
     ranked = items.dropna(subset=["mean_gap"]).sort_values("mean_gap")
     worst, best = ranked.index[0], ranked.index[-1]
     left, right = st.columns(2)
-    left.metric(t("gaps.card_worst", item=worst), _signed(ranked.loc[worst, "mean_gap"]),
+    left.metric(t("gaps.card_worst", item=md_escape(worst)), _signed(ranked.loc[worst, "mean_gap"]),
                 help=t("gaps.card_help"), border=True)
     if best != worst:
-        right.metric(t("gaps.card_best", item=best), _signed(ranked.loc[best, "mean_gap"]),
+        right.metric(t("gaps.card_best", item=md_escape(best)), _signed(ranked.loc[best, "mean_gap"]),
                      help=t("gaps.card_help"), border=True)
     row = ranked.loc[worst]
     if row["verdict"] != "disappoints":

@@ -1,0 +1,36 @@
+"""``cache_data``: Streamlit's data cache keyed by the *full* content of DataFrames.
+
+Streamlit hashes a DataFrame of 50,000 rows or more from a 10,000-row sample, so a
+re-upload that corrects a few rows could be served a stale result, and two users
+whose sampled rows agree could share an entry. Every page caches through this
+decorator instead, which hashes every cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's columns, dtypes, index and every cell."""
+    digest = hashlib.sha256(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+    try:
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    except TypeError:  # unhashable cells (e.g. lists): hash the pickled frame instead
+        digest.update(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest.hexdigest()
+
+
+def series_digest(series: pd.Series) -> str:
+    """SHA-256 of a series' name, dtype, index and values."""
+    return frame_digest(series.to_frame(name=str(series.name)))
+
+
+def cache_data(**kwargs: Any) -> Any:
+    """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames and Series."""
+    return st.cache_data(hash_funcs={pd.DataFrame: frame_digest, pd.Series: series_digest}, **kwargs)
