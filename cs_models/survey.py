@@ -734,6 +734,15 @@ def choices(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
     return pd.DataFrame({o: values.isin(members[o]) for o in question.options}, index=rows.index)
 
 
+def text_answers(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
+    """Free-text answers counted: ``answer`` (stripped) and ``count``, most frequent first.
+
+    The counts sum to the base (respondents who answered).
+    """
+    texts = frame.loc[answered(frame, question), question.columns[0]].astype(str).str.strip()
+    return texts.value_counts().rename_axis("answer").reset_index(name="count")
+
+
 def question_summary(frame: pd.DataFrame, questions: Sequence[Question] | None = None) -> pd.DataFrame:
     """One row per question: ``question, kind, answered`` (the base), ``options`` (how many)."""
     questions = questions if questions is not None else infer_questions(frame)
@@ -1290,4 +1299,5 @@ __all__ = [
     "segment_candidates",
     "shares",
     "survey_weights",
+    "text_answers",
 ]

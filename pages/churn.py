@@ -9,6 +9,7 @@ import streamlit as st
 from cs_models import survival as sv
 from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_ratio_figure, km_figure
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import (
     download_table,
     error_message,
@@ -27,12 +28,12 @@ HORIZONS = (12, 24, 36)
 ANNUAL_DISCOUNT = 0.10
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cache_data(show_spinner=False, max_entries=16)
 def _analysis(customers: pd.DataFrame, as_of_date: object, segment: str | None, horizon: int) -> sv.SurvivalAnalysis:
     return sv.analyse(customers, as_of_date, segment, horizon_months=horizon, annual_discount=ANNUAL_DISCOUNT)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cache_data(show_spinner=False, max_entries=16)
 def _cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
     return sv.cox(sv.durations(customers, as_of_date), covariates)
 

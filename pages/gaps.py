@@ -18,6 +18,7 @@ from cs_models.charts.gaps import (
 )
 from cs_models.errors import CSLensError
 from cs_models.survival import DAYS_PER_MONTH
+from ui.caching import cache_data
 from ui.components import (
     download_table,
     error_message,
@@ -49,7 +50,7 @@ CHART_KEYS = (
 
 
 # --------------------------------------------------------------------------- model calls
-@st.cache_data(show_spinner=False, max_entries=16)
+@cache_data(show_spinner=False, max_entries=16)
 def _analysis(
     frame: pd.DataFrame, layout: str, scale: str, zero_method: str
 ) -> tuple[gaps.GapAnswers, gaps.GapAnalysis, gaps.ImportancePerformance]:
@@ -57,12 +58,12 @@ def _analysis(
     return answers, gaps.analyse_gaps(answers, zero_method=zero_method), gaps.importance_performance(answers)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cache_data(show_spinner=False, max_entries=16)
 def _segments(frame: pd.DataFrame, layout: str, scale: str, segment: str) -> gaps.SegmentComparison:
     return gaps.compare_segments(gaps.read_gaps(frame, layout=layout, scale=scale), segment)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cache_data(show_spinner=False, max_entries=16)
 def _churn(
     frame: pd.DataFrame, customers: pd.DataFrame, layout: str, scale: str, as_of_date: object
 ) -> gaps.GapChurn:

@@ -8,6 +8,7 @@ import streamlit as st
 from cs_models import survey as sv
 from cs_models.charts import survey as charts
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import (
     download_table,
     error_message,
@@ -25,43 +26,43 @@ CHOICE_KINDS = ("single", "multi", "likert", "nps")
 
 
 # ------------------------------------------------------------------ cached model calls
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(show_spinner=False, max_entries=32)
 def questions_of(frame: pd.DataFrame, overrides: tuple[tuple[str, str], ...]) -> tuple[sv.Question, ...]:
     """Typed questions of the survey (with the user's type overrides)."""
     return sv.infer_questions(frame, dict(overrides))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def shares_of(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.Shares:
     """Option shares of one question."""
     return sv.shares(frame, question, method=method)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def likert_of(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.Likert:
     """Likert summary of one question."""
     return sv.likert(frame, question, method=method)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def nps_of(frame: pd.DataFrame, question: sv.Question) -> sv.NPS:
     """NPS of one 0–10 question."""
     return sv.nps(frame, question)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def numeric_of(frame: pd.DataFrame, question: sv.Question) -> sv.NumericSummary:
     """Mean and spread of one numeric question."""
     return sv.numeric_summary(frame, question)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def rate_of(frame: pd.DataFrame, question: sv.Question, accepted: tuple[str, ...], method: str) -> sv.Rate:
     """Share giving any of ``accepted``."""
     return sv.answer_rate(frame, question, accepted, method=method)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(show_spinner=False, max_entries=64)
 def comparison_of(
     frame: pd.DataFrame, question: sv.Question, accepted: tuple[str, ...], reference: float, method: str
 ) -> sv.ReferenceComparison:
@@ -69,13 +70,13 @@ def comparison_of(
     return sv.compare_to_reference(frame, question, accepted, reference, method=method)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(show_spinner=False, max_entries=32)
 def default_funnel_of(frame: pd.DataFrame, questions: tuple[sv.Question, ...]) -> tuple[sv.FunnelStep, ...]:
     """The skip-logic funnel of the survey."""
     return sv.default_funnel(frame, questions)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(show_spinner=False, max_entries=32)
 def funnel_of(
     frame: pd.DataFrame, steps: tuple[sv.FunnelStep, ...], questions: tuple[sv.Question, ...], method: str
 ) -> sv.Funnel:
@@ -83,7 +84,7 @@ def funnel_of(
     return sv.funnel(frame, steps, method=method, questions=questions)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(show_spinner=False, max_entries=32)
 def crosstab_of(
     frame: pd.DataFrame, question: sv.Question, segment: str, questions: tuple[sv.Question, ...]
 ) -> sv.Crosstab:
@@ -223,7 +224,7 @@ try:
                     help=t("survey.ci_help", ci=ci_text(summary.bottom2.ci_low, summary.bottom2.ci_high), n=summary.n),
                 )
                 c3.metric(
-                    t("survey.mean_score", levels=question.levels),
+                    t("survey.mean_score", low=f"{question.points[-1]:g}", high=f"{question.points[0]:g}"),
                     f"{summary.mean:.2f}",
                     border=True,
                     help=t(
@@ -258,9 +259,7 @@ try:
             default_answers = list(next((s.accepted for s in funnel_default if s.question == question.name), ()))
             if not default_answers:
                 if question.kind == "likert":
-                    default_answers = [
-                        o for o, s in zip(question.options, question.scores, strict=True) if s > question.levels - 2
-                    ]
+                    default_answers = list(summary.top2_options)
                 else:
                     default_answers = [str(result.table["option"].iloc[0])]
             reset_if_stale(f"survey_ans_{q_index}_{question.kind}", list(question.options), default_answers)
@@ -396,10 +395,10 @@ try:
         download_table(numeric_table, "survey_numeric", index=False)
 
     else:  # free text: counted, not charted
-        texts = frame.loc[sv.answered(frame, question), question.columns[0]].astype(str).str.strip()
-        st.metric(t("survey.answered"), f"{len(texts):,}", border=True)
+        counts = sv.text_answers(frame, question)
+        st.metric(t("survey.answered"), f"{int(counts['count'].sum()):,}", border=True)
         st.caption(t("survey.text_note"))
-        counts = texts.value_counts().rename_axis(t("survey.col_answer")).reset_index(name=t("survey.col_count"))
+        counts = counts.rename(columns=lambda c: t(f"survey.col_{c}"))
         st.dataframe(counts, hide_index=True, width="stretch")
         download_table(counts, "survey_text", index=False)
 except CSLensError as exc:

@@ -35,3 +35,19 @@ def test_unhashable_cells_fall_back_to_pickle():
     frame = pd.DataFrame({"answers": [["a", "b"], ["c"]]})
     other = pd.DataFrame({"answers": [["a", "b"], ["d"]]})
     assert frame_digest(frame) != frame_digest(other)
+
+
+def test_pages_and_ui_cache_only_through_ui_caching():
+    """Every cached call in pages/ and ui/ goes through ``ui.caching.cache_data`` (full-content keys)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*sorted((root / "pages").glob("*.py")), *sorted((root / "ui").rglob("*.py"))]
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in files
+        if path.name != "caching.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "st.cache_data" in line or "st.cache_resource" in line
+    ]
+    assert offenders == []

@@ -6,6 +6,7 @@ already-translated text; they add no text of their own.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 
@@ -21,6 +22,12 @@ BAR_HEIGHT = 44
 MIN_LABEL_SHARE = 0.06
 #: Diverging colours from most positive to most negative (blue = agree, vermillion = disagree).
 LIKERT_COLOURS = ("#0072B2", "#56B4E9", "#BDBDBD", "#F4A582", "#D55E00")
+
+
+def _text(label: object) -> str:
+    """User text made inert for Plotly: tags escaped (``quote=False``: Plotly does not decode
+    ``&quot;``) and ``%{`` neutralised so a label inside a hovertemplate is not a placeholder."""
+    return html.escape(str(label), quote=False).replace("%{", "%&#123;")
 
 
 def _pct(value: float) -> str:
@@ -47,7 +54,7 @@ def shares_bar(result: Shares, labels: Mapping[str, str]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=100 * table["share"],
-            y=table["option"].astype(str),
+            y=[_text(o) for o in table["option"]],
             orientation="h",
             marker_color=PALETTE[0],
             error_x={
@@ -85,9 +92,9 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
     """
     question = result.shares.question
     table = result.shares.table.set_index("option")
-    k = question.levels
-    middle = (k + 1) / 2
-    colours = _likert_colours(question.scores, k)
+    points = question.points or tuple(float(k) for k in range(question.levels, 0, -1))
+    middle = (points[0] + points[-1]) / 2
+    colours = _likert_colours(question.scores, points)
     fig = go.Figure()
     # relative bars stack outwards from zero in trace order: neutral half first, then away from it
     by_distance = sorted(range(len(question.options)), key=lambda i: abs(question.scores[i] - middle))
@@ -106,18 +113,19 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
         for i in indices:
             option = question.options[i]
             share = float(table.loc[option, "share"])
+            name = _text(option)
             width = share / 2 if question.scores[i] == middle else share
             fig.add_bar(
                 x=[side * 100 * width],
                 y=[labels["y_label"]],
                 orientation="h",
-                name=option,
+                name=name,
                 marker_color=colours[i],
                 text=[_pct(share) if shown_on(side, i, width) else ""],
                 textposition="inside",
                 textangle=0,
                 customdata=[labels["hover"].format(count=int(table.loc[option, "count"]), n=result.n)],
-                hovertemplate=f"<b>{option}</b>: {_pct(share)}<br>%{{customdata}}<extra></extra>",
+                hovertemplate=f"<b>{name}</b>: {_pct(share)}<br>%{{customdata}}<extra></extra>",
                 showlegend=side == 1 or question.scores[i] != middle,
                 legendrank=i,
             )
@@ -131,10 +139,10 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
     return fig
 
 
-def _likert_colours(scores: Sequence[float], levels: int) -> list[str]:
+def _likert_colours(scores: Sequence[float], points: Sequence[float]) -> list[str]:
     colours = []
     for score in scores:
-        position = (levels - score) / max(levels - 1, 1)  # 0 = most positive, 1 = most negative
+        position = (points[0] - score) / ((points[0] - points[-1]) or 1)  # 0 = most positive, 1 = most negative
         colours.append(LIKERT_COLOURS[round(position * (len(LIKERT_COLOURS) - 1))])
     return colours
 
@@ -149,7 +157,7 @@ def funnel_chart(result: Funnel, labels: Mapping[str, str], step_names: Sequence
     """
     table = result.table
     base = int(table["answered"].iloc[0])
-    names = [labels["base"], *step_names]
+    names = [_text(name) for name in (labels["base"], *step_names)]
     counts = [base, *table["reached"].astype(int)]
     text = [f"{base:,}"]
     hover = [f"n={base:,}"]
@@ -193,8 +201,8 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
     """
     share = result.column_share
     row_names = labels.get("row_names") or {}
-    y = [str(row_names.get(str(r), r)) if isinstance(row_names, Mapping) else str(r) for r in share.index]
-    x = [f"{c}<br>(n={int(result.bases[c]):,})" for c in share.columns]
+    y = [_text(row_names.get(str(r), r)) if isinstance(row_names, Mapping) else _text(r) for r in share.index]
+    x = [f"{_text(c)}<br>(n={int(result.bases[c]):,})" for c in share.columns]
     text = np.array(
         [
             [f"{_pct(share.iloc[i, j])} {result.marks.iloc[i, j]}".strip() for j in range(share.shape[1])]
@@ -232,8 +240,12 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        xaxis={"title": labels["x_title"], "side": "top"},
-        yaxis={"title": labels.get("y_title"), "autorange": "reversed", "automargin": True},
+        xaxis={"title": _text(labels["x_title"]), "side": "top"},
+        yaxis={
+            "title": None if labels.get("y_title") is None else _text(labels["y_title"]),
+            "autorange": "reversed",
+            "automargin": True,
+        },
         height=max(260, 140 + 48 * len(y)),
     )
     return fig

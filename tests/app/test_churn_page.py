@@ -116,3 +116,16 @@ def test_overview_card_without_customers():
     survey_only = Datasets(survey=pd.DataFrame({"q": ["a", "b"]}), source="upload")
     at = run_app(lang="en", uploaded=survey_only)
     assert catalogue("en")["churn.card_no_data"] in texts(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_blank_revenue_column_is_explained_not_shown_as_nan(lang):
+    customers = _customers(60).assign(mrr=np.nan)
+    at = run_app(PAGE, lang=lang, uploaded=Datasets(customers=customers, source="upload"))
+    assert_clean(at)
+    messages = catalogue(lang)
+    assert messages["churn.ltv_revenue_blank"] in texts(at)
+    rmst = next(df.value for df in at.dataframe if messages["churn.col_rmst"] in df.value.columns)
+    assert messages["churn.col_ltv_ci"] not in rmst.columns
+    assert messages["churn.col_diff_p_holm"] in rmst.columns
+    assert "nan" not in rmst.to_string().lower()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from cs_models.sample import load_sample
 from tests.app.util import LANGS, assert_clean, run_app, texts
+from ui.catalogue import catalogue
 
 PAGE = "pages/gaps.py"
 ONBOARDING = {"ja": "導入支援", "en": "Onboarding"}
@@ -108,3 +110,27 @@ def test_degenerate_upload_is_explained():
     assert "only 5 respondents answered both questions" in text
     assert "every respondent gave the same gap" in text
     assert any("Only 0 respondents match a customer" in str(i.value) for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_churn_sentence_follows_the_log_rank_direction(lang):
+    """The Cox slope says "better experience, slower churn" (HR < 1, clear), but the customers
+    below expectation did not churn sooner as a group (log-rank: fewer churns than expected):
+    the two-group "churned sooner" sentence gives way to the neutral one."""
+    rng = np.random.default_rng(1)
+    n = 240
+    gap = np.tile([-3, -2, -1, 0, 0, 0], n // 6)
+    lifetime = np.array([{-3: 100, -2: 300, -1: 500, 0: 300}[g] for g in gap]) * rng.uniform(0.6, 1.4, n)
+    start = pd.Timestamp("2023-01-01")
+    customers = pd.DataFrame({
+        "customer_id": [f"C{i}" for i in range(n)], "start_date": start,
+        "end_date": start + pd.to_timedelta(lifetime.astype(int), unit="D"),
+    })
+    survey = pd.DataFrame({"customer_id": customers["customer_id"], "exp_x": 4, "sat_x": 4 + gap})
+    uploaded = load_sample("en").with_frames(gaps=survey, customers=customers, source="upload")
+    at = run_app(PAGE, lang=lang, uploaded=uploaded)
+    assert_clean(at)
+    messages = catalogue(lang)
+    readings = "\n".join(str(i.value) for i in at.info)
+    assert messages["gaps.reading_churn_link_cox"].split("{")[0] in readings, readings
+    assert messages["gaps.reading_churn_link"].split("{")[0] not in readings

@@ -223,3 +223,26 @@ def test_sheet_uploaded_on_the_data_page_reaches_the_survey_page():
     assert_clean(at)
     assert at.title[0].value == TITLES["en"]
     assert "n=60" in plain(at)
+
+
+def test_likert_retyped_0_to_4_scale_uses_the_models_boxes():
+    """A 0–4 rating read as Likert via the link, by hand: 4×3, 3×2, 2×4, 1×1, 0×2 (n = 12).
+    Top-2 {4, 3} = 5/12 = 41.7%, bottom-2 {1, 0} = 3/12 = 25.0%; the answers preselected are the
+    model's top-2 box (4 and 3) and the mean is labelled on the 0–4 scale."""
+    frame = pd.DataFrame({"Rating 0-4": [4] * 3 + [3] * 2 + [2] * 4 + [1] + [0] * 2})
+    at = run_app(PAGE, lang="en", uploaded=Datasets(survey=frame, source="upload"), query={"survey_kind_0": "likert"})
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[translate("en", "survey.top2")] == "41.7%"
+    assert metrics[translate("en", "survey.bottom2")] == "25.0%"
+    assert "Mean score (0–4)" in metrics
+    assert at.multiselect(key="survey_ans_0_likert").value == ["4", "3"]
+
+
+def test_card_interval_without_bounds_is_a_dash():
+    """A NaN bound (e.g. an empty base) is shown as '–', never 'nan–nan%'; 0.243–0.334 → '24.3–33.4%'."""
+    from ui.cards.survey import _ci
+
+    assert _ci(float("nan"), float("nan")) == "–"
+    assert _ci(0.2, float("nan")) == "–"
+    assert _ci(0.243, 0.334) == "24.3–33.4%"

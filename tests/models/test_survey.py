@@ -348,3 +348,146 @@ def test_report_section_shape(lang):
     steps = section["funnels"][0]["steps"]
     assert [round(100 * s["share"], 1) for s in steps] == [28.6, 72.0, 78.5]
     assert sv.report_section(Datasets(), as_of=None) is None
+
+
+# ------------------------------------------------------- review fixes: boxes, weights, charts
+def test_likert_boxes_rank_the_points_of_a_0_to_4_scale():
+    """A 0–4 rating retyped as Likert, by hand: answers 4×3, 3×2, 2×4, 1×1, 0×2 (n = 12).
+    Top-2 = the two highest points {4, 3}: 5/12; bottom-2 = the two lowest {0, 1}: 3/12;
+    mean = (4·3 + 3·2 + 2·4 + 1·1 + 0·2) / 12 = 27/12 = 2.25.
+    With a point nobody chose inside the range (0, 1, 2, 4: no 3) the scale is still 0–4, so
+    top-2 = {4, 3} = only the 4s."""
+    frame = pd.DataFrame({"Rating 0-4": [4] * 3 + [3] * 2 + [2] * 4 + [1] + [0] * 2})
+    q = sv.infer_questions(frame, {"Rating 0-4": "likert"})[0]
+    assert q.points == (4.0, 3.0, 2.0, 1.0, 0.0)
+    result = sv.likert(frame, q)
+    assert (result.top2.count, result.top2.n) == (5, 12)
+    assert (result.bottom2.count, result.bottom2.n) == (3, 12)
+    assert result.top2.share == pytest.approx(5 / 12)
+    assert result.bottom2.share == pytest.approx(3 / 12)
+    assert (result.top2_options, result.bottom2_options) == (("4", "3"), ("1", "0"))
+    assert result.mean == pytest.approx(2.25)
+    gap = pd.DataFrame({"R": [4, 4, 2, 1, 0, 0]})
+    lk = sv.likert(gap, sv.infer_questions(gap, {"R": "likert"})[0])
+    assert (lk.top2.count, lk.bottom2.count) == (2, 3)  # 4s; 1 and 0s
+
+
+def test_known_scale_boxes_do_not_shift_when_its_top_answer_is_missing():
+    """Agree-scale answers, nobody 'Strongly agree': Agree×3, Neutral×2, Disagree×1, Strongly disagree×1
+    (n = 7). The scale is known to have 5 points, so top-2 = {Strongly agree, Agree} = 3/7 (not
+    Agree + Neutral = 5/7) and bottom-2 = {Disagree, Strongly disagree} = 2/7."""
+    frame = pd.DataFrame({"Q": ["Agree"] * 3 + ["Neutral"] * 2 + ["Disagree", "Strongly disagree"]})
+    q = sv.infer_question(frame, "Q")
+    assert q.levels == 5
+    result = sv.likert(frame, q)
+    assert result.top2_options == ("Agree",)
+    assert result.top2.share == pytest.approx(3 / 7)
+    assert result.bottom2.share == pytest.approx(2 / 7)
+    assert sv.likert_boxes(q) == (("Agree",), ("Disagree", "Strongly disagree"))
+
+
+def test_weighted_mean_interval_uses_the_effective_base():
+    """Weights are not frequencies. Values x = 1, 2, 4, 5, 8 with weights w = 1, 2, 1, 3, 1:
+    m = Σwx/Σw = 32/8 = 4; n_eff = (Σw)²/Σw² = 64/16 = 4;
+    s² = Σw(x−m)²/Σw = (9 + 8 + 0 + 3 + 16)/8 = 4.5;
+    CI = m ± t(0.975, n_eff − 1) · s / sqrt(n_eff − 1).
+    Multiplying every weight by 250 changes nothing; equal weights give the unweighted t interval
+    mean ± t(0.975, n − 1) · sd(ddof=1) / sqrt(n)."""
+    x = np.array([1.0, 2.0, 4.0, 5.0, 8.0])
+    w = np.array([1.0, 2.0, 1.0, 3.0, 1.0])
+    half = stats.t.ppf(0.975, 3) * math.sqrt(36 / 8) / math.sqrt(3)
+    frame = pd.DataFrame({"Seats": x, "weight": w})
+    base = sv.numeric_summary(frame, "Seats")
+    assert base.mean == pytest.approx(4.0)
+    assert (base.ci_low, base.ci_high) == pytest.approx((4 - half, 4 + half))
+    scaled = sv.numeric_summary(frame.assign(weight=250 * w), "Seats")
+    assert (scaled.ci_low, scaled.ci_high) == pytest.approx((base.ci_low, base.ci_high))
+    equal = sv.numeric_summary(frame.assign(weight=3.0), "Seats")
+    plain = sv.numeric_summary(frame, "Seats", weighted=False)
+    half_plain = stats.t.ppf(0.975, 4) * x.std(ddof=1) / math.sqrt(5)
+    assert (plain.ci_low, plain.ci_high) == pytest.approx((x.mean() - half_plain, x.mean() + half_plain))
+    assert (equal.ci_low, equal.ci_high) == pytest.approx((plain.ci_low, plain.ci_high))
+    answers = ["Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree"]
+    likert = pd.DataFrame({"Q": answers * 2, "weight": [1.0, 2.0, 1.0, 3.0, 1.0] * 2})
+    lk, lk_scaled = sv.likert(likert, "Q"), sv.likert(likert.assign(weight=250 * likert["weight"]), "Q")
+    assert (lk_scaled.mean_low, lk_scaled.mean_high) == pytest.approx((lk.mean_low, lk.mean_high))
+    lk_equal, lk_plain = sv.likert(likert.assign(weight=7.0), "Q"), sv.likert(likert, "Q", weighted=False)
+    assert (lk_equal.mean_low, lk_equal.mean_high) == pytest.approx((lk_plain.mean_low, lk_plain.mean_high))
+
+
+def test_text_answers_are_counted():
+    """Free text by hand: 'good' twice (one with spaces), 'bad' once, two blanks → base 3."""
+    frame = pd.DataFrame({"Comments (free text)": ["good", " good ", "bad", None, "  "]})
+    q = sv.infer_question(frame, "Comments (free text)")
+    counts = sv.text_answers(frame, q)
+    assert counts.to_dict("records") == [{"answer": "good", "count": 2}, {"answer": "bad", "count": 1}]
+
+
+def test_user_labels_reach_plotly_escaped():
+    """Options, segment groups and a column header are user text: '<a href="http://x">y</a>' must reach
+    the figure as '&lt;a href="http://x"&gt;y&lt;/a&gt;' and '%{x}' as '%&#123;x}' (not a placeholder)."""
+    from cs_models.charts import survey as charts
+
+    link, placeholder = '<a href="http://x">y</a>', "%{x}"
+    frame = pd.DataFrame(
+        {
+            "Q": [link] * 6 + [placeholder] * 4 + ["plain"] * 5,
+            "seg": ([link, placeholder, "z"] * 5),
+        }
+    )
+    link_out, placeholder_out = '&lt;a href="http://x"&gt;y&lt;/a&gt;', "%&#123;x}"
+    result = sv.shares(frame, "Q")
+    figures = [
+        charts.shares_bar(result, {"x_title": "share", "hover": "{count}/{n} {low}–{high}"}),
+        charts.funnel_chart(
+            sv.funnel(frame, [sv.FunnelStep("Q", (link,))]),
+            {"base": "all", "text": "{count}", "hover": "{count}"},
+            [f"1. {link} {placeholder}"],
+        ),
+        charts.crosstab_heatmap(
+            sv.crosstab(frame, "Q", "seg"),
+            {"x_title": placeholder + link, "colour_title": "share", "hover": "{count} {n} {p}"},
+        ),
+    ]
+    scale = pd.DataFrame({"Q": ["Agree", "Neutral", "Disagree"] * 4})
+    lk = sv.likert(scale, "Q")
+    q = lk.shares.question
+    renamed = {"Agree": link, "Neutral": placeholder, "Disagree": "no"}
+    q = sv.Question(
+        q.name,
+        q.kind,
+        q.columns,
+        options=tuple(renamed[o] for o in q.options),
+        scores=q.scores,
+        levels=q.levels,
+        points=q.points,
+    )
+    table = lk.shares.table.assign(option=lk.shares.table["option"].map(renamed))
+    lk = sv.Likert(
+        sv.Shares(q, lk.shares.n, lk.shares.n_effective, table, False, "wilson"),
+        lk.top2,
+        lk.bottom2,
+        lk.mean,
+        lk.mean_low,
+        lk.mean_high,
+        lk.n,
+    )
+    figures.append(charts.likert_bar(lk, {"x_title": "share", "y_label": "n=12", "hover": "{count}/{n}"}))
+
+    def shown(node, key=""):
+        """Every string of a figure spec except the templates themselves (which hold real placeholders)."""
+        if isinstance(node, dict):
+            return [s for k, v in node.items() for s in shown(v, k)]
+        if isinstance(node, list):
+            return [s for v in node for s in shown(v, key)]
+        return [node] if isinstance(node, str) and key not in ("hovertemplate", "texttemplate") else []
+
+    for fig in figures:
+        strings = shown(json.loads(fig.to_json()))
+        assert not [s for s in strings if link in s or placeholder in s]
+        assert [s for s in strings if link_out in s or placeholder_out in s]
+    likert_spec = json.dumps(json.loads(figures[-1].to_json()), ensure_ascii=False).replace('\\"', '"')
+    assert f"<b>{link_out}</b>" in likert_spec
+    assert f"<b>{placeholder_out}</b>" in likert_spec
+    assert link not in likert_spec
+    assert placeholder not in likert_spec

@@ -444,3 +444,33 @@ def test_ph_check_on_a_sample_for_large_data(rossi, monkeypatch):
     assert fit.n == len(rossi)
     assert len(fit.ph_test) == len(ROSSI)
     assert fit.table.set_index("column").loc["fin", "coef"] == pytest.approx(-0.3794, abs=1e-4)
+
+
+def test_rmst_difference_p_values_are_holm_adjusted_by_hand():
+    """``diff_p_holm`` is Holm's step-down adjustment of the raw ``diff_p`` over the comparisons
+    with the reference group, computed by hand: sorted p(1) ≤ p(2) ≤ p(3) become
+    min(1, 3·p(1)), max(that, min(1, 2·p(2))), max(that, min(1, p(3)))."""
+    rng = np.random.default_rng(11)
+    sizes = {"ref": 80, "b": 40, "c": 40, "d": 40}
+    scales = {"ref": 400, "b": 300, "c": 520, "d": 650}  # raw p ≈ 0.70, 0.24, 0.002: none capped at 1
+    frames = [
+        _frame(np.ceil(rng.exponential(scales[g], n)), np.ones(n), g=[g] * n) for g, n in sizes.items()
+    ]
+    table = sv.rmst(pd.concat(frames, ignore_index=True), "g", horizon_months=12).table
+    assert np.isnan(table.loc["ref", "diff_p_holm"])
+    raw = table["diff_p"].drop("ref").sort_values()
+    expected, running = {}, 0.0
+    for k, (group, p) in enumerate(raw.items()):
+        running = max(running, min(1.0, (len(raw) - k) * p))
+        expected[group] = running
+    for group, value in expected.items():
+        assert table.loc[group, "diff_p_holm"] == pytest.approx(value)
+    assert (table["diff_p_holm"].drop("ref") >= table["diff_p"].drop("ref")).all()
+
+
+def test_rmst_with_a_blank_revenue_column_gives_nan_without_warnings():
+    """An all-blank ``mrr`` column: revenue and LTV are NaN (warnings are errors in the tests)."""
+    frame = _frame(np.arange(1, 21) * 30, [1] * 20, mrr=[np.nan] * 20)
+    table = sv.rmst(frame, horizon_months=12).table.loc[sv.ALL]
+    assert np.isnan(table["revenue_per_month"])
+    assert np.isnan(table[["ltv", "ltv_lower", "ltv_upper"]].astype(float)).all()

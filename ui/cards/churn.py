@@ -8,12 +8,13 @@ import streamlit as st
 
 from cs_models import survival as sv
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import error_message, reading
 from ui.i18n import t
 from ui.state import as_of, current_datasets
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(show_spinner=False, max_entries=8)
 def _overall(customers: pd.DataFrame, as_of_date: object) -> sv.KMResult:
     return sv.kaplan_meier(sv.durations(customers, as_of_date))
 

@@ -10,17 +10,18 @@ import streamlit as st
 from cs_models import gaps
 from cs_models.datasets import Datasets
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import md_escape, reading, show_error
 from ui.i18n import t
 from ui.state import as_of, current_datasets
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(show_spinner=False, max_entries=8)
 def _items(frame: pd.DataFrame) -> pd.DataFrame:
     return gaps.analyse_gaps(gaps.read_gaps(frame)).items
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(show_spinner=False, max_entries=8)
 def _hazard_ratio(frame: pd.DataFrame, customers: pd.DataFrame, as_of_date: object) -> tuple[float, float]:
     churn = gaps.gap_churn(gaps.read_gaps(frame), customers, as_of=as_of_date)
     return churn.hazard_ratio, churn.hr_upper

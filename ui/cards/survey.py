@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from cs_models import survey as sv
 from cs_models.errors import CSLensError
+from ui.caching import cache_data
 from ui.components import md_escape, reading, show_error
 from ui.i18n import t
 from ui.state import current_datasets
@@ -14,7 +17,7 @@ from ui.state import current_datasets
 MAX_METRICS = 3
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(show_spinner=False, max_entries=8)
 def headline_funnel(frame: pd.DataFrame) -> sv.Funnel | None:
     """The survey's skip-logic funnel, or ``None`` when the survey has none."""
     questions = sv.infer_questions(frame)
@@ -27,6 +30,8 @@ def _pct(value: float) -> str:
 
 
 def _ci(low: float, high: float) -> str:
+    if math.isnan(low) or math.isnan(high):
+        return "–"
     return f"{100 * low:.1f}–{100 * high:.1f}%"
 
 
