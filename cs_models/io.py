@@ -15,6 +15,8 @@ Cells
 - Text is NFKC-normalised (``１，０００`` → ``1,000``, ``ｶﾌﾞｼｷ`` → ``カブシキ``) and
   stripped; texts in :data:`cs_models.values.MISSING_VALUES` and empty cells become
   ``None``. ``"None"`` and ``"NA"`` stay text: in a name column they are data.
+- CSV cells written as Excel text formulas (``="007"``, how exports protect leading
+  zeros) are read as the text Excel shows (``007``; note ``text_formula_unwrapped``).
 - CSV cells are always text, so IDs keep their leading zeros; XLSX cells keep their
   native types (``str``, ``int`` for whole numbers, ``float``, ``bool``,
   ``datetime.datetime``, ``datetime.time``).
@@ -75,6 +77,7 @@ NOTE_CODES: tuple[str, ...] = (
     "merged_header_flattened",
     "blank_columns_dropped",
     "text_normalised",
+    "text_formula_unwrapped",
 )
 
 
@@ -365,8 +368,8 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool) -> tuple[_Grid, str]:
             raise _parser_error(exc, name) from exc
     if len(frame) != counts.size:
         raise _bad_quotes(name)
-    cells, occupied, normalised = _clean_columns(frame.to_numpy(dtype=object))
-    notes = ["text_normalised"] if normalised else []
+    cells, occupied, normalised, unwrapped = _clean_columns(frame.to_numpy(dtype=object))
+    notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
 
 
@@ -389,14 +392,28 @@ def _is_normalised(value: str) -> bool:
     return value.isascii() or unicodedata.is_normalized("NFKC", value)
 
 
-def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+def _unwrap_formula(text: str) -> str | None:
+    """The text of an Excel text formula ``="007"`` (how exports keep leading zeros), else ``None``.
+
+    Excel shows such a CSV cell as ``007``; read literally, the ID ``="007"`` would match
+    no ``007`` in another file.
+    """
+    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
+        inner = text[2:-1]
+        if '"' not in inner.replace('""', ""):
+            return inner.replace('""', '"').strip()
+    return None
+
+
+def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """Clean a 2-D object array of texts column by column, once per distinct value.
 
-    Returns the cleaned cells, which of them hold a value, and whether NFKC changed any text.
+    Returns the cleaned cells, which of them hold a value, whether NFKC changed any text
+    and whether an Excel text formula (``="007"``) was unwrapped.
     """
     out = np.empty(cells.shape, dtype=object)
     occupied = np.empty(cells.shape, dtype=bool)
-    normalised = False
+    normalised = unwrapped = False
     missing = MISSING_VALUES
     for j in range(cells.shape[1]):
         codes, uniques = pd.factorize(cells[:, j])
@@ -407,13 +424,17 @@ def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
                 normalised = normalised or nfkc != value
                 value = nfkc
             text = value.strip()
+            if text.startswith('="'):
+                inner = _unwrap_formula(text)
+                if inner is not None:
+                    text, unwrapped = inner, True
             cleaned.append(None if text in missing else text)
         cleaned.append(None)
         take = np.where(codes < 0, len(uniques), codes)
         column = np.asarray(cleaned, dtype=object)
         out[:, j] = column[take]
         occupied[:, j] = np.array([c is not None for c in cleaned], dtype=bool)[take]
-    return out, occupied, normalised
+    return out, occupied, normalised, unwrapped
 
 
 # ----------------------------------------------------------------------------- workbooks
@@ -618,7 +639,9 @@ def _detect_header(rows: list[list[object]]) -> int:
     """Index of the header: the first row of labels filling at least half the table's width.
 
     Title rows ("顧客一覧", "出力日: 2024/4/1") fill one or two cells or hold dates and
-    numbers, so they are skipped.
+    numbers, so they are skipped. When no row is all labels (months as headers:
+    ``顧客ID, 2024/04, 2024/05``), the first row filling that much of the width and holding
+    a label is the header when only one-cell rows (titles) stand above it.
     """
     scan = rows[:SCAN_ROWS]
     widest = max((_filled(r) for r in scan), default=0)
@@ -627,6 +650,13 @@ def _detect_header(rows: list[list[object]]) -> int:
         filled = _filled(row)
         if filled >= need and all(_is_label(v) for v in row if v is not None):
             return i
+    # Only one-cell title rows may be skipped this way: a sparse header above a fuller row
+    # must still be reported, not replaced by the first data row.
+    wide = next((i for i, r in enumerate(scan) if widest and _filled(r) >= need), None)
+    if wide is not None and any(_is_label(v) for v in scan[wide]) and all(
+        _filled(r) <= 1 for r in scan[:wide]
+    ):
+        return wide
     return next((i for i, r in enumerate(rows) if _filled(r)), 0)
 
 

@@ -11,7 +11,9 @@ Three steps, none of which guesses silently:
 3. :func:`validate` turns the table into the canonical frame of
    ``docs/ARCHITECTURE.md`` and lists every problem as (file, row as shown in Excel,
    column, code, message, action). A row is either used or excluded, never dropped
-   silently: ``rows_used + rows_excluded == rows_read`` always.
+   silently: ``rows_used + rows_excluded == rows_read`` always. Unmapped columns keep
+   their header, except one named like a canonical column already built (a spare
+   ``customer_id``), which becomes ``"customer_id (2)"``.
 
 Issue codes (translated by the UI as ``validation.<code>``):
 
@@ -36,7 +38,7 @@ import pandas as pd
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
 from cs_models.gaps import WIDE_PATTERNS
-from cs_models.values import is_missing, parse_dates, parse_numbers
+from cs_models.values import infer_day_first, is_missing, parse_dates, parse_numbers
 
 MAPPING_VERSION = 1
 
@@ -501,9 +503,9 @@ def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def _dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _dates(series: pd.Series, day_first: bool | None = None) -> tuple[pd.Series, pd.Series]:
     """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells."""
-    parsed = parse_dates(series)
+    parsed = parse_dates(series, day_first=day_first)
     reasons = pd.Series(None, index=series.index, dtype=object)
     failed = parsed.failed.to_numpy(dtype=bool)
     reasons[failed] = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons[failed]]
@@ -646,8 +648,9 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     return ids
 
 
-def _date_field(raw: pd.DataFrame, header: str, out: _Collector, *, required: bool) -> pd.Series:
-    dates, reasons = _dates(raw[header])
+def _date_field(raw: pd.DataFrame, header: str, out: _Collector, *, required: bool,
+                day_first: bool | None = None) -> pd.Series:
+    dates, reasons = _dates(raw[header], day_first)
     bad = reasons.notna()
     for code in sorted(set(reasons.dropna())):
         out.add(reasons.eq(code), header, code, "excluded", raw[header])
@@ -676,21 +679,38 @@ def _flags(raw: pd.DataFrame, header: str, out: _Collector) -> pd.Series:
     return flags
 
 
-def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str]) -> pd.DataFrame:
-    """Columns kept under their own header: numbers become int/float covariates, the rest text."""
+def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str],
+                   taken: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Columns kept under their own header: numbers become int/float covariates, the rest text.
+
+    A header equal to a canonical column already built (``taken``; e.g. an unmapped
+    column literally called ``customer_id`` while the ID comes from ``顧客ID``) is kept as
+    ``"customer_id (2)"``: two columns of one name would make every later
+    ``frame["customer_id"]`` ambiguous. Returns the columns and new name -> header.
+    """
     skip = set(used) | set(ignored)
+    taken = set(taken)
     out: dict[str, pd.Series] = {}
+    renamed: dict[str, str] = {}
     for header in raw.columns:
         if header in skip:
             continue
+        name = header
+        if name in taken:
+            n = 2
+            while f"{header} ({n})" in taken or f"{header} ({n})" in raw.columns:
+                n += 1
+            name = f"{header} ({n})"
+            renamed[name] = header
+        taken.add(name)
         column = raw[header]
         blank = _blank(column)
         numbers, bad = _numbers(column)
         if (~blank).any() and not bad.any() and not _looks_like_code(column[~blank]):
-            out[header] = _whole_if_possible(numbers)
+            out[name] = _whole_if_possible(numbers)
         else:
-            out[header] = _map_unique(column, _text_cell)
-    return pd.DataFrame(out, index=raw.index)
+            out[name] = _map_unique(column, _text_cell)
+    return pd.DataFrame(out, index=raw.index), renamed
 
 
 def _whole_if_possible(numbers: pd.Series) -> pd.Series:
@@ -700,10 +720,11 @@ def _whole_if_possible(numbers: pd.Series) -> pd.Series:
     return numbers
 
 
-def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
+def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMapping,
+                   renamed: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Columns in the order of the file, canonical fields where their source column was."""
     position = {h: i for i, h in enumerate(raw.columns)}
-    source = {**{h: h for h in raw.columns}, **{f: h for f, h in mapping.fields.items()}}
+    source = {**{h: h for h in raw.columns}, **{f: h for f, h in mapping.fields.items()}, **(renamed or {})}
     return frame[sorted(frame.columns, key=lambda c: position.get(source.get(c, c), len(position)))]
 
 
@@ -727,11 +748,13 @@ def _scaled(raw: pd.DataFrame, header: str, scale: tuple[int, int] | None, out: 
 
 def _validate_customers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
     ids = _ids(raw, m, "customer_id", out, required=True, unique=False)
-    start = _date_field(raw, m.fields["start_date"], out, required=True)
-    end = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     end_header = m.source("end_date")
+    # Both columns were written by one program: a day above 12 in either settles the order.
+    day_first = infer_day_first(*(raw[h] for h in (m.fields["start_date"], end_header) if h is not None))
+    start = _date_field(raw, m.fields["start_date"], out, required=True, day_first=day_first)
+    end = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if end_header is not None:
-        end = _date_field(raw, end_header, out, required=False)
+        end = _date_field(raw, end_header, out, required=False, day_first=day_first)
     churned_header = m.source("churned")
     if churned_header is not None:
         flags = _flags(raw, churned_header, out)
@@ -749,8 +772,8 @@ def _validate_customers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) ->
         out.add(bad, mrr_header, "invalid_amount", "fixed", raw[mrr_header])
         out.add(mrr < 0, mrr_header, "negative_amount", "fixed", mrr)
         frame["mrr"] = mrr.mask(mrr < 0)
-    others = _other_columns(raw, m.fields.values(), m.ignored)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m)
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
 def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -762,13 +785,14 @@ def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd
         amount, bad = _numbers(raw[amount_header])
         out.add(bad, amount_header, "invalid_amount", "excluded", raw[amount_header])
         frame["amount"] = amount
-    others = _other_columns(raw, m.fields.values(), m.ignored)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m)
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
 def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
     """Survey and gaps: one row per respondent (or per respondent and item), answers typed."""
     columns: dict[str, pd.Series] = {}
+    consumed: list[str] = list(m.fields.values())  # the file's headers turned into canonical columns
     respondent = _ids(raw, m, "respondent_id", out, required=False, unique=m.kind == "survey"
                       or "item" not in m.fields)
     if respondent is not None:
@@ -784,6 +808,7 @@ def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
         for header in answers:
             if header in m.ignored:
                 continue
+            consumed.append(header)
             columns[renamed.get(header, header)] = _whole_if_possible(
                 _scaled(raw, header, m.scales.get(header), out)
             )
@@ -795,10 +820,11 @@ def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
             columns["weight"] = weight
         for header, scale in m.scales.items():
             if header not in m.ignored:
+                consumed.append(header)
                 columns[header] = _whole_if_possible(_scaled(raw, header, scale, out))
     frame = pd.DataFrame(columns, index=raw.index)
-    others = _other_columns(raw, [*m.fields.values(), *columns], m.ignored)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m)
+    others, renamed = _other_columns(raw, consumed, m.ignored, columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
 _VALIDATORS = {

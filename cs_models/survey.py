@@ -226,13 +226,16 @@ class Funnel:
     question), ``share, ci_low, ci_high`` (accepted among all who answered that question),
     ``reached`` (passed this and every earlier step), ``conditional, cond_low, cond_high`` (of
     those who reached the previous step and answered) and ``overall, overall_low, overall_high``
-    (of the first step's base).
+    (of the first step's base). Counts (``answered``, ``passed``, ``eligible``, ``reached``) are
+    respondents; with ``weighted`` every share and interval is weighted (Kish effective base of
+    the share's own base).
     """
 
     steps: tuple[FunnelStep, ...]
     table: pd.DataFrame
     method: str
     notes: tuple[str, ...] = ()
+    weighted: bool = False
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,10 @@ class NPS:
 
     ``nps`` is in points (−100 to 100). Its interval is the adjusted Wald interval of
     Rocks (2016): three pseudo-respondents are added (¾ promoter, ¾ detractor,
-    1½ passive) before the trinomial variance formula.
+    1½ passive) before the trinomial variance formula. ``promoters``, ``passives`` and
+    ``detractors`` are respondent counts; with weights, ``table["share"]``,
+    :attr:`promoter_share` / :attr:`detractor_share` and ``nps`` are weighted and the
+    interval uses Kish's effective base ``n_effective``.
     """
 
     n: int
@@ -305,6 +311,18 @@ class NPS:
     ci_high: float
     table: pd.DataFrame
     notes: tuple[str, ...] = ()
+    weighted: bool = False
+    n_effective: float = math.nan
+
+    @property
+    def promoter_share(self) -> float:
+        """Share of promoters (weighted when :attr:`weighted`)."""
+        return float(self.table.loc[self.table["group"] == "promoter", "share"].iloc[0])
+
+    @property
+    def detractor_share(self) -> float:
+        """Share of detractors (weighted when :attr:`weighted`)."""
+        return float(self.table.loc[self.table["group"] == "detractor", "share"].iloc[0])
 
 
 @dataclass(frozen=True)
@@ -324,8 +342,9 @@ class NumericSummary:
 class ReferenceComparison:
     """A share compared with a reference rate typed in by the user.
 
-    ``p_value`` is the two-sided exact binomial test (unweighted counts); the difference's
-    interval is the share's interval minus the (fixed) reference.
+    ``test`` is ``"binomial"`` (two-sided exact binomial test on the counts, unweighted data) or
+    ``"score"`` (weighted data: two-sided score test of the weighted share on Kish's effective
+    base). The difference's interval is the share's interval minus the (fixed) reference.
     """
 
     rate: Rate
@@ -334,6 +353,7 @@ class ReferenceComparison:
     diff_low: float
     diff_high: float
     p_value: float
+    test: str = "binomial"
 
 
 # ------------------------------------------------------------------ helpers
@@ -438,6 +458,25 @@ def _mean_interval(values: np.ndarray, weights: np.ndarray | None, alpha: float)
         return float(d.mean), math.nan, math.nan, float(d.std)
     low, high = d.tconfint_mean(alpha=alpha)
     return float(d.mean), float(low), float(high), float(d.std)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value where the cumulative weight of the sorted values reaches half the total.
+
+    When it reaches exactly half, the midpoint with the next value carrying weight (so equal
+    weights give the ordinary median, e.g. 1, 2, 4, 5 → 3).
+    """
+    keep = weights > 0
+    x, w = values[keep], weights[keep]
+    if not len(x):
+        return math.nan
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    cum = np.cumsum(w) / w.sum()
+    i = int(np.searchsorted(cum, 0.5 - 1e-12))
+    if math.isclose(cum[i], 0.5, rel_tol=0, abs_tol=1e-12) and i + 1 < len(x):
+        return float((x[i] + x[i + 1]) / 2)
+    return float(x[i])
 
 
 def survey_weights(frame: pd.DataFrame) -> pd.Series | None:
@@ -841,13 +880,20 @@ def funnel(
     method: str = "wilson",
     alpha: float = ALPHA,
     questions: Sequence[Question] | None = None,
+    weighted: bool = True,
 ) -> Funnel:
     """Respondents passing ordered steps, with conditional and overall rates and intervals.
 
     Step 1's base is everyone who answered its question. A later step's conditional rate
     uses those who reached the previous step and answered this question; its overall rate
     uses step 1's base. ``share`` is the step's rate among everyone who answered its
-    question, whatever their earlier answers. Counts are unweighted.
+    question, whatever their earlier answers.
+
+    With a ``weight`` column (and ``weighted``) every rate is weighted like :func:`shares`:
+    each is a ratio of weight sums over its own base (a domain estimate), with its interval on
+    that base's Kish effective size. This is as sound as the weighted shares (same estimator,
+    same approximation) and keeps the funnel's step 1 equal to the share shown for that
+    question. Counts (``answered``, ``passed``, ``eligible``, ``reached``) stay respondent counts.
     """
     _check_method(method)
     _check_alpha(alpha)
@@ -856,8 +902,10 @@ def funnel(
     by_name = {q.name: q for q in (questions if questions is not None else infer_questions(frame))}
     rows = []
     notes: list[str] = []
+    weights = survey_weights(frame) if weighted else None
     reached = pd.Series(True, index=frame.index)
     first_base = 0
+    first_index = frame.index[:0]
     for i, step in enumerate(steps, start=1):
         if step.question not in by_name:
             raise DataError("survey_unknown_question", f"no question {step.question!r}", column=step.question)
@@ -872,18 +920,18 @@ def funnel(
                 answers=", ".join(unknown),
             )
         passed = matrix[list(step.accepted)].any(axis=1)
-        marginal = rate(passed, method=method, alpha=alpha)
+        marginal = rate(passed, weights, method=method, alpha=alpha)
         eligible = reached.loc[passed.index]
-        conditional = rate(passed[eligible], method=method, alpha=alpha)
+        conditional = rate(passed[eligible], weights, method=method, alpha=alpha)
         if i == 1:
-            first_base = marginal.n
+            first_base, first_index = marginal.n, passed.index
         missing = int(reached.sum()) - conditional.n
         if i > 1 and missing > 0:
             notes.append("funnel_unanswered")
         reached = pd.Series(False, index=frame.index)
         reached.loc[passed[eligible & passed].index] = True
         count = int(reached.sum())
-        overall_low, overall_high = proportion_interval(count, first_base, method=method, alpha=alpha)
+        overall = rate(reached.loc[first_index], weights, method=method, alpha=alpha)
         rows.append(
             {
                 "step": i,
@@ -899,14 +947,14 @@ def funnel(
                 "conditional": conditional.share,
                 "cond_low": conditional.ci_low,
                 "cond_high": conditional.ci_high,
-                "overall": count / first_base if first_base else math.nan,
-                "overall_low": overall_low,
-                "overall_high": overall_high,
+                "overall": overall.share,
+                "overall_low": overall.ci_low,
+                "overall_high": overall.ci_high,
             }
         )
     if first_base < SMALL_BASE:
         notes.append("small_base")
-    return Funnel(tuple(steps), pd.DataFrame(rows), method, tuple(dict.fromkeys(notes)))
+    return Funnel(tuple(steps), pd.DataFrame(rows), method, tuple(dict.fromkeys(notes)), weights is not None)
 
 
 def default_funnel(frame: pd.DataFrame, questions: Sequence[Question] | None = None) -> tuple[FunnelStep, ...]:
@@ -978,6 +1026,11 @@ def crosstab(
     Cells are marked from adjusted (standardised) residuals, two-sided normal p-values,
     Holm-corrected over all cells. For multi-select questions each option is tested as
     chosen / not chosen × segment, and no overall chi-square is reported.
+
+    Always unweighted, even with a ``weight`` column: Pearson's chi-square and the adjusted
+    residuals assume counts of independent draws, and plugging in weighted counts gives wrong
+    p-values (a sound weighted test needs a design correction such as Rao–Scott). The page labels
+    the crosstab as unweighted.
     """
     _check_alpha(alpha)
     qs = questions if questions is not None else infer_questions(frame)
@@ -1100,40 +1153,67 @@ def likert(
     return Likert(dist, top2, bottom2, mean, float(low), float(high), len(scores), top, bottom)
 
 
-def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA) -> NPS:
-    """Net Promoter Score of a 0–10 question with the adjusted Wald interval (Rocks 2016)."""
+def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, weighted: bool = True) -> NPS:
+    """Net Promoter Score of a 0–10 question with the adjusted Wald interval (Rocks 2016).
+
+    With a ``weight`` column (and ``weighted``) the promoter and detractor shares are weighted,
+    ``p = sum(w * is_group) / sum(w)``, and the same adjusted Wald formula is applied on Kish's
+    effective base ``n_eff = (sum w)^2 / sum(w^2)`` in place of ``n``:
+    ``p'_pro = (n_eff p_pro + 3/4) / (n_eff + 3)`` (likewise detractors),
+    ``se = sqrt((p'_pro + p'_det - (p'_pro - p'_det)^2) / (n_eff + 3))``. Equal weights give
+    ``n_eff = n`` and the unweighted result; multiplying every weight by a constant changes nothing.
+    """
     _check_alpha(alpha)
     q = _question(frame, question)
     if q.kind != "nps":
         raise DataError("survey_not_nps", "not a 0-10 question", column=q.name, kind=q.kind)
     values = pd.to_numeric(frame.loc[answered(frame, q), q.columns[0]])
     n = len(values)
-    promoters, detractors = int((values >= 9).sum()), int((values <= 6).sum())
+    is_pro, is_det = (values >= 9).to_numpy(), (values <= 6).to_numpy()
+    promoters, detractors = int(is_pro.sum()), int(is_det.sum())
     passives = n - promoters - detractors
+    weights = survey_weights(frame) if weighted else None
+    w = np.ones(n) if weights is None else weights.loc[values.index].to_numpy(dtype=float)
+    total = float(w.sum())
+    if n and total > 0:
+        p_pro, p_det = float((w * is_pro).sum() / total), float((w * is_det).sum() / total)
+        p_pas = float((w * ~(is_pro | is_det)).sum() / total)
+        n_eff = float(total**2 / (w**2).sum())
+    else:
+        p_pro = p_pas = p_det = n_eff = math.nan
     notes = ["small_base"] if n < SMALL_BASE else []
     table = pd.DataFrame(
         {
             "group": ["promoter", "passive", "detractor"],
             "count": [promoters, passives, detractors],
-            "share": [x / n if n else math.nan for x in (promoters, passives, detractors)],
+            "share": [p_pro, p_pas, p_det],
         }
     )
+    is_weighted = weights is not None
     if n == 0:
-        return NPS(0, 0, 0, 0, math.nan, math.nan, math.nan, table, ("no_answers",))
-    n_adj = n + 3
-    p_pro, p_det = (promoters + 0.75) / n_adj, (detractors + 0.75) / n_adj
-    score_adj = p_pro - p_det
-    se = math.sqrt((p_pro + p_det - score_adj**2) / n_adj)
+        return NPS(0, 0, 0, 0, math.nan, math.nan, math.nan, table, ("no_answers",), is_weighted, 0.0)
+    if not total > 0:
+        return NPS(n, promoters, passives, detractors, math.nan, math.nan, math.nan, table, tuple(notes), True, 0.0)
+    n_adj = n_eff + 3
+    a_pro, a_det = (n_eff * p_pro + 0.75) / n_adj, (n_eff * p_det + 0.75) / n_adj
+    score_adj = a_pro - a_det
+    se = math.sqrt((a_pro + a_det - score_adj**2) / n_adj)
     z = stats.norm.ppf(1 - alpha / 2)
     low, high = float(max(-1.0, score_adj - z * se)), float(min(1.0, score_adj + z * se))
-    score = (promoters - detractors) / n
-    return NPS(n, promoters, passives, detractors, 100 * score, 100 * low, 100 * high, table, tuple(notes))
+    score = p_pro - p_det
+    return NPS(
+        n, promoters, passives, detractors, 100 * score, 100 * low, 100 * high, table, tuple(notes), is_weighted, n_eff
+    )
 
 
 def numeric_summary(
     frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, weighted: bool = True
 ) -> NumericSummary:
-    """Base, mean with a t interval (statsmodels ``DescrStatsW``), median and standard deviation."""
+    """Base, mean with a t interval (statsmodels ``DescrStatsW``), median and standard deviation.
+
+    With weights, the mean, its interval, the median (:func:`_weighted_median`) and the standard
+    deviation are all weighted, so the page never shows a weighted mean beside an unweighted median.
+    """
     q = _question(frame, question)
     if q.kind not in ("numeric", "nps"):
         raise DataError("survey_not_numeric", "not a numeric question", column=q.name, kind=q.kind)
@@ -1145,7 +1225,8 @@ def numeric_summary(
         mean = float(values.mean()) if len(values) else math.nan
         return NumericSummary(len(values), mean, math.nan, math.nan, mean, math.nan, w is not None)
     mean, low, high, std = _mean_interval(values.to_numpy(), w, alpha)
-    return NumericSummary(len(values), mean, low, high, float(values.median()), std, w is not None)
+    median = float(values.median()) if w is None else _weighted_median(values.to_numpy(), w)
+    return NumericSummary(len(values), mean, low, high, median, std, w is not None)
 
 
 def compare_to_reference(
@@ -1156,18 +1237,42 @@ def compare_to_reference(
     *,
     method: str = "wilson",
     alpha: float = ALPHA,
+    weighted: bool = True,
 ) -> ReferenceComparison:
     """Compare the share giving ``accepted`` answers with a reference rate (0–1).
 
-    The two-sided exact binomial test (``scipy.stats.binomtest``) uses unweighted counts.
+    The share is the same one the page shows just before (weighted when the survey has a
+    ``weight`` column), so the comparison never switches base silently.
+
+    * Unweighted: two-sided exact binomial test (``scipy.stats.binomtest``) on the counts.
+    * Weighted: the exact test needs integer counts of independent draws, which weighted data
+      are not; testing the raw counts would test a different (unweighted) share from the one
+      shown. Instead the weighted share ``p`` is tested with the two-sided score test on Kish's
+      effective base, ``z = (p - p0) / sqrt(p0 (1 - p0) / n_eff)`` — the test whose inversion is
+      the Wilson interval used for weighted shares, and the usual design-effect approximation
+      (Kish 1965). ``test`` records which one was used so the page can say so.
+    * Weighted, but every answering respondent has the same weight: the weighted share is the
+      plain ``count / n``, so the exact binomial test is valid and used.
     """
     if not 0 < reference < 1:
         raise DataError("survey_bad_reference", "the reference rate must be between 0% and 100%", reference=reference)
-    r = answer_rate(frame, question, accepted, method=method, alpha=alpha, weighted=False)
+    r = answer_rate(frame, question, accepted, method=method, alpha=alpha, weighted=weighted)
     if r.n == 0:
         raise DataError("survey_no_answers", "nobody answered this question", column=str(question))
-    p_value = float(stats.binomtest(r.count, r.n, reference).pvalue)
-    return ReferenceComparison(r, reference, r.share - reference, r.ci_low - reference, r.ci_high - reference, p_value)
+    base_weights = None
+    if r.weighted:
+        if not r.n_effective > 0:  # every answering respondent has weight 0
+            raise DataError("survey_no_answers", "nobody answered this question", column=str(question))
+        q = _question(frame, question)
+        base_weights = survey_weights(frame).loc[answered(frame, q)].to_numpy()  # type: ignore[union-attr]
+    if base_weights is not None and np.ptp(base_weights) > 0:
+        z = (r.share - reference) / math.sqrt(reference * (1 - reference) / r.n_effective)
+        p_value, test = float(2 * stats.norm.sf(abs(z))), "score"
+    else:
+        p_value, test = float(stats.binomtest(r.count, r.n, reference).pvalue), "binomial"
+    return ReferenceComparison(
+        r, reference, r.share - reference, r.ci_low - reference, r.ci_high - reference, p_value, test
+    )
 
 
 # ------------------------------------------------------------------ report
@@ -1190,8 +1295,10 @@ def report_section(
     """The survey part of ``python -m cs_models report``.
 
     Returns ``{"questions": {name: {"type", "n", "small_base", "options": {option: {"count", "share",
-    "ci": [lo, hi]}}}}, "funnels": [...]}`` (free text: ``type`` and ``n`` only; numeric:
-    ``mean`` and its ``ci``; NPS also ``nps`` and its ``ci``), or ``None`` without a survey.
+    "ci": [lo, hi]}}}}, "funnels": [...], "weighted": bool}`` (free text: ``type`` and ``n`` only;
+    numeric: ``mean`` and its ``ci``; NPS also ``nps`` and its ``ci``), or ``None`` without a survey.
+    With a ``weight`` column every share, NPS and funnel rate is weighted (``"weighted": true``);
+    counts stay respondent counts.
     ``funnels`` defaults to the survey's skip-logic funnel (:func:`default_funnel`).
     """
     frame = getattr(datasets, "survey", None)
@@ -1261,7 +1368,7 @@ def report_section(
                 "notes": list(result.notes),
             }
         )
-    return {"questions": out, "funnels": funnel_out, "method": method}
+    return {"questions": out, "funnels": funnel_out, "method": method, "weighted": survey_weights(frame) is not None}
 
 
 __all__ = [

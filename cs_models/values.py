@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,14 @@ MISSING_VALUES: frozenset[str] = frozenset(
         "",
         "-",
         "--",
+        # Lone dashes typed for "none" in Japanese sheets (after NFKC: full-width "－" is "-",
+        # half-width "ｰ" is "ー"): minus sign, hyphen, en/em dash, horizontal bar, long vowel mark.
+        "−",
+        "‐",
+        "–",
+        "—",
         "―",
+        "ー",
         "#N/A",
         "N/A",
         "n/a",
@@ -165,7 +172,9 @@ class _Reason:
 
 
 # ----------------------------------------------------------------------------- dates
-_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+# A time of day, optionally with a UTC offset (``2024-04-01T10:00:00Z``, ``+09:00``), as SaaS
+# exports write them; the wall-clock time is kept, as for time-zoned native cells.
+_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?"
 _ISO = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})" + _TIME + r"$")
 _KANJI = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日" + _TIME + r"$")
 _ERA = re.compile(
@@ -234,8 +243,8 @@ def _date_from_text(text: str, day_first: bool | None) -> pd.Timestamp | _Reason
     return _Reason("date_unparseable")
 
 
-def _infer_day_first(uniques: pd.Index) -> bool | None:
-    """Day/month order of ``a/b/yyyy`` texts in a column, when the data settle it."""
+def _day_month_flags(uniques: Iterable[object]) -> tuple[bool, bool]:
+    """Whether some ``a/b/yyyy`` text has ``a`` above 12, and whether some has ``b`` above 12."""
     first_over_12 = second_over_12 = False
     for value in uniques:
         if not isinstance(value, str):
@@ -244,6 +253,12 @@ def _infer_day_first(uniques: pd.Index) -> bool | None:
         if match:
             first_over_12 |= int(match.group(1)) > 12
             second_over_12 |= int(match.group(2)) > 12
+    return first_over_12, second_over_12
+
+
+def _infer_day_first(uniques: Iterable[object]) -> bool | None:
+    """Day/month order of ``a/b/yyyy`` texts in a column, when the data settle it."""
+    first_over_12, second_over_12 = _day_month_flags(uniques)
     if first_over_12 and not second_over_12:
         return True
     if second_over_12 and not first_over_12:
@@ -251,15 +266,30 @@ def _infer_day_first(uniques: pd.Index) -> bool | None:
     return None
 
 
-def parse_dates(series: pd.Series) -> ParsedColumn:
+def infer_day_first(*columns: pd.Series) -> bool | None:
+    """Day/month order of the ``a/b/yyyy`` dates of several columns of one file, when settled.
+
+    ``True`` (d/m) or ``False`` (m/d) when some value has a day above 12 and none
+    contradicts it; ``None`` otherwise. Pass it to :func:`parse_dates` so that a column
+    of only ``5/1/2024`` next to a start-date column holding ``4/13/2024`` is read m/d.
+    """
+    values: set[object] = set()
+    for column in columns:
+        values.update(v for v in pd.unique(column.astype(object).dropna()) if isinstance(v, str))
+    return _infer_day_first(values)
+
+
+def parse_dates(series: pd.Series, *, day_first: bool | None = None) -> ParsedColumn:
     """Parse a column of dates as people write them in Japanese and English spreadsheets.
 
     Accepted: native date/datetime cells; ISO and slashed ``2024-04-01``, ``2024/4/1``,
-    ``2024.4.1`` (optionally with a time); ``2024年4月1日``; Japanese eras
+    ``2024.4.1`` (optionally with a time, and a UTC offset as in ``2024-04-01T10:00:00Z``
+    or ``+09:00``, whose wall-clock time is kept); ``2024年4月1日``; Japanese eras
     (``令和6年4月1日``, ``R6.4.1``, ``令和元年5月1日``, 平成/昭和/大正/明治, ``H31/4/30``);
-    ``20240401``; Excel serial numbers from 10000 to 2958465 (numbers or text);
-    ``d/m/yyyy`` or ``m/d/yyyy`` only when some value in the column has a day above 12
-    and so settles the order.
+    ``20240401`` (text, or a number in a workbook); Excel serial numbers from 10000 to
+    2958465 (numbers or text); ``d/m/yyyy`` or ``m/d/yyyy`` only when some value in the
+    column (or, via ``day_first``, elsewhere in the file) has a day above 12 and so settles
+    the order.
 
     Refused, with a reason code: two-digit years (``24/4/1``: never guessed),
     impossible dates (``2024-02-30``), dates before their era began (``令和1年1月1日``),
@@ -269,6 +299,9 @@ def parse_dates(series: pd.Series) -> ParsedColumn:
     ----------
     series : pandas.Series
         Object column as read by :func:`cs_models.io.read_table` (or any values).
+    day_first : bool, optional
+        Day/month order settled elsewhere in the file (see :func:`infer_day_first`),
+        used when the column's own values leave it open.
 
     Returns
     -------
@@ -281,7 +314,9 @@ def parse_dates(series: pd.Series) -> ParsedColumn:
     [Timestamp('2024-04-01 00:00:00'), Timestamp('2024-04-01 00:00:00')]
     """
     uniques = pd.Index(pd.unique(series.astype(object).dropna()))
-    day_first = _infer_day_first(uniques)
+    first_over_12, second_over_12 = _day_month_flags(uniques)
+    if first_over_12 or second_over_12:  # the column settles it (or contradicts itself: None)
+        day_first = _infer_day_first(uniques)
 
     def one(value: object) -> object:
         if is_missing(value):
@@ -296,7 +331,10 @@ def parse_dates(series: pd.Series) -> ParsedColumn:
         if isinstance(value, dt.date):
             return pd.Timestamp(value.year, value.month, value.day)
         if isinstance(value, int | float | np.integer | np.floating):
-            return _from_serial(float(value))
+            number = float(value)
+            if number.is_integer() and 10_000_000 <= number <= 99_999_999:  # 20240401 typed as a number
+                return _date_from_text(str(int(number)), day_first)
+            return _from_serial(number)
         if isinstance(value, str):
             return _date_from_text(value, day_first)
         return _Reason("date_unparseable")

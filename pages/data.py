@@ -272,7 +272,7 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
             st.caption(t("data.blank_rows", n=read.blank_rows_dropped))
         for note in read.notes:
             st.caption(t(f"ingest.note_{note}"))
-        if read.sheet:  # each sheet has its own kind and mapping
+        if read.sheet and read.sheet in read.sheets:  # each sheet has its own kind and mapping
             key = f"{key}_s{list(read.sheets).index(read.sheet)}"
         try:
             saved = saved_mapping(key)

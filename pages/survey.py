@@ -295,8 +295,13 @@ try:
                 if reference and 0 < reference < 100:
                     cmp = comparison_of(frame, question, tuple(accepted), reference / 100, method)
                     verdict = "survey.reading_ref_differs" if cmp.p_value < sv.ALPHA else "survey.reading_ref_same"
+                    extra = {}
+                    if cmp.test == "score":  # weighted share: score test on the effective base, said so
+                        verdict += "_weighted"
+                        extra["n_eff"] = f"{cmp.rate.n_effective:,.1f}"
                     reading(
                         verdict,
+                        **extra,
                         share=pct(cmp.rate.share),
                         reference=pct(cmp.reference),
                         diff=f"{100 * cmp.difference:+.1f}",
@@ -333,8 +338,8 @@ try:
                     low=f"{result_nps.ci_low:+.0f}",
                     high=f"{result_nps.ci_high:+.0f}",
                     n=f"{result_nps.n:,}",
-                    promoters=pct(result_nps.promoters / result_nps.n),
-                    detractors=pct(result_nps.detractors / result_nps.n),
+                    promoters=pct(result_nps.promoter_share),
+                    detractors=pct(result_nps.detractor_share),
                 )
             show_chart(
                 charts.nps_figure(
@@ -497,6 +502,8 @@ else:
                     )
             if "funnel_unanswered" in result_f.notes:
                 st.caption(t("survey.funnel_unanswered"))
+            if result_f.weighted:
+                st.caption(t("survey.funnel_weighted"))
             base_warning(int(table_f["answered"].iloc[0]))
             download = table_f.assign(
                 accepted=table_f["accepted"].map(" | ".join),
@@ -566,6 +573,8 @@ else:
         else:
             reading("survey.reading_multi_cells", segment=names[segment_index], marked=n_marked)
         st.caption(t("survey.marks_note"))
+        if "weight" in frame:
+            st.caption(t("survey.crosstab_unweighted"))
         if "low_expected" in ct.notes:
             st.caption(t("survey.low_expected"))
         if "small_base" in ct.notes:

@@ -197,3 +197,31 @@ def test_file_names_are_shown_as_text_not_markdown():
     at = upload(run_app(PAGE, lang="en"), (name, b"customer_id,start_date\nC1,2024-01-01\n"))
     assert_clean(at)
     assert [s.value for s in at.subheader] == [md_escape(name)]
+
+
+def test_hand_kept_sheet_with_dashes_text_formulas_and_us_dates_is_read_whole():
+    """A hand-kept cp932 sheet (title row, ``="007"`` IDs, ``ー`` for "not churned", a US-style
+    ``m/d/yyyy`` churn date settled by the start dates) is used whole: 3 rows read, 3 used, none
+    excluded, the IDs keep their zeros. When the user maps the ID to ``顧客番号``, the file's own
+    ``customer_id`` column is kept as ``customer_id (2)`` instead of doubling ``customer_id``.
+    """
+    data = (
+        "顧客一覧\r\n"
+        "顧客番号,契約開始日,解約日,customer_id\r\n"
+        '="007",4/13/2024,ー,x1\r\n'
+        '="008",4/1/2024,5/1/2024,x2\r\n'
+        '="010",4/2/2024,ー,x3\r\n'
+    ).encode("cp932")
+    at = upload(run_app(PAGE, lang="ja"), ("顧客.csv", data))
+    assert_clean(at)
+    at.selectbox(key=f"{file_key(data, '顧客.csv')}_customers_customer_id").set_value("顧客番号").run()
+    assert_clean(at)
+    assert translate("ja", "ingest.note_text_formula_unwrapped") in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {translate("ja", "data.rows_read"): "3", translate("ja", "data.rows_used"): "3",
+                       translate("ja", "data.rows_excluded"): "0"}
+    preview = at.dataframe[-1].value
+    assert list(preview.columns) == ["customer_id", "start_date", "end_date", "customer_id (2)"]
+    assert preview["customer_id"].tolist() == ["007", "008", "010"]
+    assert [None if d is None or d != d else str(d.date()) for d in preview["end_date"]] == [
+        None, "2024-05-01", None]

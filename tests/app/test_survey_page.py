@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from cs_models import survey as sv
 from cs_models.datasets import Datasets
@@ -19,6 +20,14 @@ TITLES = {"ja": "アンケート結果", "en": "Survey results"}
 def plain(at) -> str:
     """Page text with markdown escapes removed (readings escape their values)."""
     return texts(at).replace("\\", "")
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    """Wilson score interval, closed form (for weighted shares: on the effective base)."""
+    z = stats.norm.ppf(0.975)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return centre - half, centre + half
 
 
 def chart_specs(at) -> str:
@@ -197,6 +206,62 @@ def test_weighted_survey_reports_weighted_shares():
     assert "75.0%" in text
 
 
+def weighted_upload() -> Datasets:
+    """Six respondents repeated six times, weights 2, 1, 1, 0.5, 0.5, 3 (Σw = 48, Σw² = 93)."""
+    frame = pd.DataFrame(
+        {
+            "Q": ["はい", "はい", "いいえ", "いいえ", "いいえ", "はい"] * 6,
+            "区分": ["A", "B", "A", "B", "A", "B"] * 6,
+            "How likely to recommend (0-10)": [10, 2, 7, 9, 4, 10] * 6,
+            "weight": [2.0, 1.0, 1.0, 0.5, 0.5, 3.0] * 6,
+        }
+    )
+    return Datasets(survey=frame, source="upload")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_weighted_reference_funnel_and_crosstab_are_labelled(lang):
+    """Weighted share 36/48 = 75.0% compared with 50%: score test on n_eff = 48²/93 = 24.8,
+    z = 0.5 · sqrt(24.77) = 2.49, p = 0.013 (the exact test on the unweighted 18/36 would give p = 1).
+    The funnel says its percentages are weighted and its bars are respondents; the crosstab says
+    it is unweighted."""
+    at = run_app(PAGE, lang=lang, uploaded=weighted_upload(), query={"survey_ans_0_single": "はい", "survey_ref": 50.0})
+    assert_clean(at)
+    text = plain(at)
+    assert "75.0%" in text
+    n_eff = 48**2 / 93
+    assert f"{n_eff:,.1f}" == "24.8"
+    p_value = 2 * stats.norm.sf(0.5 * np.sqrt(n_eff))
+    assert f"{p_value:.3f}" == "0.013"
+    expected = translate(
+        lang,
+        "survey.reading_ref_differs_weighted",
+        share="75.0%",
+        reference="50.0%",
+        diff="+25.0",
+        low=f"{100 * (wilson(0.75, n_eff)[0] - 0.5):+.1f}",
+        high=f"{100 * (wilson(0.75, n_eff)[1] - 0.5):+.1f}",
+        p="0.013",
+        n_eff="24.8",
+    )
+    assert expected in text
+    assert translate(lang, "survey.funnel_weighted") in text
+    assert translate(lang, "survey.crosstab_unweighted") in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_weighted_nps_on_the_page(lang):
+    """Answers 10, 2, 7, 9, 4, 10 with weights 2, 1, 1, 0.5, 0.5, 3: promoters (2 + 0.5 + 3)/8 = 68.75%,
+    detractors (1 + 0.5)/8 = 18.75%, NPS = +50 (unweighted it would be 3/6 − 2/6 = +17)."""
+    at = run_app(PAGE, lang=lang, uploaded=weighted_upload(), query={"survey_q": 2})
+    assert_clean(at)
+    assert "+50" in [m.value for m in at.metric]
+    text = plain(at)
+    assert f"{100 * 5.5 / 8:.1f}%" in text
+    assert f"{100 * 1.5 / 8:.1f}%" in text
+    assert "+17" not in text
+
+
 def test_language_switch_keeps_the_view_in_the_other_language():
     """Answers remembered in English are replaced by the Japanese defaults, not left empty."""
     at = run_app(PAGE, lang="en")
@@ -246,3 +311,20 @@ def test_card_interval_without_bounds_is_a_dash():
     assert _ci(float("nan"), float("nan")) == "–"
     assert _ci(0.2, float("nan")) == "–"
     assert _ci(0.243, 0.334) == "24.3–33.4%"
+
+
+def test_overview_card_says_its_funnel_is_weighted():
+    """The sample survey with weights 1, 2, 3, 1, 2, 3, …: the card's first rate is the weighted
+    step-1 share Σw(aware)/Σw computed by the model, and the card says it is weighted."""
+    frame = load_sample("en").survey
+    frame = frame.assign(weight=[1.0 + i % 3 for i in range(len(frame))])
+    steps = sv.default_funnel(frame)
+    expected = sv.funnel(frame, steps).table["share"].iloc[0]
+    answers = frame[steps[0].question]
+    w, base = frame["weight"], answers.notna()
+    chosen = answers.astype(str).str.strip().isin(steps[0].accepted)
+    assert expected == pytest.approx(w[chosen].sum() / w[base].sum())
+    at = run_app("pages/overview.py", lang="en", uploaded=Datasets(survey=frame, source="upload"))
+    assert_clean(at)
+    assert f"{100 * expected:.1f}%" in [m.value for m in at.metric]
+    assert translate("en", "survey.card_weighted") in texts(at)

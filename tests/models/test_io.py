@@ -345,3 +345,32 @@ TABLES = set(TEXT_TABLES) | {
     "merged_header.csv", "trailing_blank_rows.xlsx", "blank_columns.csv", "fullwidth.csv",
     "missing_tokens.csv", "quoted_multiline.csv", "era_dates.csv", "yen_amounts.csv", "stray_quotes.csv",
 }
+
+
+def test_excel_text_formulas_are_unwrapped() -> None:
+    """CSV cells ``="007"`` (exports keep leading zeros this way) read as ``007``, with a note.
+
+    Excel shows them as ``007``; kept literally, the ID ``="007"`` would silently match no
+    ``007`` of another file. A cell that merely contains quotes stays as it is.
+    """
+    data = b'customer_id,memo\n="007",a\n"=""008""",="b""c"\n=",x\n'
+    result = read_table(data, "ids.csv")
+    assert result.frame["customer_id"].tolist() == ["007", "008", '="']
+    assert result.frame["memo"].tolist() == ["a", 'b"c', "x"]
+    assert result.notes == ("text_formula_unwrapped",)
+    for lang in LANGUAGES:
+        assert "ingest.note_text_formula_unwrapped" in catalogue(lang)
+
+
+def test_header_of_months_below_a_title_is_found() -> None:
+    """A title row above a header of months (``顧客ID, 2024/04, 2024/05``) is skipped: header on row 2.
+
+    Such a header is not all labels, so the first non-blank row (the one-cell title) was
+    taken as the header and the file refused as ragged ("row 2 has 3 cells; the header has 1").
+    """
+    data = "月次利用状況\n顧客ID,2024/04,2024/05\n001,3,4\n002,5,6\n".encode("cp932")
+    result = read_table(data, "usage.csv")
+    assert result.header_row == 2
+    assert list(result.frame.columns) == ["顧客ID", "2024/04", "2024/05"]
+    assert result.frame["顧客ID"].tolist() == ["001", "002"]
+    assert list(result.frame.index) == [3, 4]

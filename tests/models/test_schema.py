@@ -428,3 +428,38 @@ def test_ambiguous_day_month_order_is_reported_not_guessed():
     settled = table(["customer_id", "date"], ["C1", "01/02/2024"], ["C2", "13/04/2024"])  # 13 settles d/m
     assert validate(settled, "events").frame["date"].tolist() == [pd.Timestamp("2024-02-01"),
                                                                   pd.Timestamp("2024-04-13")]
+
+
+def test_unmapped_columns_named_like_canonical_ones_are_kept_under_another_name():
+    """An unmapped column literally called ``customer_id``/``start_date``/``respondent_id`` is kept
+    as ``"customer_id (2)"``.
+
+    Before, the clean frame held two ``customer_id`` columns (so ``frame["customer_id"]``
+    became a table and every analysis failed), and a survey dropped the column silently.
+    """
+    data = table(["id", "date", "customer_id", "start_date"], ["A", "2024-01-01", "X", "2024-02-01"])
+    result = validate(data, "customers", ColumnMapping("customers", {"customer_id": "id", "start_date": "date"}))
+    frame = result.frame
+    assert list(frame.columns) == ["customer_id", "start_date", "customer_id (2)", "start_date (2)", "end_date"]
+    assert frame["customer_id"].tolist() == ["A"]
+    assert frame["customer_id (2)"].tolist() == ["X"]
+    assert frame["start_date"].tolist() == [pd.Timestamp("2024-01-01")]
+    survey = validate(table(["回答者ID", "respondent_id", "Q1"], ["1", "r9", "x"]), "survey",
+                      ColumnMapping("survey", {"respondent_id": "回答者ID"}))
+    assert list(survey.frame.columns) == ["respondent_id", "respondent_id (2)", "Q1"]
+    assert survey.frame["respondent_id (2)"].tolist() == ["r9"]
+
+
+def test_end_dates_follow_the_day_month_order_of_the_start_dates():
+    """Customers' ``m/d/yyyy`` end dates are read in the order the start dates settle (4/13/2024).
+
+    Before, each column was judged alone, so the end date ``5/1/2024`` was ``ambiguous_date``
+    and the churned customer excluded.
+    """
+    data = table(["Account ID", "Created Date", "Churn Date"],
+                 ["A1", "4/1/2024", "5/1/2024"], ["A2", "4/13/2024", ""])
+    result = validate(data, "customers", ColumnMapping("customers", {
+        "customer_id": "Account ID", "start_date": "Created Date", "end_date": "Churn Date"}))
+    assert result.issues.empty
+    assert result.frame["end_date"].tolist()[0] == pd.Timestamp("2024-05-01")
+    assert result.frame["start_date"].tolist() == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-04-13")]

@@ -415,6 +415,122 @@ def test_weighted_mean_interval_uses_the_effective_base():
     assert (lk_equal.mean_low, lk_equal.mean_high) == pytest.approx((lk_plain.mean_low, lk_plain.mean_high))
 
 
+# ---------------------------------------------- review fixes: weights everywhere on the page
+NPS_HEADER = "How likely are you to recommend us? (0-10)"
+
+
+def test_weighted_nps_uses_weighted_shares_and_the_effective_base():
+    """Answers 10, 9, 7, 4, 2 with weights 3, 1, 2, 1, 1 (Σw = 8, Σw² = 16):
+    promoters (3 + 1)/8 = 0.5, detractors (1 + 1)/8 = 0.25 → NPS = +25 (unweighted: 2/5 − 2/5 = 0);
+    n_eff = 8²/16 = 4. Adjusted Wald on n_eff: p'_pro = (4·0.5 + 0.75)/7 = 2.75/7,
+    p'_det = (4·0.25 + 0.75)/7 = 1.75/7, d = 1/7, se = sqrt((4.5/7 − 1/49)/7) = sqrt(30.5/343),
+    CI = 100 · (1/7 ± 1.96 · se) ≈ (−44.2, +72.7). Counts stay respondents (2, 1, 2)."""
+    frame = pd.DataFrame({NPS_HEADER: [10, 9, 7, 4, 2], "weight": [3.0, 1.0, 2.0, 1.0, 1.0]})
+    result = sv.nps(frame, NPS_HEADER)
+    assert result.weighted
+    assert result.n_effective == pytest.approx(4.0)
+    assert result.nps == pytest.approx(25.0)
+    assert (result.promoter_share, result.detractor_share) == pytest.approx((0.5, 0.25))
+    assert result.table["share"].tolist() == pytest.approx([0.5, 0.25, 0.25])
+    assert (result.promoters, result.passives, result.detractors) == (2, 1, 2)
+    se = math.sqrt(30.5 / 343)
+    assert (result.ci_low, result.ci_high) == pytest.approx((100 * (1 / 7 - Z * se), 100 * (1 / 7 + Z * se)))
+    assert (result.ci_low, result.ci_high) == pytest.approx((-44.16, 72.73), abs=0.01)
+    assert sv.nps(frame, NPS_HEADER, weighted=False).nps == pytest.approx(0.0)
+
+
+def test_weighted_nps_reduces_to_unweighted_and_ignores_the_weights_scale():
+    """Equal weights give n_eff = n and the unweighted shares, so the same NPS and interval as
+    ``weighted=False`` (sample NPS question: n = 107); multiplying every weight by 250 changes
+    neither the shares nor n_eff = (250 Σw)² / (250² Σw²), so nothing moves."""
+    frame = load_sample("en").survey
+    q = sv.infer_questions(frame)[6]
+    plain = sv.nps(frame, q, weighted=False)
+    equal = sv.nps(frame.assign(weight=2.5), q)
+    assert equal.weighted
+    assert not plain.weighted
+    assert equal.n_effective == pytest.approx(107)
+    assert (equal.nps, equal.ci_low, equal.ci_high) == pytest.approx((plain.nps, plain.ci_low, plain.ci_high))
+    w = np.random.default_rng(5).uniform(0.2, 3.0, len(frame))
+    varied, scaled = sv.nps(frame.assign(weight=w), q), sv.nps(frame.assign(weight=250 * w), q)
+    assert (scaled.nps, scaled.ci_low, scaled.ci_high, scaled.n_effective) == pytest.approx(
+        (varied.nps, varied.ci_low, varied.ci_high, varied.n_effective)
+    )
+    assert varied.nps != pytest.approx(plain.nps)
+
+
+def test_weighted_reference_comparison_is_a_score_test_on_the_effective_base():
+    """yes, yes, no, no, no, yes with weights 2, 1, 1, 0.5, 0.5, 3, six times over: weighted share
+    36/48 = 0.75 (unweighted 0.5); n_eff = 48²/93 = 24.77. Against 50%: z = (0.75 − 0.5) /
+    sqrt(0.5 · 0.5 / 24.77) = 0.5 · sqrt(24.77) = 2.489, p = 2 · (1 − Φ(z)) = 0.0128; the
+    difference's CI is the Wilson interval on (0.75, n_eff) minus 0.5. Equal weights fall back to
+    the exact binomial test (the weighted share is then count/n)."""
+    frame = pd.DataFrame({"Q": ["yes", "yes", "no", "no", "no", "yes"] * 6, "weight": [2, 1, 1, 0.5, 0.5, 3] * 6})
+    cmp = sv.compare_to_reference(frame, "Q", ["yes"], 0.5)
+    n_eff = 48**2 / 93
+    assert cmp.test == "score"
+    assert cmp.rate.share == pytest.approx(0.75)
+    assert cmp.rate.n_effective == pytest.approx(n_eff)
+    assert cmp.difference == pytest.approx(0.25)
+    assert cmp.p_value == pytest.approx(2 * stats.norm.sf(0.5 * math.sqrt(n_eff)))
+    assert cmp.p_value == pytest.approx(0.0128, abs=1e-4)
+    low, high = wilson_by_hand(0.75, n_eff)
+    assert (cmp.diff_low, cmp.diff_high) == pytest.approx((low - 0.5, high - 0.5))
+    unweighted = sv.compare_to_reference(frame, "Q", ["yes"], 0.5, weighted=False)
+    assert (unweighted.test, unweighted.rate.share) == ("binomial", pytest.approx(0.5))
+    assert unweighted.p_value == pytest.approx(stats.binomtest(18, 36, 0.5).pvalue)
+    equal = sv.compare_to_reference(frame.assign(weight=4.0), "Q", ["yes"], 0.5)
+    assert equal.test == "binomial"
+    assert equal.p_value == pytest.approx(unweighted.p_value)
+
+
+def test_weighted_funnel_by_hand():
+    """The hand funnel above with weights 2, 2, 1, 1, 1, 1 (aware) and 1, 1, 1, 1 (not aware), Σw = 12:
+    step 1: 8/12 aware; step 2: important among the aware 6/8 = 0.75 (overall 6/12);
+    step 3: doing among the 4 important (Σw = 6) 5/6 (overall 5/12), n_eff = 6²/10 = 3.6;
+    overall base n_eff = 12²/16 = 9. 'doing' among all who answered it: 6/8. Counts stay 6, 4, 3."""
+    frame = pd.DataFrame(
+        {
+            "aware": ["y"] * 6 + ["n"] * 4,
+            "important": ["hi", "hi", "hi", "hi", "lo", "lo", None, None, None, None],
+            "doing": ["yes", "yes", "yes", "no", "yes", "no", None, None, None, None],
+            "weight": [2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    steps = [sv.FunnelStep("aware", ("y",)), sv.FunnelStep("important", ("hi",)), sv.FunnelStep("doing", ("yes",))]
+    result = sv.funnel(frame, steps)
+    table = result.table.set_index("step")
+    assert result.weighted
+    assert table["reached"].tolist() == [6, 4, 3]
+    assert table["conditional"].tolist() == pytest.approx([8 / 12, 6 / 8, 5 / 6])
+    assert table["overall"].tolist() == pytest.approx([8 / 12, 6 / 12, 5 / 12])
+    assert table.loc[3, "share"] == pytest.approx(6 / 8)
+    assert (table.loc[3, "cond_low"], table.loc[3, "cond_high"]) == pytest.approx(wilson_by_hand(5 / 6, 3.6))
+    assert (table.loc[3, "overall_low"], table.loc[3, "overall_high"]) == pytest.approx(wilson_by_hand(5 / 12, 9))
+    plain = sv.funnel(frame, steps, weighted=False)
+    assert not plain.weighted
+    assert plain.table["overall"].tolist() == pytest.approx([6 / 10, 4 / 10, 3 / 10])
+    equal = sv.funnel(frame.assign(weight=3.0), steps).table
+    cols = ["share", "ci_low", "ci_high", "conditional", "cond_low", "cond_high", "overall", "overall_low"]
+    assert equal[cols].to_numpy() == pytest.approx(plain.table[cols].to_numpy())
+    section = sv.report_section(Datasets(survey=frame, source="upload"), as_of=None, funnels=[steps])
+    assert section["weighted"] is True
+    assert section["funnels"][0]["steps"][2]["overall"] == pytest.approx(5 / 12)
+
+
+def test_weighted_median_by_hand():
+    """x = 1, 2, 4, 5, 8 with w = 1, 2, 1, 3, 1: cumulative weight 1, 3, 4, 7, 8 of 8 reaches half
+    (4) exactly at 4, so the median is the midpoint (4 + 5)/2 = 4.5 (unweighted: 4). Equal weights
+    give the ordinary median; multiplying the weights by 250 changes nothing."""
+    x = np.array([1.0, 2.0, 4.0, 5.0, 8.0])
+    w = np.array([1.0, 2.0, 1.0, 3.0, 1.0])
+    frame = pd.DataFrame({"Seats": x, "weight": w})
+    assert sv.numeric_summary(frame, "Seats").median == pytest.approx(4.5)
+    assert sv.numeric_summary(frame.assign(weight=250 * w), "Seats").median == pytest.approx(4.5)
+    assert sv.numeric_summary(frame.assign(weight=3.0), "Seats").median == pytest.approx(4.0)
+    assert sv.numeric_summary(frame, "Seats", weighted=False).median == pytest.approx(4.0)
+
+
 def test_text_answers_are_counted():
     """Free text by hand: 'good' twice (one with spaces), 'bad' once, two blanks → base 3."""
     frame = pd.DataFrame({"Comments (free text)": ["good", " good ", "bad", None, "  "]})

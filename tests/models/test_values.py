@@ -193,3 +193,63 @@ def test_large_column_is_fast_enough() -> None:
     assert parsed.values.iloc[:2].tolist() == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-05-01")]
     assert parsed.n_failed == 250_000
     assert int(parsed.missing.sum()) == 250_000
+
+
+def test_iso_dates_with_a_utc_offset_are_accepted() -> None:
+    """``2024-04-01T10:00:00Z`` / ``+09:00`` (HubSpot, Zendesk and Salesforce API exports) parse.
+
+    Before, every such cell was ``date_unparseable``, so a whole SaaS export was excluded.
+    The wall-clock time is kept (as for time-zoned native cells): no day shifts silently.
+    """
+    series = pd.Series(["2024-04-01T10:00:00Z", "2024-04-01T23:30:00.000+09:00",
+                        "2024-04-01 10:00:00 +0900", "2024-04-01T10:00Z", "2024-04-01Zulu"])
+    parsed = parse_dates(series)
+    assert parsed.values.iloc[:4].tolist() == [pd.Timestamp("2024-04-01 10:00"), pd.Timestamp("2024-04-01 23:30"),
+                                               pd.Timestamp("2024-04-01 10:00"), pd.Timestamp("2024-04-01 10:00")]
+    assert parsed.reasons.tolist() == [None, None, None, None, "date_unparseable"]
+
+
+def test_day_month_order_settled_by_another_column_of_the_file() -> None:
+    """``5/1/2024`` is read m/d when the file's start dates hold ``4/13/2024``; a column that
+    contradicts itself stays ambiguous whatever the file says.
+
+    US exports (Salesforce ``Created Date``/``Close Date``) write m/d/yyyy; a churn-date column
+    with few values, all days up to 12, was excluded as ambiguous although its file settles it.
+    """
+    from cs_models.values import infer_day_first
+
+    start = pd.Series(["4/1/2024", "4/13/2024"])
+    end = pd.Series(["5/1/2024", None])
+    order = infer_day_first(start, end)
+    assert order is False
+    assert parse_dates(end, day_first=order).values.iloc[0] == pd.Timestamp("2024-05-01")
+    assert parse_dates(end).reasons.iloc[0] == "date_ambiguous_order"
+    mixed = pd.Series(["13/1/2024", "1/13/2024", "5/1/2024"])
+    assert parse_dates(mixed, day_first=False).reasons.tolist() == ["date_ambiguous_order"] * 3
+    assert infer_day_first(start, mixed) is None
+
+
+def test_lone_dashes_of_japanese_sheets_are_missing() -> None:
+    """A cell holding only ``ー``, ``ｰ``, ``−``, ``—``, ``–`` or ``‐`` is blank, like ``-``.
+
+    Hand-kept sheets mark "no churn date yet" this way; read as an invalid date, every active
+    customer was excluded and only the churned ones were left to analyse.
+    """
+    dashes = ["ー", "ｰ", "−", "—", "–", "‐", "－", " ー "]
+    assert all(is_missing(d) for d in dashes)
+    parsed = parse_dates(pd.Series(dashes))
+    assert parsed.missing.all()
+    assert parsed.n_failed == 0
+    assert parse_numbers(pd.Series(["−1,000", "ー"])).values.tolist()[0] == -1000.0
+
+
+def test_compact_dates_stored_as_numbers_in_a_workbook() -> None:
+    """The number ``20240401`` (an XLSX cell, as core systems export it) is 2024-04-01, like the text.
+
+    Before, it was taken for an Excel serial beyond 9999-12-31 and refused, so a workbook's
+    rows were excluded while the same dates in a CSV were read.
+    """
+    parsed = parse_dates(pd.Series([20240401, 20240401.0, "20240401", 20240231, 45383], dtype=object))
+    assert parsed.values.iloc[:3].tolist() == [pd.Timestamp("2024-04-01")] * 3
+    assert parsed.reasons.tolist() == [None, None, None, "date_impossible", None]
+    assert parsed.values.iloc[4] == pd.Timestamp("2024-04-01")

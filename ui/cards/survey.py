@@ -57,6 +57,8 @@ def render() -> None:
     if result is None:
         st.info(t("survey.card_no_funnel"))
         return
+    if result.weighted:
+        st.caption(t("survey.card_weighted"))
     rows = list(result.table.itertuples(index=False))[:MAX_METRICS]
     for row in rows:  # one per line: answer labels are long and must not be cut off
         st.metric(
