@@ -36,7 +36,7 @@ def render() -> None:
     left, right = st.columns(2)
     if np.isfinite(row["median_days"]):
         median = f"{row['median_days'] / sv.DAYS_PER_MONTH:.1f}"
-        left.metric(t("churn.card_median"), t("churn.months_value", months=median), border=True)
+        left.metric(t("churn.card_median_months"), median, border=True)
         right.metric(t("churn.card_12m"), share12, border=True)
         reading("churn.card_reading", median=median, share12=share12)
     else:

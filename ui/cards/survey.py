@@ -60,9 +60,9 @@ def render() -> None:
     if result.weighted:
         st.caption(t("survey.card_weighted"))
     rows = list(result.table.itertuples(index=False))[:MAX_METRICS]
-    for row in rows:  # one per line: answer labels are long and must not be cut off
+    for row in rows:  # one per line, answer first: a long question is cut off, never the answer
         st.metric(
-            md_escape(f"{row.step}. {' / '.join(row.accepted)}"),
+            md_escape(f"{' / '.join(row.accepted)} — {row.question}"),
             _pct(row.share),
             help=t("survey.card_step_help", ci=_ci(row.ci_low, row.ci_high), n=int(row.answered)),
         )
