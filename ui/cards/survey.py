@@ -67,24 +67,20 @@ def render() -> None:
             help=t("survey.card_step_help", ci=_ci(row.ci_low, row.ci_high), n=int(row.answered)),
         )
     first = rows[0]
+    params = {
+        "share": _pct(first.share),
+        "ci": _ci(first.ci_low, first.ci_high),
+        "n": f"{int(first.answered):,}",
+        "answers": _answers(first.accepted),
+        "question": first.question,
+    }
     if len(rows) < 2:
-        reading(
-            "survey.reading_share",
-            share=_pct(first.share),
-            ci=_ci(first.ci_low, first.ci_high),
-            n=f"{int(first.answered):,}",
-            answers=_answers(first.accepted),
-            question=first.question,
-        )
+        reading("survey.reading_share", **params)
         return
     second = rows[1]
     reading(
         "survey.card_reading",
-        share=_pct(first.share),
-        ci=_ci(first.ci_low, first.ci_high),
-        n=f"{int(first.answered):,}",
-        answers=_answers(first.accepted),
-        question=first.question,
+        **params,
         next_share=_pct(second.conditional),
         next_answers=_answers(second.accepted),
     )
