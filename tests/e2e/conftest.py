@@ -125,6 +125,24 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
 
 
+#: True once at least ``n`` Plotly charts have traces and are drawn, and no loading skeleton is left.
+CHARTS_DRAWN = """n => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  return plots.length >= n
+    && plots.slice(0, n).every(p => p._fullData && p._fullData.length > 0 && p.querySelector('.main-svg'))
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def wait_for_charts(page, count: int = 1, timeout: float = 60_000) -> None:
+    """Wait until the first ``count`` Plotly charts carry their data and are drawn.
+
+    The script run can finish before Plotly has drawn a chart, so reading a chart's
+    ``_fullData`` right after :func:`wait_for_app` can see an empty figure.
+    """
+    page.wait_for_function(CHARTS_DRAWN, arg=count, timeout=timeout)
+
+
 def open_app(page, url: str) -> None:
     """Go to ``url`` and wait for the app to finish rendering."""
     page.goto(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import open_app, wait_for_charts
 from ui.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -18,6 +18,14 @@ KM_JS = """
   const table = plot._fullData.filter(t => t.mode === 'text');
   return {curves: lines.length, names: lines.map(t => t.name), points: lines.map(t => t.x.length),
           atRiskRows: table.length, payload: JSON.stringify(plot.data).length};
+}
+"""
+
+#: True once the first chart has drawn its Kaplan–Meier curves (the script run can end before Plotly draws).
+KM_DRAWN_JS = """
+() => {
+  const plot = document.querySelector('.js-plotly-plot');
+  return !!plot && !!plot._fullData && plot._fullData.some(t => t.mode === 'lines' && t.showlegend !== false);
 }
 """
 
@@ -40,9 +48,9 @@ def test_sample_churn_page(app_url, new_page, screenshot_dir, lang):
     messages = catalogue(lang)
     assert page.inner_text("h1").strip() == messages["churn.page_title"]
     assert page.locator('[data-testid="stException"]').count() == 0
+    wait_for_charts(page, 3)
+    page.wait_for_function(KM_DRAWN_JS, timeout=30_000)
     chart = page.locator(".js-plotly-plot").first
-    chart.wait_for(state="visible")
-    page.wait_for_timeout(800)
     km = page.evaluate(KM_JS)
     assert km["curves"] == 3  # the three plans
     assert km["atRiskRows"] == 3
@@ -51,7 +59,7 @@ def test_sample_churn_page(app_url, new_page, screenshot_dir, lang):
     # hover a point of the first curve: the tooltip shows S(t) with its CI and the number at risk
     point = page.evaluate(POINT_JS)
     page.mouse.move(point["x"], point["y"])
-    page.wait_for_timeout(500)
+    chart.locator(".hovertext").first.wait_for(state="visible")
     hover = page.evaluate("() => document.querySelector('.hoverlayer').textContent")
     assert messages["churn.hover_at_risk"] in hover
     assert "%" in hover
@@ -68,6 +76,8 @@ def test_deep_link_opens_the_same_view(app_url, new_page, screenshot_dir):
     page = new_page("en-US", height=1000)
     open_app(page, f"{app_url}/churn?lang=ja&churn_segment=勉強会参加&churn_horizon=12")
     assert page.inner_text("h1").strip() == catalogue("ja")["churn.page_title"]
+    wait_for_charts(page)
+    page.wait_for_function(KM_DRAWN_JS, timeout=30_000)
     km = page.evaluate(KM_JS)
     assert km["curves"] == 2
     assert any("参加" in name for name in km["names"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.test_cohorts_page import events_csv
-from tests.e2e.conftest import open_app, wait_for_app
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts
 from ui.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +26,8 @@ HEATMAP_NULLS_JS = """
 
 
 def heatmap(page):
-    chart = page.locator(".js-plotly-plot").first
-    chart.wait_for(state="visible")
-    page.wait_for_timeout(500)
-    return chart
+    wait_for_charts(page)
+    return page.locator(".js-plotly-plot").first
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import open_app, wait_for_charts
 from ui.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ def test_gaps_page_in_the_browser(app_url, new_page, screenshot_dir, lang):
     messages = catalogue(lang)
     assert page.inner_text("h1").strip() == messages["gaps.page_title"]
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    wait_for_charts(page, 6)
     assert page.locator(".js-plotly-plot").count() == 6
     alerts = page.locator('[data-testid="stAlertContentInfo"]').all_inner_texts()
     assert any(ONBOARDING[lang] in text for text in alerts)

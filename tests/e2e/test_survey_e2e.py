@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.test_survey_page import japanese_upload
-from tests.e2e.conftest import open_app, wait_for_app
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts
 from ui.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -14,15 +14,11 @@ LOCALES = {"ja": "ja-JP", "en": "en-US"}
 TALL = 3400  # the page scrolls inside Streamlit's container: a tall viewport shows all of it
 
 
-CHARTS_DRAWN = """n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n
-    && !document.querySelector('[data-testid="stSkeleton"]')"""
-
-
 def assert_survey_page(page, lang: str, charts: int = 3) -> None:
     """Title, no exception, and at least ``charts`` Plotly charts drawn (no loading skeletons)."""
     assert page.inner_text("h1").strip() == catalogue(lang)["survey.page_title"]
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=60_000)
+    wait_for_charts(page, charts)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
