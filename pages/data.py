@@ -18,6 +18,7 @@ from ui.caching import cache_data
 from ui.components import download_table, md_escape, page_header, show_error
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
+from ui.uploader_texts import translate_uploaders
 
 PREVIEW_ROWS = 200
 ISSUES_SHOWN = 100
@@ -348,6 +349,7 @@ def use_reports(reports: list[FileReport]) -> None:
 
 
 page_header("data")
+translate_uploaders()
 used_message = st.session_state.pop(USED_KEY, None)
 if used_message:
     st.success(t("data.used", datasets=used_message), icon=":material/check_circle:")

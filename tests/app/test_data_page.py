@@ -13,6 +13,7 @@ from cs_models.sample import SAMPLE_DIR
 from tests.app.util import LANGS, assert_clean, run_app, texts
 from ui.catalogue import catalogue, translate
 from ui.components import md_escape
+from ui.uploader_texts import css_string
 
 PAGE = "pages/data.py"
 TITLE_CP932 = (
@@ -50,6 +51,18 @@ def test_page_lists_the_loaded_datasets(lang):
     assert translate(lang, "data.upload_title") in texts(at)
     assert len(at.file_uploader) == 1
     assert at.file_uploader[0].accept_multiple_files
+    # Streamlit's own English uploader texts are replaced by catalogue strings
+    style = "".join(element.proto.body for element in at.get("html"))
+    assert css_string(translate(lang, "common.upload_button")) in style
+    assert css_string(translate(lang, "common.upload_hint", size="200")) in style
+
+
+def test_uploader_texts_are_valid_css_strings():
+    """Quotes, backslashes, ``<`` (a ``</style>`` would end the block) and line breaks are escaped
+    as CSS 2.1 §4.1.3 requires, so a translation can never break out of its ``content:`` string."""
+    assert css_string("ファイル") == '"ファイル"'
+    assert css_string('a "b" \\ c') == '"a \\"b\\" \\\\ c"'
+    assert css_string("</style>\nx") == '"\\3C /style>\\A x"'
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -10,6 +10,7 @@ from cs_models.errors import IngestError
 from cs_models.io import read_table
 from tests.e2e.conftest import open_app, wait_for_app
 from ui.catalogue import catalogue, translate
+from ui.uploader_texts import css_string
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -24,6 +25,13 @@ TITLE_CP932 = (
     "010,ＡＢＣ食堂,2024/7/1,2024/9/30,\"12,000\",飲食\r\n"
 ).encode("cp932")
 CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+#: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents).
+UPLOADER_TEXTS_JS = """
+() => [
+  '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p',
+  '[data-testid="stFileUploaderDropzoneInstructions"] span',
+].map(selector => getComputedStyle(document.querySelector(selector), '::after').content)
+"""
 
 
 def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> None:
@@ -39,6 +47,12 @@ def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> 
 def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
     page = new_page(LOCALES[lang], height=TALL)
     open_app(page, f"{app_url}/data?lang={lang}")
+    # the uploader's own English texts are drawn over with translated ones
+    assert page.evaluate(UPLOADER_TEXTS_JS) == [
+        css_string(translate(lang, "common.upload_button")),
+        css_string(translate(lang, "common.upload_hint", size="200")),
+    ]
+    page.get_by_test_id("stFileUploader").first.screenshot(path=screenshot_dir / f"uploader_{lang}.png")
     upload(page, "顧客一覧.csv", TITLE_CP932, until='[data-testid="stMetricValue"]')
     main = page.get_by_test_id("stMain")
     text = main.inner_text()
