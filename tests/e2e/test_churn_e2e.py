@@ -76,7 +76,6 @@ def test_deep_link_opens_the_same_view(app_url, new_page, screenshot_dir):
     page = new_page("en-US", height=1000)
     open_app(page, f"{app_url}/churn?lang=ja&churn_segment=勉強会参加&churn_horizon=12")
     assert page.inner_text("h1").strip() == catalogue("ja")["churn.page_title"]
-    wait_for_charts(page)
     page.wait_for_function(KM_DRAWN_JS, timeout=30_000)
     km = page.evaluate(KM_JS)
     assert km["curves"] == 2

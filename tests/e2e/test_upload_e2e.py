@@ -10,7 +10,7 @@ from cs_models.errors import IngestError
 from cs_models.io import read_table
 from tests.e2e.conftest import open_app, wait_for_app
 from ui.catalogue import catalogue, translate
-from ui.uploader_texts import css_string
+from ui.uploader_texts import BUTTON_TEXT, HINT_TEXT, css_string
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -26,12 +26,7 @@ TITLE_CP932 = (
 ).encode("cp932")
 CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
 #: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents).
-UPLOADER_TEXTS_JS = """
-() => [
-  '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p',
-  '[data-testid="stFileUploaderDropzoneInstructions"] span',
-].map(selector => getComputedStyle(document.querySelector(selector), '::after').content)
-"""
+AFTER_CONTENT_JS = "selectors => selectors.map(s => getComputedStyle(document.querySelector(s), '::after').content)"
 
 
 def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> None:
@@ -48,7 +43,7 @@ def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
     page = new_page(LOCALES[lang], height=TALL)
     open_app(page, f"{app_url}/data?lang={lang}")
     # the uploader's own English texts are drawn over with translated ones
-    assert page.evaluate(UPLOADER_TEXTS_JS) == [
+    assert page.evaluate(AFTER_CONTENT_JS, [BUTTON_TEXT, HINT_TEXT]) == [
         css_string(translate(lang, "common.upload_button")),
         css_string(translate(lang, "common.upload_hint", size="200")),
     ]
