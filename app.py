@@ -7,8 +7,11 @@ from ui.components import show_error, show_unexpected_error
 from ui.i18n import t
 from ui.navigation import build_pages
 from ui.sidebar import language_selector, render_sidebar
+from ui.state import presentation
 
-st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide")
+# presentation mode opens with the sidebar collapsed: the projector shows only the page
+st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide",
+                   initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
 page = st.navigation(build_pages())
 render_sidebar()

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cs_models import gaps  # noqa: E402
+from cs_models.catalogue import catalogue  # noqa: E402
 from cs_models.charts import gaps as charts  # noqa: E402
-from ui.catalogue import catalogue  # noqa: E402
 
 AS_OF = date(2026, 10, 31)
 ITEMS = ("Onboarding", "Support", "Product features", "Study sessions", "Community")

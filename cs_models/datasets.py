@@ -79,4 +79,4 @@ class Datasets:
 
     def with_frames(self, **frames: pd.DataFrame | None) -> Datasets:
         """A copy with some frames replaced."""
-        return replace(self, **frames)
+        return replace(self, **frames)  # type: ignore[arg-type]  # frame fields only

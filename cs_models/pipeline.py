@@ -9,7 +9,7 @@ Because the browser and the command line both call :func:`process_file` and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ import pandas as pd
 from cs_models.datasets import DATASET_KINDS, Datasets
 from cs_models.errors import IngestError
 from cs_models.io import ReadResult, read_table
+from cs_models.results import jsonable
 from cs_models.schema import (
     FIELDS,
     ColumnMapping,
@@ -26,10 +27,13 @@ from cs_models.schema import (
     validate,
 )
 
+#: What a :class:`FileReport` tells of the reading, taken from its :class:`ReadResult`.
+READ_FIELDS = ("encoding", "delimiter", "sheet", "sheets", "header_row", "blank_rows_dropped", "notes")
+
 
 @dataclass(frozen=True)
 class FileReport:
-    """What happened to one file: how it was read, mapped and validated.
+    """What happened to one file: how it was read (``read``), mapped and validated.
 
     Attributes
     ----------
@@ -37,30 +41,25 @@ class FileReport:
         File name as given.
     kind : str
         Canonical dataset the file was used as.
-    encoding, delimiter, sheet : str or None
-        How the file was read (``sheet`` for workbooks only).
-    sheets : tuple of str
-        Visible sheets of a workbook (empty for text files).
-    header_row : int
-        Spreadsheet row of the header.
-    blank_rows_dropped : int
-        Blank rows the reader dropped (not counted in ``rows_read``).
-    notes : tuple of str
-        Reader notes (codes), e.g. a CSV named ``.xlsx`` read as CSV.
+    read : ReadResult
+        How the file was read: encoding, delimiter, sheet(s), header row, blank rows
+        dropped, reader notes (its raw ``frame`` is not kept: ``validation`` holds the
+        clean one).
     validation : ValidationResult
         Clean frame, issues and row counts.
     """
 
     file: str
     kind: str
-    encoding: str | None
-    delimiter: str | None
-    sheet: str | None
-    sheets: tuple[str, ...]
-    header_row: int
-    blank_rows_dropped: int
-    notes: tuple[str, ...]
+    read: ReadResult
     validation: ValidationResult
+
+    def __getattr__(self, name: str) -> Any:
+        """``encoding``, ``delimiter``, ``sheet``, ``sheets``, ``header_row``,
+        ``blank_rows_dropped`` and ``notes`` come from :attr:`read`."""
+        if name in READ_FIELDS:
+            return getattr(self.read, name)
+        raise AttributeError(name)
 
     @property
     def mapping(self) -> ColumnMapping:
@@ -86,13 +85,7 @@ class FileReport:
             "rows_read": v.rows_read,
             "rows_used": v.rows_used,
             "rows_excluded": v.rows_excluded,
-            "encoding": self.encoding,
-            "delimiter": self.delimiter,
-            "sheet": self.sheet,
-            "sheets": list(self.sheets),
-            "header_row": self.header_row,
-            "blank_rows_dropped": self.blank_rows_dropped,
-            "notes": list(self.notes),
+            **{name: jsonable(getattr(self.read, name)) for name in READ_FIELDS},
             "mapping": self.mapping.to_dict(),
             "issue_counts": {
                 str(r.code): int(r.count) for r in v.issue_counts().itertuples(index=False)
@@ -154,18 +147,7 @@ def process_table(
     if mapping is None or mapping.kind != kind:
         mapping = suggest_mapping(read.frame, kind)
     result = validate(read, kind, mapping, file=filename)
-    return FileReport(
-        file=filename,
-        kind=kind,
-        encoding=read.encoding,
-        delimiter=read.delimiter,
-        sheet=read.sheet,
-        sheets=tuple(read.sheets or ()),
-        header_row=int(read.header_row),
-        blank_rows_dropped=int(read.blank_rows_dropped),
-        notes=tuple(str(n) for n in (read.notes or ())),
-        validation=result,
-    )
+    return FileReport(file=filename, kind=kind, read=replace(read, frame=read.frame.iloc[:0]), validation=result)
 
 
 def process_file(

@@ -4,10 +4,10 @@ Usage::
 
     python -m cs_models report FILE [FILE...] [--kind customers|events|survey|gaps]
         [--as-of YYYY-MM-DD] [--segment COL] [--covariates COL,...] [--mapping JSON ...]
-        [--format json|html] [--out PATH]
+        [--format json|html] [--lang ja|en] [--out PATH]
 
 Files go through :mod:`cs_models.pipeline` exactly as on the Data page; each analysis
-module listed in :data:`SECTION_MODULES` that exists contributes its
+module listed in :data:`SECTION_MODULES` contributes its
 ``report_section(datasets, *, as_of, **options)`` under its own key. Exit status: 0 on
 success, 2 on an input error (message on stderr).
 """
@@ -18,19 +18,18 @@ import argparse
 import html
 import importlib
 import json
-import math
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from cs_models.catalogue import LANGUAGES, translate
 from cs_models.datasets import DATASET_KINDS, Datasets
 from cs_models.errors import CSLensError, DataError
+from cs_models.findings import Finding, ranked
 from cs_models.pipeline import FileReport, load_files
+from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
@@ -43,62 +42,40 @@ class ReportInputError(CSLensError):
     """A command-line input problem (missing file, bad date)."""
 
 
-def jsonable(value: Any) -> Any:
-    """``value`` with numpy/pandas scalars, dates, frames and NaN made JSON-safe (NaN -> null)."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return jsonable(value.to_dict())
-    if isinstance(value, list | tuple | set | np.ndarray):
-        return [jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp | datetime | date):
-        if pd.isna(value):
-            return None
-        return value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, int | str):
-        return value
-    return str(value)
+def analysis_sections(
+    datasets: Datasets, *, as_of: date, **options: Any
+) -> tuple[dict[str, Any], list[Finding]]:
+    """Sections of the analyses that have something to say, and their findings.
 
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded canonical datasets.
+    as_of : date
+        As-of date of the analyses.
+    **options
+        Options of the analyses (``segment``, ``covariates``, ...).
 
-def _is_midnight(value: date) -> bool:
-    return not isinstance(value, datetime) or (value.hour, value.minute, value.second) == (0, 0, 0)
-
-
-def analysis_sections(datasets: Datasets, *, as_of: date, **options: Any) -> dict[str, Any]:
-    """Sections of the analysis modules that exist and have something to say.
-
-    A module not written yet is skipped; a section of ``None`` (its dataset is absent)
-    is left out; a :class:`~cs_models.errors.DataError` (e.g. too few customers) becomes
-    ``{"error": {...}}`` in its section.
+    Returns
+    -------
+    tuple
+        ``({section: JSON data}, findings)``. A section of ``None`` (its dataset is
+        absent) is left out; a :class:`~cs_models.errors.DataError` (e.g. too few
+        customers) becomes ``{"error": {...}}`` in its section. Each section's
+        ``"findings"`` (Finding objects) are taken out into the second element.
     """
     sections: dict[str, Any] = {}
+    findings: list[Finding] = []
     for name in SECTION_MODULES:
+        module = importlib.import_module(f"cs_models.{name}")
         try:
-            module = importlib.import_module(f"cs_models.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"cs_models.{name}":
-                raise
-            continue
-        section_fn = getattr(module, "report_section", None)
-        if section_fn is None:
-            continue
-        try:
-            section = section_fn(datasets, as_of=as_of, **options)
+            section = module.report_section(datasets, as_of=as_of, **options)
         except DataError as exc:  # degenerate data: the section says why, the rest still reports
             section = {"error": exc.to_dict()}
         if section is not None:
+            findings.extend(section.pop("findings", None) or [])
             sections[name] = jsonable(section)
-    return sections
+    return sections, findings
 
 
 def check_columns(datasets: Datasets, columns: Sequence[str]) -> None:
@@ -117,6 +94,7 @@ def build_report(
     kind: str | None = None,
     as_of: date | None = None,
     mappings: Sequence[ColumnMapping] | None = None,
+    lang: str = "ja",
     **options: Any,
 ) -> dict[str, Any]:
     """The report of ``files`` as a JSON-serialisable dict.
@@ -125,23 +103,45 @@ def build_report(
     ``rows_used``, ``encoding``, ``header_row``, ``mapping``, ``issues``) so a single
     file reads naturally; ``files`` lists every file; analysis sections follow under
     their module names. ``mappings`` are saved column mappings (JSON downloaded from the
-    Data page), matched to the files by dataset kind.
+    Data page), matched to the files by dataset kind. ``findings`` lists every
+    analysis' findings, most important first, each with its ``text`` in ``lang``.
     """
     datasets, reports = load_files(files, kind=kind, mappings=mappings)
     as_of = as_of or datasets.latest_date() or date.today()
     first = _file_entry(reports[0])
-    out: dict[str, Any] = {
-        **first,
-        "as_of": as_of.isoformat(),
-        "datasets": datasets.row_counts(),
-        "files": [_file_entry(r) for r in reports],
-    }
+    out: dict[str, Any] = {**first, "files": [_file_entry(r) for r in reports]}
+    out.update(datasets_report(datasets, as_of=as_of, lang=lang, **options))
+    return jsonable(out)
+
+
+def datasets_report(datasets: Datasets, *, as_of: date, lang: str = "ja", **options: Any) -> dict[str, Any]:
+    """The analysis part of a report of loaded datasets (what the Overview's download holds).
+
+    Parameters
+    ----------
+    datasets : Datasets
+        Canonical datasets (sample or uploaded).
+    as_of : date
+        As-of date.
+    lang : {"ja", "en"}
+        Language of the findings' ``text``.
+    **options
+        Analysis options (``segment``, ``covariates``, ...); ``None`` values are ignored.
+
+    Returns
+    -------
+    dict
+        ``{"as_of", "datasets", ["options"], <sections>..., "findings"}``, JSON-ready.
+    """
     options = {k: v for k, v in options.items() if v is not None}
     check_columns(datasets, [options["segment"]] if "segment" in options else [])
     check_columns(datasets, options.get("covariates", []))
+    out: dict[str, Any] = {"as_of": as_of.isoformat(), "datasets": datasets.row_counts()}
     if options:
         out["options"] = jsonable(options)
-    out.update(analysis_sections(datasets, as_of=as_of, **options))
+    sections, findings = analysis_sections(datasets, as_of=as_of, **options)
+    out.update(sections)
+    out["findings"] = [f.to_dict(lang) for f in ranked(findings)]
     return jsonable(out)
 
 
@@ -163,6 +163,13 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f5f7}td.num{text-align:right}
 code{background:#f3f5f7;padding:0 .2rem}
+.meta{color:#52606d}.findings{padding-left:1.2rem}.findings li{margin:.3rem 0}
+.tag{display:inline-block;min-width:4.5rem;font-size:.8rem;font-weight:bold;padding:0 .3rem;border-radius:.2rem;
+background:#e4e7eb}.alert .tag{background:#d55e00;color:#fff}.notice .tag{background:#0072b2;color:#fff}
+.positive .tag{background:#009e73;color:#fff}.chart{margin:.5rem 0}
+@page{size:A4;margin:15mm}
+@media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}table,.chart,li{break-inside:avoid}
+section.analysis{break-before:page}}
 """
 
 
@@ -199,32 +206,83 @@ def _html_cell(value: Any, depth: int) -> str:
     return f"<td{css}>{_html_value(value, depth + 1)}</td>"
 
 
-def render_html(report: Mapping[str, Any]) -> str:
-    """A self-contained, escaped HTML page of the same data as the JSON report."""
+def _findings_html(findings: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """The findings as a list, most important first, each marked with its severity."""
+    items = "".join(
+        f'<li class="{html.escape(str(f["severity"]))}"><span class="tag">'
+        f'{html.escape(translate(lang, "report.severity_" + str(f["severity"])))}</span> '
+        f'{html.escape(str(f.get("text") or f["code"]))}</li>'
+        for f in findings
+    )
+    if not items:
+        return f"<p>{html.escape(translate(lang, 'report.no_findings'))}</p>"
+    return f'<ul class="findings">{items}</ul>'
+
+
+def _figures_html(figures: Sequence[Any]) -> str:
+    """Plotly figures inline, with plotly.js embedded once: the page needs no network."""
+    if not figures:
+        return ""
+    from plotly.offline import get_plotlyjs
+
+    charts = "".join(
+        '<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=False,
+                                            config={"displaylogo": False, "responsive": True}) + "</div>"
+        for fig in figures
+    )
+    return f'<script type="text/javascript">{get_plotlyjs()}</script>{charts}'
+
+
+def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping[str, Sequence[Any]] | None = None,
+                source: str | None = None) -> str:
+    """A self-contained, escaped, printable HTML page of the report in ``lang``.
+
+    Parameters
+    ----------
+    report : mapping
+        Output of :func:`build_report` (or :func:`datasets_report`).
+    lang : {"ja", "en"}
+        Language of headings and findings.
+    figures : mapping, optional
+        Plotly figures per section name, drawn above that section's tables (plotly.js inline).
+    source : str, optional
+        What the data are (e.g. the file names); defaults to the report's files.
+
+    Returns
+    -------
+    str
+        The page: opens from disk with no network, and prints to clean A4 pages.
+    """
+    figures = figures or {}
     files = report.get("files", [])
     sections = {k: v for k, v in report.items() if k in SECTION_MODULES}
+    title = translate(lang, "report.title")
+    as_of = report.get("as_of", "")
+    source = source or ", ".join(str(f.get("file", "")) for f in files) or translate(lang, "report.source_sample")
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>CS Lens report</title>",
+        f'<html lang="{html.escape(lang)}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        "<h1>CS Lens report</h1>",
-        f"<p>As-of date: <code>{html.escape(str(report.get('as_of', '')))}</code></p>",
-        "<h2>Datasets</h2>",
-        _html_value(report.get("datasets", {})),
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(translate(lang, "report.meta", as_of=as_of, source=source))}</p>',
+        f"<h2>{html.escape(translate(lang, 'report.findings_heading'))}</h2>",
+        _findings_html(report.get("findings", []), lang),
     ]
+    for name, section in sections.items():
+        heading = translate(lang, f"report.section_{name}")
+        parts += [f'<section class="analysis"><h2>{html.escape(heading)}</h2>',
+                  _figures_html(figures.get(name, ())), _html_value(section), "</section>"]
+    parts += [f"<h2>{html.escape(translate(lang, 'report.data_heading'))}</h2>",
+              _html_value(report.get("datasets", {}))]
     for entry in files:
         summary = {k: v for k, v in entry.items() if k not in ("issues", "mapping")}
         parts += [
-            f"<h2>File: {html.escape(str(entry.get('file', '')))}</h2>",
+            f"<h3>{html.escape(str(entry.get('file', '')))}</h3>",
             _html_value(summary),
-            "<h3>Column mapping</h3>",
             _html_value(entry.get("mapping", {})),
-            f"<h3>Problems ({len(entry.get('issues', []))})</h3>",
             _html_value(entry.get("issues", [])),
         ]
-    for name, section in sections.items():
-        parts += [f"<h2>{html.escape(name)}</h2>", _html_value(section)]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -251,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mapping", type=Path, action="append", metavar="JSON",
                         help="column mapping saved on the Data page (repeat for several kinds)")
     parser.add_argument("--format", choices=("json", "html"), default="json")
+    parser.add_argument("--lang", choices=LANGUAGES, default="ja", help="language of findings (default: ja)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -272,13 +331,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
         report = build_report(
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
-            segment=args.segment, covariates=covariates,
+            segment=args.segment, covariates=covariates, lang=args.lang,
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())
         print(f"error [{exc.code}]: {exc.message}" + (f" ({where})" if where else ""), file=sys.stderr)
         return EXIT_INPUT_ERROR
-    text = render_html(report) if args.format == "html" else json.dumps(report, ensure_ascii=False, indent=2)
+    text = (render_html(report, lang=args.lang) if args.format == "html"
+            else json.dumps(report, ensure_ascii=False, indent=2))
     if args.out is not None:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

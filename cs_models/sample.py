@@ -17,6 +17,7 @@ blank templates in ``sample_data/templates/``. Regenerate with::
 from __future__ import annotations
 
 import argparse
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -365,6 +366,29 @@ def generate() -> dict[str, pd.DataFrame]:
 
 
 # ---------------------------------------------------------------------- localising
+@functools.cache
+def vocabulary(lang: str) -> Mapping[str, str]:
+    """Every header and label of the sample data in ``lang`` -> its language-neutral code.
+
+    ``vocabulary("ja")["勉強会参加"] == vocabulary("en")["study_sessions"] == "study_sessions"``:
+    links keep codes, so a view chosen in one language reopens in the other.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the sample data.
+
+    Returns
+    -------
+    mapping
+        ``{localised text: code}``.
+    """
+    out = {text: code for code, text in LABELS[lang].items() if isinstance(text, str)}
+    for headers in HEADERS[lang].values():
+        out.update({text: code for code, text in headers.items()})
+    return out
+
+
 def localise(frames: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
     """Headers and labels of ``lang``; dates as a local spreadsheet would show them."""
     labels, headers = LABELS[lang], HEADERS[lang]

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,7 +228,8 @@ def _date_from_text(text: str, day_first: bool | None) -> pd.Timestamp | _Reason
         return stamp
     match = _COMPACT.match(text)
     if match:
-        return _timestamp(*(int(g) for g in match.groups()))
+        year, month, day = (int(g) for g in match.groups())
+        return _timestamp(year, month, day)
     if _SERIAL_TEXT.match(text):
         return _from_serial(float(text))
     match = _SLASHED_DMY.match(text)
@@ -421,8 +422,3 @@ def parse_numbers(series: pd.Series) -> ParsedColumn:
         return _Reason("number_unparseable")
 
     return _parse_each(series, one, "float64", np.nan)
-
-
-def reason_counts(parsed: ParsedColumn) -> dict[Hashable, int]:
-    """How many cells failed for each reason code."""
-    return {k: int(v) for k, v in parsed.reasons.dropna().value_counts().items()}

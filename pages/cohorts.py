@@ -9,52 +9,18 @@ from cs_models import cohorts
 from cs_models.charts.cohorts import MAX_COLUMNS, MAX_ROWS, average_curve, heatmap_view, retention_heatmap
 from cs_models.charts.cohorts import segment_curves as segment_figure
 from cs_models.errors import CSLensError
-from ui.caching import cache_data
-from ui.components import (
-    download_table,
-    md_escape,
-    page_header,
-    reading,
-    require_dataset,
-    show_chart,
-    show_error,
-)
+from ui import components as ui
+from ui import format as fmt
+from ui.caching import cached
 from ui.i18n import t
 from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
 
-#: The period ``k`` the readings talk about, by period length (shorter when not reached yet).
-READING_HORIZON = {"day": 7, "week": 4, "month": 6, "quarter": 2}
 #: How many periods after joining the page shows (daily and weekly tables would be huge otherwise).
 MAX_K = {"day": 90, "week": 104, "month": None, "quarter": None}
-ALL = "__all__"
-NONE = "__none__"
-
-
-@cache_data(show_spinner=False, max_entries=32)
-def _table(
-    events: pd.DataFrame | None,
-    customers: pd.DataFrame | None,
-    as_of_date: object,
-    source: str,
-    period: str,
-    mode: str,
-    metric: str,
-    segment: str | None,
-    segment_value: str | None,
-) -> cohorts.CohortTable:
-    return cohorts.cohort_table(
-        events if source == "events" else None,
-        customers=customers,
-        as_of=as_of_date,
-        source=source,
-        period=period,
-        mode=mode,
-        metric=metric,
-        segment=segment,
-        segment_value=segment_value,
-        max_k=MAX_K[period],
-    )
+ALL, NONE = "__all__", "__none__"
+HOVER_KEYS = ("y_title", "hover_cell", "hover_low_base", "hover_revenue", "hover_immature", "hover_partial",
+              "hover_undefined", "hover_average", "hover_segment")
 
 
 def span(period: str, k: int) -> str:
@@ -62,79 +28,37 @@ def span(period: str, k: int) -> str:
     return t(f"cohorts.span_{period}_{'one' if k == 1 else 'other'}", k=k)
 
 
-def pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-def reading_k(table: cohorts.CohortTable) -> int:
-    """The period the readings describe: the usual horizon, or the furthest one reached."""
-    return min(READING_HORIZON[table.period], table.mature_horizon())
-
-
 def chart_labels(table: cohorts.CohortTable) -> dict[str, str]:
-    keys = ("y_title", "hover_cell", "hover_low_base", "hover_revenue", "hover_immature", "hover_partial",
-            "hover_undefined", "hover_average", "hover_segment")
-    labels = {key: t(f"cohorts.{key}") for key in keys}
-    labels["x_title"] = t(f"cohorts.x_title_{table.period}")
-    labels["span_one"] = t(f"cohorts.span_{table.period}_one")
-    labels["span_other"] = t(f"cohorts.span_{table.period}_other")
-    labels["value_title"] = t(f"cohorts.value_{table.metric}")
-    labels["average"] = t("cohorts.average_label")
-    labels["simple"] = t("cohorts.simple_label")
-    return labels
+    return {key: t(f"cohorts.{key}") for key in HOVER_KEYS} | {
+        "x_title": t(f"cohorts.x_title_{table.period}"), "span_one": t(f"cohorts.span_{table.period}_one"),
+        "span_other": t(f"cohorts.span_{table.period}_other"), "value_title": t(f"cohorts.value_{table.metric}"),
+        "average": t("cohorts.average_label"), "simple": t("cohorts.simple_label")}
 
 
-def explain_heatmap(table: cohorts.CohortTable) -> None:
-    k = reading_k(table)
-    if k < 1:
-        reading("cohorts.reading_not_mature")
-        return
-    reached = table.rates[k].dropna()
-    # the latest cohort with a base large enough to be more than an anecdote (else simply the latest)
-    solid = reached[table.sizes.loc[reached.index] >= cohorts.MIN_BASE]
-    example = solid if len(solid) else reached
-    kind = "logo" if table.metric == "logo" else "revenue"
-    reading(
-        f"cohorts.reading_cohort_{kind}",
-        cohort=example.index[-1],
-        value=pct(example.iloc[-1]),
-        span=span(table.period, k),
-        average=pct(table.average.loc[k, "weighted"]),
-    )
-
-
-def explain_average(table: cohorts.CohortTable) -> None:
-    k = reading_k(table)
-    if k < 1:
-        reading("cohorts.reading_not_mature")
-        return
-    row = table.average.loc[k]
-    kind = "logo" if table.metric == "logo" else "revenue"
-    reading(
-        f"cohorts.reading_average_{kind}",
-        value=pct(row["weighted"]),
-        span=span(table.period, k),
-        cohorts=int(row["cohorts"]),
-        customers=f"{int(row['customers']):,}",
-    )
+def explain(table: cohorts.CohortTable, part: str) -> None:
+    """The reading under the heatmap (``part="cohort"``) or the average curve (``"average"``)."""
+    k = cohorts.reading_period(table)
+    example = cohorts.example_cohort(table, k)
+    if example is None:
+        return ui.reading("cohorts.reading_not_mature")
+    kind, row = "logo" if table.metric == "logo" else "revenue", table.average.loc[k]
+    value, when = fmt.pct(row["weighted"], 0), span(table.period, k)
+    if part == "cohort":
+        ui.reading(f"cohorts.reading_cohort_{kind}", cohort=example[0], value=fmt.pct(example[1], 0), span=when,
+                average=value)
+    else:
+        ui.reading(f"cohorts.reading_average_{kind}", value=value, span=when, cohorts=int(row["cohorts"]),
+                customers=fmt.number(row["customers"]))
 
 
 def explain_segments(table: cohorts.CohortTable, names: dict[object, str]) -> None:
-    k = reading_k(table)
-    curves = table.segment_average
-    at_k = curves.loc[k].dropna() if curves is not None and k >= 1 else pd.Series(dtype=float)
-    if len(at_k) < 2:
-        reading("cohorts.reading_one_segment", span=span(table.period, max(k, 1)))
-        return
-    best, worst = at_k.idxmax(), at_k.idxmin()
-    reading(
-        "cohorts.reading_segments",
-        span=span(table.period, k),
-        best=names[best],
-        best_value=pct(at_k[best]),
-        worst=names[worst],
-        worst_value=pct(at_k[worst]),
-    )
+    k = cohorts.reading_period(table)
+    extremes = cohorts.segment_extremes(table, k)
+    if extremes is None:
+        return ui.reading("cohorts.reading_one_segment", span=span(table.period, max(k, 1)))
+    best, high, worst, low = extremes
+    ui.reading("cohorts.reading_segments", span=span(table.period, k), best=names[best], best_value=fmt.pct(high, 0),
+            worst=names[worst], worst_value=fmt.pct(low, 0))
 
 
 def download_frame(table: cohorts.CohortTable) -> pd.DataFrame:
@@ -146,91 +70,79 @@ def download_frame(table: cohorts.CohortTable) -> pd.DataFrame:
     return frame
 
 
-# ------------------------------------------------------------------------------ page
-page_header("cohorts")
+def choose(label: str, options, key: str, default: str, names, help_key: str | None = None) -> str:
+    return url_widget(st.selectbox, t(label), options, key=key, default=default, format_func=names,
+                      help=t(help_key) if help_key else None)
+
+
+ui.page_header("cohorts")
 datasets = current_datasets()
 if cohorts.default_source(datasets) is None:
-    require_dataset("events")
+    ui.require_dataset("events")
 
 sources = [s for s in cohorts.SOURCES if datasets.get(s) is not None]
 left, middle, right = st.columns(3)
 with left:
-    source = url_widget(
-        st.selectbox, t("cohorts.source_label"), sources, key="cohorts_source", default=sources[0],
-        format_func=lambda code: t(f"cohorts.source_{code}"), help=t("cohorts.source_help"),
-    )
+    source = choose("cohorts.source_label", sources, "cohorts_source", sources[0],
+                    lambda c: t(f"cohorts.source_{c}"), "cohorts.source_help")
 with middle:
-    period = url_widget(
-        st.selectbox, t("cohorts.period_label"), cohorts.PERIODS, key="cohorts_period", default="month",
-        format_func=lambda code: t(f"cohorts.period_{code}"),
-    )
+    period = choose("cohorts.period_label", cohorts.PERIODS, "cohorts_period", "month",
+                    lambda c: t(f"cohorts.period_{c}"))
 with right:
-    metrics = cohorts.available_metrics(datasets, source)
-    metric = url_widget(
-        st.selectbox, t("cohorts.metric_label"), metrics, key="cohorts_metric", default="logo",
-        format_func=lambda code: t(f"cohorts.metric_{code}"), help=t("cohorts.metric_help"),
-    )
+    metric = choose("cohorts.metric_label", cohorts.available_metrics(datasets, source), "cohorts_metric", "logo",
+                    lambda c: t(f"cohorts.metric_{c}"), "cohorts.metric_help")
 
 slots = iter(st.columns(3))  # the second row: only the controls that apply, left to right
-mode = "classic"
+mode, segment, segment_value = "classic", None, None
 if source == "events" and metric == "logo":
     with next(slots):
-        mode = url_widget(
-            st.selectbox, t("cohorts.mode_label"), cohorts.MODES, key="cohorts_mode", default="classic",
-            format_func=lambda code: t(f"cohorts.mode_{code}"), help=t("cohorts.mode_help"),
-        )
-segment = None
-segment_options = [NONE, *cohorts.segment_columns(datasets.customers)]
+        mode = choose("cohorts.mode_label", cohorts.MODES, "cohorts_mode", "classic",
+                      lambda c: t(f"cohorts.mode_{c}"), "cohorts.mode_help")
+segment_options = [NONE, *cohorts.segments(datasets.customers)]
 if len(segment_options) > 1:
     with next(slots):
-        segment_choice = url_widget(
-            st.selectbox, t("cohorts.segment_label"), segment_options, key="cohorts_segment", default=NONE,
-            format_func=lambda code: t("cohorts.segment_none") if code == NONE else code,
-        )
-    segment = None if segment_choice == NONE else segment_choice
-segment_value = None
+        choice = choose("cohorts.segment_label", segment_options, "cohorts_segment", NONE,
+                        lambda c: t("cohorts.segment_none") if c == NONE else c)
+    segment = None if choice == NONE else choice
 if segment is not None:
-    values = datasets.customers[segment]
-    value_options = [ALL, *sorted(str(v) for v in values.dropna().unique())]
+    value_options = [ALL, *sorted(str(v) for v in datasets.customers[segment].dropna().unique())]
     with next(slots):
-        chosen = url_widget(
-            st.selectbox, t("cohorts.segment_value_label"), value_options, key="cohorts_segment_value",
-            default=ALL, format_func=lambda code: t("cohorts.segment_value_all") if code == ALL else code,
-        )
+        chosen = choose("cohorts.segment_value_label", value_options, "cohorts_segment_value", ALL,
+                        lambda c: t("cohorts.segment_value_all") if c == ALL else c)
     segment_value = None if chosen == ALL else chosen
 
 try:
-    table = _table(
-        datasets.events, datasets.customers, as_of(), source, period, mode, metric, segment, segment_value
+    table = cached(cohorts.cohort_table)(
+        datasets.events if source == "events" else None, customers=datasets.customers, as_of=as_of(),
+        source=source, period=period, mode=mode, metric=metric, segment=segment, segment_value=segment_value,
+        max_k=MAX_K[period],
     )
 except CSLensError as exc:
-    show_error(exc)
+    ui.show_error(exc)
     st.stop()
 
 labels = chart_labels(table)
 st.subheader(t("cohorts.heatmap_heading"))
-show_chart(retention_heatmap(table, labels), key="cohorts_heatmap")
+ui.show_chart(retention_heatmap(table, labels), key="cohorts_heatmap")
 st.caption(t("cohorts.blank_caption", date=as_of().isoformat()))
 if heatmap_view(table)[1]:
     st.caption(t("cohorts.cut_caption", rows=MAX_ROWS, columns=MAX_COLUMNS))
-explain_heatmap(table)
+explain(table, "cohort")
 for note in table.notes:
     n = table.unmatched_events if note == "unmatched_events" else table.events_before_start
-    st.caption(t(f"cohorts.note_{note}", n=f"{n:,}"))
+    st.caption(t(f"cohorts.note_{note}", n=fmt.number(n)))
 
 st.subheader(t("cohorts.average_heading"))
 show_simple = url_widget(st.toggle, t("cohorts.show_simple"), key="cohorts_simple", default=False)
-show_chart(average_curve(table, labels, show_simple=show_simple), key="cohorts_average")
-explain_average(table)
+ui.show_chart(average_curve(table, labels, show_simple=show_simple), key="cohorts_average")
+explain(table, "average")
+ui.show_findings(cohorts.findings(table))
 
 if segment is not None and table.segment_average is not None:
-    st.subheader(t("cohorts.segments_heading", segment=md_escape(segment)))
-    names = {
-        value: t("cohorts.segment_blank") if pd.isna(value) else str(value)
-        for value in table.segment_average.columns
-    }
-    show_chart(segment_figure(table, labels, names), key="cohorts_segments")
+    st.subheader(t("cohorts.segments_heading", segment=ui.md_escape(segment)))
+    names = {v: t("cohorts.segment_blank") if pd.isna(v) else str(v) for v in table.segment_average.columns}
+    ui.show_chart(segment_figure(table, labels, names), key="cohorts_segments")
     explain_segments(table, names)
 
 st.subheader(t("cohorts.table_heading"))
-download_table(download_frame(table), f"cohorts_{table.metric}_{table.period}")
+ui.download_table(download_frame(table), f"cohorts_{table.metric}_{table.period}")

@@ -8,11 +8,13 @@ from cs_models.errors import CSLensError
 from ui.components import page_header, show_error, show_unexpected_error
 from ui.i18n import t
 from ui.navigation import PAGES
+from ui.report_button import report_download
 from ui.state import as_of, current_datasets
 
 page_header("overview")
 datasets = current_datasets()
 st.caption(t("overview.as_of", date=as_of().isoformat(), source=t(f"common.source_{datasets.source}")))
+report_download()
 
 analyses = [spec for spec in PAGES if spec.namespace not in ("overview", "data")]
 for row in range(0, len(analyses), 2):

@@ -17,5 +17,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 .venv/bin/ruff check .
+.venv/bin/mypy
 # two workers: the suite (model, AppTest and browser tests) takes about 4 minutes on 2 cores
 .venv/bin/python -m pytest -n 2 "$@"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.catalogue import LANGUAGES, catalogue, placeholders, translate
+from cs_models.catalogue import LANGUAGES, catalogue, placeholders, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ``t("a.b")`` / ``reading("a.b")`` / ``page_header("a")`` calls with literal keys in the UI code.

@@ -8,12 +8,17 @@ decorator instead, which hashes every cell.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
@@ -34,3 +39,21 @@ def series_digest(series: pd.Series) -> str:
 def cache_data(**kwargs: Any) -> Any:
     """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames and Series."""
     return st.cache_data(hash_funcs={pd.DataFrame: frame_digest, pd.Series: series_digest}, **kwargs)
+
+
+@functools.cache
+def cached(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` (a :mod:`cs_models` function) behind :func:`cache_data`: pages call
+    ``cached(cohorts.build)(frame, ...)`` instead of writing their own wrappers.
+
+    Parameters
+    ----------
+    fn : callable
+        A pure function of its arguments (frames are keyed by their full content).
+
+    Returns
+    -------
+    callable
+        The cached function, the same object for every call with the same ``fn``.
+    """
+    return cache_data(show_spinner=False, max_entries=32)(fn)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from cs_models.catalogue import placeholders, translate
 from cs_models.charts.theme import apply_theme
 from cs_models.errors import CSLensError
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
-from ui.catalogue import placeholders, translate
+from cs_models.findings import Finding
 from ui.i18n import current_lang, t
 from ui.router import ensure_router
 from ui.state import current_datasets, presentation
@@ -41,6 +43,21 @@ def reading(key: str, **params: Any) -> None:
     """A plain-language reading of a result; user-supplied values are escaped."""
     safe = {name: md_escape(value) for name, value in params.items()}
     st.info(t(key, **safe), icon=":material/lightbulb:")
+
+
+SEVERITY_ICONS = {"alert": ":material/warning:", "notice": ":material/lightbulb:",
+                  "positive": ":material/thumb_up:", "info": ":material/info:"}
+
+
+def show_findings(findings: Sequence[Finding]) -> None:
+    """Each finding as one sentence in the current language, its icon from its severity.
+
+    Text parameters (segment names, items: user data) are markdown-escaped.
+    """
+    for finding in findings:
+        text = finding.text(current_lang(), escape=md_escape)
+        box = st.warning if finding.severity == "alert" else st.info
+        box(text, icon=SEVERITY_ICONS[finding.severity])
 
 
 def show_chart(fig: go.Figure, *, key: str | None = None) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.catalogue import DEFAULT_LANGUAGE, LANGUAGES, translate
+from cs_models.catalogue import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LANG_KEY = "lang"
 

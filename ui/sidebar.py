@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from ui.catalogue import LANGUAGES
+from cs_models.catalogue import LANGUAGES
 from ui.i18n import LANG_KEY, browser_language, t
 from ui.state import (
     AS_OF_KEY,
@@ -26,7 +26,13 @@ PRESENTATION_CSS = """
   [data-testid="stMain"] [data-testid="stAlert"] p,
   [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
   [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3rem; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem; line-height: 1.15; }
+  /* on a projector nothing may be cut off with an ellipsis: labels and values wrap instead */
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+    overflow-wrap: anywhere;
+  }
   [data-testid="stMain"] h1 { font-size: 3rem; }
 </style>
 """

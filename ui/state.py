@@ -63,5 +63,7 @@ def as_of() -> date:
 
 
 def presentation() -> bool:
-    """Whether presentation mode (large type for projectors) is on."""
-    return bool(st.session_state.get(PRESENT_KEY, False))
+    """Whether presentation mode (large type for projectors) is on (session, else the link's ``?present=1``)."""
+    if PRESENT_KEY in st.session_state:
+        return bool(st.session_state[PRESENT_KEY])
+    return st.query_params.get(PRESENT_KEY) == "1"

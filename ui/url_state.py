@@ -4,20 +4,43 @@ Streamlit's own ``bind="query-params"`` writes the *displayed* label into the UR
 which changes with the UI language; these helpers write the option's code instead
 (``?metric=nrr``), so a link works in Japanese and English alike.
 
+Column names and segment values of the bundled sample data differ by language
+(``勉強会参加`` / ``study_sessions``): they go into the URL as the sample's
+language-neutral codes (:func:`cs_models.sample.vocabulary`), so switching the
+language keeps the view. Uploaded data keep their own names in either language.
+
 Usage: ``url_widget(st.selectbox, label, options, key="metric", default="logo",
-format_func=...)``. The value is seeded from the URL the first time the widget
-is drawn in a session, then kept in session state and mirrored to the URL.
+format_func=...)``. The value is seeded from the URL (or, when the URL has none,
+from the last value this session chose on the page, so leaving a page and coming
+back restores its view), then kept in session state and mirrored to the URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
+from cs_models.sample import vocabulary
+from ui.i18n import current_lang
+from ui.state import current_datasets
+
 SEPARATOR = ","
+#: Session-state prefix of the last value each view widget held (widget state itself is
+#: dropped by Streamlit when a page that draws the widget is left).
+VIEW_PREFIX = "_view_"
+
+
+def _words() -> Mapping[str, str]:
+    """Text -> code for the values that depend on the data's language (the sample's only)."""
+    return vocabulary(current_lang()) if current_datasets().source == "sample" else {}
+
+
+def _code(value: Any) -> str:
+    text = str(value)
+    return _words().get(text, text) if isinstance(value, str) else text
 
 
 def _encode(value: Any) -> str | None:
@@ -28,8 +51,15 @@ def _encode(value: Any) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return SEPARATOR.join(str(v) for v in value)
-    return str(value)
+        return SEPARATOR.join(_code(v) for v in value)
+    return _code(value)
+
+
+def _by_code(options: Sequence[Any]) -> dict[str, Any]:
+    """Options by the text a URL holds for them: their code, and their own text."""
+    out = {str(o): o for o in options}
+    out.update({_code(o): o for o in options})
+    return out
 
 
 def _decode(raw: str, default: Any, options: Sequence[Any] | None) -> Any:
@@ -42,7 +72,7 @@ def _decode(raw: str, default: Any, options: Sequence[Any] | None) -> Any:
         elif isinstance(default, (list, tuple)):
             value = [v for v in raw.split(SEPARATOR) if v] if raw else []
             if options is not None:
-                by_text = {str(o): o for o in options}
+                by_text = _by_code(options)
                 value = [by_text[v] for v in value if v in by_text]
             return value
         elif isinstance(default, int):
@@ -54,18 +84,28 @@ def _decode(raw: str, default: Any, options: Sequence[Any] | None) -> Any:
     except (KeyError, ValueError):
         return default
     if options is not None:
-        by_text = {str(o): o for o in options}
-        return by_text.get(str(value), default)
+        return _by_code(options).get(str(value), default)
     return value
 
 
+def _valid(value: Any, options: Sequence[Any] | None) -> bool:
+    if options is None:
+        return True
+    if isinstance(value, list):
+        return all(v in options for v in value)
+    return value in options
+
+
 def seed_from_url(key: str, default: Any, options: Sequence[Any] | None = None) -> None:
-    """Put the URL's value of ``key`` (or ``default``) in session state, once per session."""
-    if key in st.session_state:
-        current = st.session_state[key]
-        if options is None or current in options or isinstance(current, list):
-            return
-    raw = st.query_params.get(key)
+    """Put the value of ``key`` in session state: the URL's, else this session's last, else ``default``.
+
+    A value no longer among ``options`` (the language or the data changed) is re-read
+    from its code, so ``?churn_segment=study_sessions`` is 勉強会参加 in Japanese and
+    study_sessions in English.
+    """
+    if key in st.session_state and _valid(st.session_state[key], options):
+        return
+    raw = st.query_params.get(key, st.session_state.get(VIEW_PREFIX + key))
     st.session_state[key] = default if raw is None else _decode(raw, default, options)
 
 
@@ -81,8 +121,10 @@ def _clamp(key: str, low: Any, high: Any) -> None:
 
 
 def write_to_url(key: str, value: Any, default: Any = None) -> None:
-    """Mirror a value into the URL (removed when it is ``None`` or equals ``default``)."""
+    """Mirror a value into the URL (removed when it is ``None`` or equals ``default``) and
+    remember it for this session's next visit of the page."""
     encoded = _encode(value)
+    st.session_state[VIEW_PREFIX + key] = encoded
     if encoded is None or encoded == _encode(default):
         st.query_params.pop(key, None)
     elif st.query_params.get(key) != encoded:

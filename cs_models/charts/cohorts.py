@@ -19,15 +19,15 @@ Labels used (``{placeholders}`` are filled here):
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cs_models.charts.theme import NEUTRAL, PALETTE
+from cs_models.charts.theme import NEUTRAL, PALETTE, plot_text
 from cs_models.cohorts import CohortTable
+from cs_models.format import pct
 
 #: Light-to-dark blues whose low end is clearly coloured, so 0 % never looks like a blank cell.
 HEATMAP_SCALE = (
@@ -46,14 +46,6 @@ TEXT_COLUMNS = 24
 
 def _span(labels: Mapping[str, str], k: object) -> str:
     return labels["span_one" if k == 1 else "span_other"].format(k=k)
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-def _pct1(value: float) -> str:
-    return f"{value * 100:.1f}%"
 
 
 def heatmap_view(table: CohortTable) -> tuple[pd.DataFrame, bool]:
@@ -92,15 +84,15 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figur
                 key = "hover_undefined" if mature[i, j] else key
                 hover[i, j] = labels[key].format(cohort=cohort, span=_span(labels, k))
                 continue
-            text[i, j] = _pct(value)
+            text[i, j] = pct(value, 0)
             if table.metric == "logo":
                 hover[i, j] = labels["hover_cell"].format(
-                    cohort=cohort, span=_span(labels, k), value=_pct1(value), count=f"{int(counts[i, j]):,}",
-                    size=f"{int(sizes[i]):,}", low=_pct1(low[i, j]), high=_pct1(high[i, j]),
+                    cohort=cohort, span=_span(labels, k), value=pct(value), count=f"{int(counts[i, j]):,}",
+                    size=f"{int(sizes[i]):,}", low=pct(low[i, j]), high=pct(high[i, j]),
                 ) + ("<br>" + labels["hover_low_base"] if low_base[i, j] else "")
             else:
                 hover[i, j] = labels["hover_revenue"].format(
-                    cohort=cohort, span=_span(labels, k), value=_pct1(value), size=f"{int(sizes[i]):,}"
+                    cohort=cohort, span=_span(labels, k), value=pct(value), size=f"{int(sizes[i]):,}"
                 )
     finite = values[np.isfinite(values)]
     zmax = max(1.0, float(finite.max())) if finite.size else 1.0
@@ -136,7 +128,7 @@ def average_curve(table: CohortTable, labels: Mapping[str, str], *, show_simple:
     avg = table.average.dropna(subset=["weighted"])
     hover = [
         labels["hover_average"].format(
-            span=_span(labels, k), value=_pct1(row.weighted), cohorts=int(row.cohorts),
+            span=_span(labels, k), value=pct(row.weighted), cohorts=int(row.cohorts),
             customers=f"{int(row.customers):,}",
         )
         for k, row in avg.iterrows()
@@ -174,10 +166,10 @@ def segment_curves(table: CohortTable, labels: Mapping[str, str], names: Mapping
     sizes = table.segment_sizes if table.segment_sizes is not None else pd.Series(dtype=int)
     for i, value in enumerate(curves.columns):
         curve = curves[value].dropna()
-        name = html.escape(names.get(value, str(value)))  # user text: no markup in Plotly labels
+        name = plot_text(names.get(value, str(value)))  # user text: no markup in Plotly labels
         size = int(sizes.get(value, 0)) if value in sizes.index else 0
         hover = [
-            labels["hover_segment"].format(segment=name, span=_span(labels, k), value=_pct1(v), size=f"{size:,}")
+            labels["hover_segment"].format(segment=name, span=_span(labels, k), value=pct(v), size=f"{size:,}")
             for k, v in curve.items()
         ]
         fig.add_trace(

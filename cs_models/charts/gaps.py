@@ -22,14 +22,14 @@ Labels used (``{placeholders}`` are filled here):
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE
+from cs_models import format as fmt
+from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, plot_text
 from cs_models.gaps import (
     NEGATIVE_GAP,
     QUADRANTS,
@@ -45,19 +45,9 @@ VERDICT_COLOURS = {"delights": POSITIVE, "disappoints": NEGATIVE, "no_clear_gap"
 QUADRANT_COLOURS = dict(zip(QUADRANTS, (NEGATIVE, PALETTE[0], NEUTRAL, PALETTE[1]), strict=True))
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-def _fmt(value: float, spec: str) -> str:
-    """``value`` formatted with ``spec``, a dash when it could not be computed, a typographic minus."""
-    return "—" if not np.isfinite(value) else format(value, spec).replace("-", "−")
-
-
-def _safe(text: object) -> str:
-    """User text (a segment value, item or column header) for Plotly: its markup shown literally and
-    ``%{`` kept out of hover templates; our own ``<b>``/``<br>`` stay markup."""
-    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
+def _signed(value: float) -> str:
+    """A signed difference (``+0.39`` / ``−0.49``, typographic minus); a dash when missing."""
+    return fmt.signed(value).replace("-", "−")
 
 
 def _by_gap(analysis: GapAnalysis) -> pd.DataFrame:
@@ -66,7 +56,7 @@ def _by_gap(analysis: GapAnalysis) -> pd.DataFrame:
 
 
 def _item_axis(fig: go.Figure, items: list[str]) -> None:
-    fig.update_yaxes(categoryorder="array", categoryarray=[_safe(i) for i in items], title=None, automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=[plot_text(i) for i in items], title=None, automargin=True)
 
 
 def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) -> go.Figure:
@@ -84,12 +74,12 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
         ys: list[str | None] = []
         for item, row in part.iterrows():
             xs += [row["mean_expectation"], row["mean_satisfaction"], None]
-            ys += [_safe(item), _safe(item), None]
+            ys += [plot_text(item), plot_text(item), None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 6},
                                  hoverinfo="skip", showlegend=False))
         hover = [
             labels["hover_dumbbell"].format(
-                item=_safe(item), expectation=f"{r['mean_expectation']:.2f}",
+                item=plot_text(item), expectation=f"{r['mean_expectation']:.2f}",
                 satisfaction=f"{r['mean_satisfaction']:.2f}", gap=f"{r['mean_gap']:+.2f}",
                 n=f"{int(r['n']):,}",
             )
@@ -97,14 +87,14 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
         ]
         fig.add_trace(
             go.Scatter(
-                x=part["mean_satisfaction"], y=[_safe(i) for i in part.index], mode="markers",
+                x=part["mean_satisfaction"], y=[plot_text(i) for i in part.index], mode="markers",
                 marker={"color": colour, "size": 18, "line": {"color": "white", "width": 1}},
                 name=labels[name], hovertext=hover, hoverinfo="text",
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=table["mean_expectation"], y=[_safe(i) for i in items], mode="markers", name=labels["expectation"],
+            x=table["mean_expectation"], y=[plot_text(i) for i in items], mode="markers", name=labels["expectation"],
             marker={"color": "white", "size": 16, "line": {"color": "#424242", "width": 3}},
             hoverinfo="skip",
         )
@@ -127,14 +117,14 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
             continue
         hover = [
             labels["hover_gap"].format(
-                item=_safe(item), gap=_fmt(r["mean_gap"], "+.2f"), low=_fmt(r["ci_low"], "+.2f"),
-                high=_fmt(r["ci_high"], "+.2f"), p=_fmt(r["t_p_holm"], ".3g"), n=f"{int(r['n']):,}",
+                item=plot_text(item), gap=_signed(r["mean_gap"]), low=_signed(r["ci_low"]),
+                high=_signed(r["ci_high"]), p=fmt.p_text(r["t_p_holm"]), n=f"{int(r['n']):,}",
             )
             for item, r in part.iterrows()
         ]
         fig.add_trace(
             go.Bar(
-                x=part["mean_gap"], y=[_safe(i) for i in part.index], orientation="h", marker_color=colour,
+                x=part["mean_gap"], y=[plot_text(i) for i in part.index], orientation="h", marker_color=colour,
                 name=labels[f"verdict_{verdict}"], hovertext=hover, hoverinfo="text",
                 error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["mean_gap"],
                          "arrayminus": part["mean_gap"] - part["ci_low"], "color": "#424242", "thickness": 2},
@@ -149,7 +139,7 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
     ends = ends + np.where(table["mean_gap"] >= 0, 1, -1) * reach * 0.02  # clear of the whisker caps
     fig.add_trace(
         go.Scatter(
-            x=ends, y=[_safe(i) for i in items], mode="text",
+            x=ends, y=[plot_text(i) for i in items], mode="text",
             text=[f"{v:+.2f}".replace("-", "−") for v in table["mean_gap"]],
             textposition=["middle right" if v >= 0 else "middle left" for v in table["mean_gap"]],
             hoverinfo="skip", showlegend=False, cliponaxis=False,
@@ -170,17 +160,18 @@ def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
     for outcome, colour in (("disappointed", NEGATIVE), ("met", NEUTRAL), ("delighted", POSITIVE)):
         hover = [
             labels["hover_share"].format(
-                item=_safe(item), outcome=labels[outcome], share=_pct(r[f"{outcome}_share"]),
-                low=_pct(r[f"{outcome}_low"]), high=_pct(r[f"{outcome}_high"]),
+                item=plot_text(item), outcome=labels[outcome], share=fmt.pct(r[f"{outcome}_share"], 0),
+                low=fmt.pct(r[f"{outcome}_low"], 0), high=fmt.pct(r[f"{outcome}_high"], 0),
                 count=f"{int(r[f'n_{outcome}']):,}", n=f"{int(r['n']):,}",
             )
             for item, r in table.iterrows()
         ]
         fig.add_trace(
             go.Bar(
-                x=table[f"{outcome}_share"] * 100, y=[_safe(i) for i in items], orientation="h", marker_color=colour,
+                x=table[f"{outcome}_share"] * 100, y=[plot_text(i) for i in items], orientation="h",
+                marker_color=colour,
                 name=labels[outcome], hovertext=hover, hoverinfo="text",
-                text=[_pct(v) if v >= 0.06 else "" for v in table[f"{outcome}_share"]],
+                text=[fmt.pct(v, 0) if v >= 0.06 else "" for v in table[f"{outcome}_share"]],
                 textposition="inside", insidetextanchor="middle", textfont={"color": "white"},
             )
         )
@@ -201,7 +192,7 @@ def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, 
             continue
         hover = [
             labels["hover_ipa"].format(
-                item=_safe(item), importance=f"{r['importance']:.2f}", performance=f"{r['performance']:.2f}",
+                item=plot_text(item), importance=f"{r['importance']:.2f}", performance=f"{r['performance']:.2f}",
                 n=f"{int(r['n']):,}",
             )
             for item, r in part.iterrows()
@@ -209,7 +200,7 @@ def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, 
         fig.add_trace(
             go.Scatter(
                 x=part["performance"], y=part["importance"], mode="markers+text",
-                text=[_safe(i) for i in part.index], textposition="top center",
+                text=[plot_text(i) for i in part.index], textposition="top center",
                 marker={"color": QUADRANT_COLOURS[quadrant], "size": 18,
                         "line": {"color": "white", "width": 1}},
                 name=labels[f"quadrant_{quadrant}"], hovertext=hover, hoverinfo="text",
@@ -246,14 +237,14 @@ def segment_dots(comparison: SegmentComparison, labels: Mapping[str, str], order
         part = table[(table["segment_value"] == value) & (table["n"] > 0)]
         hover = [
             labels["hover_segment"].format(
-                item=_safe(r["item"]), segment=_safe(value), gap=_fmt(r["mean_gap"], "+.2f"),
-                low=_fmt(r["ci_low"], "+.2f"), high=_fmt(r["ci_high"], "+.2f"), n=f"{int(r['n']):,}",
+                item=plot_text(r["item"]), segment=plot_text(value), gap=_signed(r["mean_gap"]),
+                low=_signed(r["ci_low"]), high=_signed(r["ci_high"]), n=f"{int(r['n']):,}",
             )
             for _, r in part.iterrows()
         ]
         fig.add_trace(
             go.Scatter(
-                x=part["mean_gap"], y=[_safe(i) for i in part["item"]], mode="markers", name=_safe(value),
+                x=part["mean_gap"], y=[plot_text(i) for i in part["item"]], mode="markers", name=plot_text(value),
                 marker={"color": PALETTE[k % len(PALETTE)], "size": 14, "line": {"color": "white", "width": 1}},
                 hovertext=hover, hoverinfo="text",
             )
@@ -301,7 +292,7 @@ def churn_curves(churn: GapChurn, labels: Mapping[str, str]) -> go.Figure:
             )
         )
         hover = [
-            labels["hover_km"].format(group=name, months=f"{m:.1f}", survival=_pct(s), at_risk=f"{int(r):,}")
+            labels["hover_km"].format(group=name, months=f"{m:.1f}", survival=fmt.pct(s, 0), at_risk=f"{int(r):,}")
             for m, s, r in zip(months, surv, at_risk, strict=True)
         ]
         fig.add_trace(

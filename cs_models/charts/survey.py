@@ -6,15 +6,14 @@ already-translated text; they add no text of their own.
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, SEQUENTIAL
+from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, SEQUENTIAL, plot_text
+from cs_models.format import pct as _pct
 from cs_models.survey import NPS, Crosstab, Funnel, Likert, Shares
 
 BAR_HEIGHT = 44
@@ -22,16 +21,6 @@ BAR_HEIGHT = 44
 MIN_LABEL_SHARE = 0.06
 #: Diverging colours from most positive to most negative (blue = agree, vermillion = disagree).
 LIKERT_COLOURS = ("#0072B2", "#56B4E9", "#BDBDBD", "#F4A582", "#D55E00")
-
-
-def _text(label: object) -> str:
-    """User text made inert for Plotly: tags escaped (``quote=False``: Plotly does not decode
-    ``&quot;``) and ``%{`` neutralised so a label inside a hovertemplate is not a placeholder."""
-    return html.escape(str(label), quote=False).replace("%{", "%&#123;")
-
-
-def _pct(value: float) -> str:
-    return "–" if math.isnan(value) else f"{100 * value:.1f}%"
 
 
 def _axis_max(highs) -> float:
@@ -54,7 +43,7 @@ def shares_bar(result: Shares, labels: Mapping[str, str]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=100 * table["share"],
-            y=[_text(o) for o in table["option"]],
+            y=[plot_text(o) for o in table["option"]],
             orientation="h",
             marker_color=PALETTE[0],
             error_x={
@@ -113,7 +102,7 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
         for i in indices:
             option = question.options[i]
             share = float(table.loc[option, "share"])
-            name = _text(option)
+            name = plot_text(option)
             width = share / 2 if question.scores[i] == middle else share
             fig.add_bar(
                 x=[side * 100 * width],
@@ -157,7 +146,7 @@ def funnel_chart(result: Funnel, labels: Mapping[str, str], step_names: Sequence
     """
     table = result.table
     base = int(table["answered"].iloc[0])
-    names = [_text(name) for name in (labels["base"], *step_names)]
+    names = [plot_text(name) for name in (labels["base"], *step_names)]
     counts = [base, *table["reached"].astype(int)]
     text = [f"{base:,}"]
     hover = [f"n={base:,}"]
@@ -200,9 +189,9 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
     used for NPS groups).
     """
     share = result.column_share
-    row_names = labels.get("row_names") or {}
-    y = [_text(row_names.get(str(r), r)) if isinstance(row_names, Mapping) else _text(r) for r in share.index]
-    x = [f"{_text(c)}<br>(n={int(result.bases[c]):,})" for c in share.columns]
+    row_names: Mapping[str, str] | object = labels.get("row_names") or {}
+    y = [plot_text(row_names.get(str(r), r)) if isinstance(row_names, Mapping) else plot_text(r) for r in share.index]
+    x = [f"{plot_text(c)}<br>(n={int(result.bases[c]):,})" for c in share.columns]
     text = np.array(
         [
             [f"{_pct(share.iloc[i, j])} {result.marks.iloc[i, j]}".strip() for j in range(share.shape[1])]
@@ -240,9 +229,9 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        xaxis={"title": _text(labels["x_title"]), "side": "top"},
+        xaxis={"title": plot_text(labels["x_title"]), "side": "top"},
         yaxis={
-            "title": None if labels.get("y_title") is None else _text(labels["y_title"]),
+            "title": None if labels.get("y_title") is None else plot_text(labels["y_title"]),
             "autorange": "reversed",
             "automargin": True,
         },

@@ -11,7 +11,6 @@ Builders take already-translated ``labels`` and group ``names`` from the page.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE
+from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, plot_text
 from cs_models.survival import DAYS_PER_MONTH, CoxResult, KMResult, LifeTableResult
 
 #: Most points drawn per curve: about one per 1.5 px of a full-width dashboard chart.
@@ -38,12 +37,6 @@ MIN_AT_RISK = 10
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def _safe(text: object) -> str:
-    """User text (a segment value, item or column header) for Plotly: its markup shown literally and
-    ``%{`` kept out of hover templates; our own ``<b>``/``<br>`` stay markup."""
-    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
 def thin_steps(x: np.ndarray, max_points: int) -> np.ndarray:
@@ -94,71 +87,95 @@ def km_figure(
     """
     row_names = names if row_names is None else row_names
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.1)
-    summary = km.summary
     x_max = 0.0
     for i, group in enumerate(km.groups):
-        colour = PALETTE[i % len(PALETTE)]
-        name = _safe(names.get(group, group))
-        curve = km.curves[km.curves["group"] == group]
-        n = int(summary.loc[group, "n"])
-        months = np.concatenate([[0.0], curve["time_days"].to_numpy() / DAYS_PER_MONTH])
-        surv = np.concatenate([[1.0], curve["survival"].to_numpy()])
-        lower = np.concatenate([[1.0], curve["lower"].to_numpy()])
-        upper = np.concatenate([[1.0], curve["upper"].to_numpy()])
-        # at risk just after each step = at risk before it minus those removed at it
-        removed = curve["events"].to_numpy() + curve["censored"].to_numpy()
-        after = np.concatenate([[n], curve["at_risk"].to_numpy() - removed])
-        keep = thin_steps(months, max_points)
-        band = thin_steps(months, min(max_points, MAX_BAND_POINTS))
-        x_max = max(x_max, float(months[-1]))
-        group_id = f"g{i}"
-        fig.add_trace(
-            go.Scatter(
-                x=_f32(months[band]), y=_f32(upper[band]), mode="lines", line=EDGE,
-                hoverinfo="skip", showlegend=False, legendgroup=group_id,
+        x_max = max(x_max, _add_group_curve(fig, km, i, group, labels, plot_text(names.get(group, group)),
+                                            max_points))
+    _add_median_guide(fig, km.summary, labels)
+    _add_at_risk_rows(fig, km, labels, row_names)
+    _km_layout(fig, km, labels, x_max, annotation)
+    return fig
+
+
+def _add_group_curve(
+    fig: go.Figure, km: KMResult, i: int, group: str, labels: Mapping[str, str], name: str, max_points: int
+) -> float:
+    """Band, step curve, censor marks and median line of group ``i``; returns its last month."""
+    colour = PALETTE[i % len(PALETTE)]
+    curve = km.curves[km.curves["group"] == group]
+    n = int(km.summary.loc[group, "n"])
+    months = np.concatenate([[0.0], curve["time_days"].to_numpy() / DAYS_PER_MONTH])
+    surv = np.concatenate([[1.0], curve["survival"].to_numpy()])
+    lower = np.concatenate([[1.0], curve["lower"].to_numpy()])
+    upper = np.concatenate([[1.0], curve["upper"].to_numpy()])
+    # at risk just after each step = at risk before it minus those removed at it
+    removed = curve["events"].to_numpy() + curve["censored"].to_numpy()
+    after = np.concatenate([[n], curve["at_risk"].to_numpy() - removed])
+    keep = thin_steps(months, max_points)
+    band = thin_steps(months, min(max_points, MAX_BAND_POINTS))
+    group_id = f"g{i}"
+    _add_band(fig, months[band], lower[band], upper[band], colour, group_id)
+    custom = np.column_stack([lower[keep], upper[keep], after[keep]]).astype(np.float32)
+    fig.add_trace(
+        go.Scatter(
+            x=_f32(months[keep]), y=_f32(surv[keep]), mode="lines", name=name, legendgroup=group_id,
+            line={"color": colour, "width": 2.5, "shape": "hv"}, customdata=custom,
+            hovertemplate=(
+                f"<b>{name}</b><br>{labels['hover_month']} %{{x:.1f}}<br>"
+                f"{labels['hover_survival']} %{{y:.1%}} (%{{customdata[0]:.1%}}–%{{customdata[1]:.1%}})"
+                f"<br>{labels['hover_at_risk']} %{{customdata[2]:,.0f}}<extra></extra>"
             ),
-            row=1, col=1,
+        ),
+        row=1, col=1,
+    )
+    censored = curve["censored"].to_numpy() > 0
+    if censored.any():
+        _add_censor_marks(fig, months[1:][censored], surv[1:][censored], colour, group_id, labels["censored"])
+    median = float(km.summary.loc[group, "median_days"]) / DAYS_PER_MONTH
+    if np.isfinite(median):
+        fig.add_shape(
+            type="line", x0=median, x1=median, y0=0, y1=0.5, row=1, col=1,
+            line={"color": colour, "width": 1.2, "dash": "dot"},
         )
-        fig.add_trace(
-            go.Scatter(
-                x=_f32(months[band]), y=_f32(lower[band]), mode="lines", line=EDGE,
-                fill="tonexty", fillcolor=_rgba(colour, 0.15), hoverinfo="skip", showlegend=False,
-                legendgroup=group_id,
-            ),
-            row=1, col=1,
-        )
-        custom = np.column_stack([lower[keep], upper[keep], after[keep]]).astype(np.float32)
-        fig.add_trace(
-            go.Scatter(
-                x=_f32(months[keep]), y=_f32(surv[keep]), mode="lines", name=name, legendgroup=group_id,
-                line={"color": colour, "width": 2.5, "shape": "hv"}, customdata=custom,
-                hovertemplate=(
-                    f"<b>{name}</b><br>{labels['hover_month']} %{{x:.1f}}<br>"
-                    f"{labels['hover_survival']} %{{y:.1%}} (%{{customdata[0]:.1%}}–%{{customdata[1]:.1%}})"
-                    f"<br>{labels['hover_at_risk']} %{{customdata[2]:,.0f}}<extra></extra>"
-                ),
-            ),
-            row=1, col=1,
-        )
-        censored = curve["censored"].to_numpy() > 0
-        if censored.any():
-            cx = months[1:][censored]
-            cy = surv[1:][censored]
-            marks = thin_steps(cx, MAX_CENSOR_MARKS)
-            fig.add_trace(
-                go.Scatter(
-                    x=_f32(cx[marks]), y=_f32(cy[marks]), mode="markers", legendgroup=group_id,
-                    marker={"symbol": "line-ns-open", "size": 7, "color": colour, "line": {"width": 1.2}},
-                    name=labels["censored"], showlegend=False, hoverinfo="skip",
-                ),
-                row=1, col=1,
-            )
-        median = float(summary.loc[group, "median_days"]) / DAYS_PER_MONTH
-        if np.isfinite(median):
-            fig.add_shape(
-                type="line", x0=median, x1=median, y0=0, y1=0.5, row=1, col=1,
-                line={"color": colour, "width": 1.2, "dash": "dot"},
-            )
+    return float(months[-1])
+
+
+def _add_band(
+    fig: go.Figure, months: np.ndarray, lower: np.ndarray, upper: np.ndarray, colour: str, group_id: str
+) -> None:
+    """The shaded confidence band between ``lower`` and ``upper``."""
+    fig.add_trace(
+        go.Scatter(
+            x=_f32(months), y=_f32(upper), mode="lines", line=EDGE,
+            hoverinfo="skip", showlegend=False, legendgroup=group_id,
+        ),
+        row=1, col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=_f32(months), y=_f32(lower), mode="lines", line=EDGE,
+            fill="tonexty", fillcolor=_rgba(colour, 0.15), hoverinfo="skip", showlegend=False,
+            legendgroup=group_id,
+        ),
+        row=1, col=1,
+    )
+
+
+def _add_censor_marks(fig: go.Figure, cx: np.ndarray, cy: np.ndarray, colour: str, group_id: str, name: str) -> None:
+    """Tick marks where customers were still active on the as-of date (thinned)."""
+    marks = thin_steps(cx, MAX_CENSOR_MARKS)
+    fig.add_trace(
+        go.Scatter(
+            x=_f32(cx[marks]), y=_f32(cy[marks]), mode="markers", legendgroup=group_id,
+            marker={"symbol": "line-ns-open", "size": 7, "color": colour, "line": {"width": 1.2}},
+            name=name, showlegend=False, hoverinfo="skip",
+        ),
+        row=1, col=1,
+    )
+
+
+def _add_median_guide(fig: go.Figure, summary: pd.DataFrame, labels: Mapping[str, str]) -> None:
+    """The dotted 50 % line up to the latest finite median, labelled."""
     medians = summary["median_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
     finite = medians[np.isfinite(medians)]
     if finite.size:
@@ -170,11 +187,14 @@ def km_figure(
             x=0, y=0.5, text=labels["median"], showarrow=False, xanchor="left",
             yanchor="bottom", font={"color": NEUTRAL}, row=1, col=1,
         )
-    # number at risk under the x-axis, one row per group
+
+
+def _add_at_risk_rows(fig: go.Figure, km: KMResult, labels: Mapping[str, str], row_names: Mapping[str, str]) -> None:
+    """Number at risk under the x-axis, one row per group."""
     table = km.at_risk_table
     for i, group in enumerate(km.groups):
         rows = table[table["group"] == group]
-        row_name = _safe(row_names.get(group, group))
+        row_name = plot_text(row_names.get(group, group))
         fig.add_trace(
             go.Scatter(
                 x=rows["months"].to_numpy(dtype=float), y=[row_name] * len(rows), mode="text",
@@ -188,7 +208,13 @@ def km_figure(
             ),
             row=2, col=1,
         )
-    ticks = table["months"].drop_duplicates().to_numpy(dtype=float)
+
+
+def _km_layout(
+    fig: go.Figure, km: KMResult, labels: Mapping[str, str], x_max: float, annotation: str | None
+) -> None:
+    """Axes, the corner annotation and the size of the Kaplan–Meier figure."""
+    ticks = km.at_risk_table["months"].drop_duplicates().to_numpy(dtype=float)
     fig.update_xaxes(tickvals=ticks, range=[-0.02 * x_max - 0.3, x_max * 1.03 + 0.3], showgrid=False)
     fig.update_xaxes(title_text=labels["x_title"], row=2, col=1)
     fig.update_yaxes(title_text=labels["y_title"], tickformat=".0%", range=[0, 1.03], row=1, col=1)
@@ -207,7 +233,6 @@ def km_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
     fig.update_yaxes(gridcolor="#e5e5e5", row=1, col=1)
-    return fig
 
 
 def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure:
@@ -226,7 +251,7 @@ def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mappin
     """
     table = cox.table.iloc[::-1]
     terms = table["term"].tolist()
-    y = [_safe(names.get(term, term)) for term in terms]
+    y = [plot_text(names.get(term, term)) for term in terms]
     # clear effects in colour (green = less churn, vermilion = more), unclear ones (CI spans 1) grey
     colours = [
         NEUTRAL if lo <= 1 <= hi else (POSITIVE if hr < 1 else NEGATIVE)
@@ -295,7 +320,7 @@ def churn_rate_figure(
         rows = table[(table["group"] == group) & (table["at_risk"] >= MIN_AT_RISK)]
         if rows.empty:
             continue
-        name = _safe(names.get(group, group))
+        name = plot_text(names.get(group, group))
         fig.add_trace(
             go.Scatter(
                 x=rows["month"] + 1, y=rows["hazard"], mode="lines+markers", name=name,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
 #: Okabe–Ito palette: distinguishable with colour-vision deficiencies and on projectors.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: For projectors: the strong Okabe–Ito colours only (no yellow or sky blue, which wash out).
+PRESENTATION_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00")
 POSITIVE = "#009E73"
 NEGATIVE = "#D55E00"
 NEUTRAL = "#9E9E9E"
@@ -14,6 +18,13 @@ NEUTRAL = "#9E9E9E"
 SEQUENTIAL = "Blues"
 BASE_FONT_SIZE = 14
 PRESENTATION_FONT_SIZE = 20
+
+
+def plot_text(text: object) -> str:
+    """User text (a segment value, item or column header) for a Plotly label or hover: its
+    markup shown literally and ``%{`` kept out of hover templates; our own ``<b>``/``<br>``
+    around it stay markup."""
+    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
 def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
@@ -29,7 +40,7 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     size = PRESENTATION_FONT_SIZE if presentation else BASE_FONT_SIZE
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": size},
-        colorway=list(PALETTE),
+        colorway=list(PRESENTATION_PALETTE if presentation else PALETTE),
         margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         legend={"font": {"size": size}},

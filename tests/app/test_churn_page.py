@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cs_models.catalogue import catalogue
 from cs_models.datasets import Datasets
 from tests.app.util import LANGS, assert_clean, run_app, texts
-from ui.catalogue import catalogue
 
 PAGE = "pages/churn.py"
 
@@ -44,6 +44,19 @@ def test_sample_page_in_both_languages(lang):
     assert light in "\n".join(str(i.value) for i in at.info)
     assert {m.label for m in at.metric} >= {messages["churn.metric_customers"], messages["churn.metric_median"]}
     assert len(at.dataframe) >= 3  # survival at, RMST/LTV, (pairwise in an expander)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_shows_the_findings_of_the_model(lang):
+    """The page's readings are the model's findings, translated (no decisions in the page)."""
+    at = run_app(PAGE, lang=lang)
+    shown = "\n".join(str(box.value) for box in [*at.info, *at.warning])
+    fragments = {
+        "en": ("customers stay longest", "still active after 12 months", "a customer brings in", "the churn rate"),
+        "ja": ("最も長く継続しています", "12か月後も継続している顧客は", "顧客1社あたり平均", "解約の割合は"),
+    }[lang]
+    for fragment in fragments:
+        assert fragment in shown
 
 
 def test_japanese_view_has_no_english_sentences():

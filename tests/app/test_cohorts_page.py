@@ -11,11 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cs_models import cohorts
+from cs_models.catalogue import catalogue, translate
 from cs_models.datasets import Datasets
 from cs_models.pipeline import load_files
 from cs_models.sample import load_sample
 from tests.app.util import LANGS, assert_clean, run_app, texts
-from ui.catalogue import catalogue
+from ui.components import md_escape
 
 PAGE = "pages/cohorts.py"
 
@@ -168,7 +169,10 @@ def test_overview_card(lang: str) -> None:
     span = own["cohorts.span_month_other"].format(k=12)
     assert [m.label for m in at.metric] == [own["cohorts.card_logo"].format(span=span),
                                             own["cohorts.card_nrr"].format(span=span)]
-    assert len(at.info) == 1
+    # the findings: the 12-month reading (and the sample's weak cohort as a warning)
+    found = cohorts.findings(cohorts.build(data, as_of=data.latest_date(), period="month"), period=12)
+    assert [i.value for i in at.info] == [f.text(lang, md_escape) for f in found if f.severity in ("info", "positive")]
+    assert [w.value for w in at.warning] == [f.text(lang, md_escape) for f in found if f.severity == "alert"]
 
     empty = AppTest.from_string(CARD_SCRIPT, default_timeout=60)
     empty.session_state["lang"] = lang
@@ -187,5 +191,6 @@ def test_as_of_before_any_data_explains_and_immature_view_says_so() -> None:
     assert [e.value for e in at.error] == [catalogue("ja")["errors.cohorts_no_customers"]]
     at = run_app(PAGE, lang="en", query={"as_of": "2023-11-15", "cohorts_period": "quarter"})
     assert_clean(at)
-    assert [i.value for i in at.info] == [catalogue("en")["cohorts.reading_not_mature"]] * 2
+    young = translate("en", "findings.cohorts.too_young", months=6)  # 2 quarters
+    assert [i.value for i in at.info] == [catalogue("en")["cohorts.reading_not_mature"]] * 2 + [young]
     assert np.isnan(heatmap_z(at)).all()

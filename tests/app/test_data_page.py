@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from cs_models.catalogue import catalogue, translate
 from cs_models.errors import IngestError
 from cs_models.io import read_table
 from cs_models.sample import SAMPLE_DIR
 from tests.app.util import LANGS, assert_clean, run_app, texts
-from ui.catalogue import catalogue, translate
 from ui.components import md_escape
 from ui.uploader_texts import css_string
 

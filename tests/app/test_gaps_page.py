@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cs_models.catalogue import catalogue
 from cs_models.sample import load_sample
 from tests.app.util import LANGS, assert_clean, run_app, texts
-from ui.catalogue import catalogue
 
 PAGE = "pages/gaps.py"
 ONBOARDING = {"ja": "導入支援", "en": "Onboarding"}
@@ -132,5 +132,5 @@ def test_churn_sentence_follows_the_log_rank_direction(lang):
     assert_clean(at)
     messages = catalogue(lang)
     readings = "\n".join(str(i.value) for i in at.info)
-    assert messages["gaps.reading_churn_link_cox"].split("{")[0] in readings, readings
-    assert messages["gaps.reading_churn_link"].split("{")[0] not in readings
+    assert messages["findings.gaps.gap_predicts_churn_hazard"].split("{")[0] in readings, readings
+    assert messages["findings.gaps.gap_predicts_churn"].split("{")[0] not in readings

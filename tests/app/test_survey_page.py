@@ -8,10 +8,10 @@ import pytest
 from scipy import stats
 
 from cs_models import survey as sv
+from cs_models.catalogue import translate
 from cs_models.datasets import Datasets
 from cs_models.sample import load_sample
 from tests.app.util import LANGS, assert_clean, run_app, texts
-from ui.catalogue import translate
 
 PAGE = "pages/survey.py"
 TITLES = {"ja": "アンケート結果", "en": "Survey results"}
@@ -169,7 +169,12 @@ def test_overview_card(lang):
     at = AppTest.from_function(card, kwargs={"lang": lang}).run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["28.6%", "72.0%", "78.5%"]
-    assert "24.3–33.4%" in at.info[0].value.replace("\\", "")
+    first = at.info[0].value.replace("\\", "")
+    assert "24.3%" in first
+    assert "33.4%" in first
+    assert "n=107" in at.info[1].value  # later steps state their base: "of those who answered Yes (n=107)"
+    assert "72.0%" in at.info[1].value
+    assert "78.5%" in at.info[2].value
 
 
 def test_choices_are_written_to_the_link_as_codes():
@@ -305,12 +310,12 @@ def test_likert_retyped_0_to_4_scale_uses_the_models_boxes():
 
 
 def test_card_interval_without_bounds_is_a_dash():
-    """A NaN bound (e.g. an empty base) is shown as '–', never 'nan–nan%'; 0.243–0.334 → '24.3–33.4%'."""
-    from ui.cards.survey import _ci
+    """A NaN bound (e.g. an empty base) is shown as the shared dash, never 'nan–nan%'."""
+    from cs_models.format import MISSING, interval
 
-    assert _ci(float("nan"), float("nan")) == "–"
-    assert _ci(0.2, float("nan")) == "–"
-    assert _ci(0.243, 0.334) == "24.3–33.4%"
+    assert interval(float("nan"), float("nan")) == MISSING
+    assert interval(0.2, float("nan")) == MISSING
+    assert interval(0.243, 0.334) == "24.3%–33.4%"
 
 
 def test_overview_card_says_its_funnel_is_weighted():

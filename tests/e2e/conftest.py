@@ -118,12 +118,20 @@ def screenshot_dir() -> Path:
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script run has finished and the page shows a title."""
-    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_selector("h1", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
+    """Wait until the script run has finished, the page shows a title and nothing is still loading.
 
+    Reads state only (no fixed sleep): the app's run state is ``notRunning``, an ``h1`` is
+    drawn, and no element is stale (Streamlit marks elements of a rerun in progress) or a
+    skeleton.
+    """
+    page.wait_for_function(APP_SETTLED, timeout=timeout)
+
+
+#: True once the script run has finished and the page is drawn: a title, no stale element, no skeleton.
+APP_SETTLED = """() => !!document.querySelector('[data-test-script-state="notRunning"]')
+  && !!document.querySelector('h1')
+  && !document.querySelector('[data-stale="true"]')
+  && !document.querySelector('[data-testid="stSkeleton"]')"""
 
 #: True once at least ``n`` Plotly charts have traces and are drawn, and no loading skeleton is left.
 CHARTS_DRAWN = """n => {
@@ -141,6 +149,28 @@ def wait_for_charts(page, count: int = 1, timeout: float = 60_000) -> None:
     ``_fullData`` right after :func:`wait_for_app` can see an empty figure.
     """
     page.wait_for_function(CHARTS_DRAWN, arg=count, timeout=timeout)
+
+
+def wait_for_title(page, title: str, timeout: float = 60_000) -> None:
+    """After a click that changes the page: wait until the page's ``h1`` reads ``title`` and it has settled.
+
+    :func:`wait_for_app` alone can return before the rerun that the click starts.
+    """
+    page.wait_for_function(
+        "t => !!document.querySelector('h1') && document.querySelector('h1').innerText.trim() === t",
+        arg=title, timeout=timeout,
+    )
+    wait_for_app(page, timeout)
+
+
+def wait_for_text(page, text: str, timeout: float = 60_000) -> None:
+    """After a click that changes the page: wait until the main area shows ``text`` and it has settled."""
+    page.wait_for_function(
+        "t => !!document.querySelector('[data-testid=\"stMain\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"]').innerText.includes(t)",
+        arg=text, timeout=timeout,
+    )
+    wait_for_app(page, timeout)
 
 
 def open_app(page, url: str) -> None:

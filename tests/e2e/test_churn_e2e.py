@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import open_app, wait_for_charts
-from ui.catalogue import catalogue
+from cs_models.catalogue import catalogue
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -65,7 +65,8 @@ def test_sample_churn_page(app_url, new_page, screenshot_dir, lang):
     assert "%" in hover
     chart.screenshot(path=screenshot_dir / f"churn_km_{lang}.png")
     page.set_viewport_size({"width": 1400, "height": 4200})
-    page.wait_for_timeout(800)
+    wait_for_app(page)
+    wait_for_charts(page, 3)
     page.screenshot(path=screenshot_dir / f"churn_page_{lang}.png", full_page=True)
     main = page.get_by_test_id("stMain").inner_text()
     assert messages["churn.cox_heading"] in main

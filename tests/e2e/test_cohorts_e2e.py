@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from cs_models.catalogue import catalogue
 from tests.app.test_cohorts_page import events_csv
-from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts
-from ui.catalogue import catalogue
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts, wait_for_text, wait_for_title
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -58,7 +58,7 @@ def test_sample_heatmap_blank_immature_cells(app_url, new_page, screenshot_dir, 
     assert charts.count() == 3  # heatmap, average curve, per-plan curves
     for index, name in ((1, "average"), (2, "segments")):
         charts.nth(index).scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
+        wait_for_charts(page, 3)
         charts.nth(index).screenshot(path=screenshot_dir / f"cohorts_{name}_{lang}.png")
 
 
@@ -72,9 +72,9 @@ def test_uploaded_events_file(app_url, new_page, screenshot_dir, lang):
     )
     wait_for_app(page)
     page.get_by_role("button", name=catalogue(lang)["data.use_files"]).click()
-    wait_for_app(page)
+    wait_for_text(page, catalogue(lang)["data.used"].split("{datasets}")[0].replace("**", "").strip())
     page.get_by_test_id("stSidebarNavLink").filter(has_text=catalogue(lang)["cohorts.page_title"]).click()
-    wait_for_app(page)
+    wait_for_title(page, catalogue(lang)["cohorts.page_title"])
     assert page.inner_text("h1").strip() == catalogue(lang)["cohorts.page_title"]
     assert page.locator('[data-testid="stException"]').count() == 0
     chart = heatmap(page)

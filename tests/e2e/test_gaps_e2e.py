@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cs_models.catalogue import catalogue
 from tests.e2e.conftest import open_app, wait_for_charts
-from ui.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import free_port, open_app, start_server, stop_server, wait_for_app
-from ui.catalogue import catalogue
+from cs_models.catalogue import catalogue
+from tests.e2e.conftest import free_port, open_app, start_server, stop_server, wait_for_app, wait_for_title
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
@@ -68,6 +68,6 @@ def test_language_switch_keeps_the_page_and_the_link(app_url, new_page):
     page.wait_for_function("() => document.querySelector('h1').innerText.trim() === 'データ'")
     assert "lang=ja" in page.url
     page.get_by_test_id("stSidebarNavLink").filter(has_text="概要").click()
-    wait_for_app(page)
+    wait_for_title(page, "概要")
     assert_page_ok(page, "概要")
     assert "lang=ja" in page.url

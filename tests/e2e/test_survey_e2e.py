@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from cs_models.catalogue import catalogue
 from tests.app.test_survey_page import japanese_upload
-from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts
-from ui.catalogue import catalogue
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_charts, wait_for_text, wait_for_title
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -61,9 +61,9 @@ def test_uploaded_sheet_with_japanese_headers(app_url, new_page, screenshot_dir,
     )
     wait_for_app(page)
     page.get_by_role("button", name=catalogue(lang)["data.use_files"]).click()
-    wait_for_app(page)
+    wait_for_text(page, catalogue(lang)["data.used"].split("{datasets}")[0].replace("**", "").strip())
     page.get_by_test_id("stSidebarNavLink").filter(has_text=catalogue(lang)["survey.page_title"]).click()
-    wait_for_app(page)
+    wait_for_title(page, catalogue(lang)["survey.page_title"])
     assert_survey_page(page, lang)
     main = page.get_by_test_id("stMain").inner_text()
     assert "n=60" in main or "n=55" in main

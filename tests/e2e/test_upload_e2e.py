@@ -4,12 +4,15 @@ error and no traceback."""
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from cs_models.catalogue import catalogue, translate
 from cs_models.errors import IngestError
 from cs_models.io import read_table
-from tests.e2e.conftest import open_app, wait_for_app
-from ui.catalogue import catalogue, translate
+from tests.e2e.conftest import open_app, wait_for_app, wait_for_text
 from ui.uploader_texts import BUTTON_TEXT, HINT_TEXT, css_string
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +28,26 @@ TITLE_CP932 = (
     "010,ＡＢＣ食堂,2024/7/1,2024/9/30,\"12,000\",飲食\r\n"
 ).encode("cp932")
 CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
-#: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents).
-AFTER_CONTENT_JS = "selectors => selectors.map(s => getComputedStyle(document.querySelector(s), '::after').content)"
+#: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents),
+#: or null while either element is not in the DOM yet.
+AFTER_CONTENT_JS = """selectors => {
+  const nodes = selectors.map(s => document.querySelector(s));
+  return nodes.every(n => n) ? nodes.map(n => getComputedStyle(n, '::after').content) : null;
+}"""
+
+
+def uploader_texts(page, expected: list[str], timeout: float = 30_000) -> list[str] | None:
+    """The uploader's drawn texts once both elements exist and show ``expected`` (or the last
+    texts read when the timeout passes, so a wrong text fails the assertion, not the wait)."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "([selectors, expected]) => {"
+            f" const texts = ({AFTER_CONTENT_JS})(selectors);"
+            " return texts !== null && texts.every((t, i) => t === expected[i]); }",
+            arg=[[BUTTON_TEXT, HINT_TEXT], expected],
+            timeout=timeout,
+        )
+    return page.evaluate(AFTER_CONTENT_JS, [BUTTON_TEXT, HINT_TEXT])
 
 
 def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> None:
@@ -42,11 +63,13 @@ def upload(page, name: str, data: bytes, until: str, mime: str = "text/csv") -> 
 def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
     page = new_page(LOCALES[lang], height=TALL)
     open_app(page, f"{app_url}/data?lang={lang}")
-    # the uploader's own English texts are drawn over with translated ones
-    assert page.evaluate(AFTER_CONTENT_JS, [BUTTON_TEXT, HINT_TEXT]) == [
+    # the uploader's own English texts are drawn over with translated ones (the uploader's
+    # button can reach the DOM after the script run has finished: wait for it)
+    expected = [
         css_string(translate(lang, "common.upload_button")),
         css_string(translate(lang, "common.upload_hint", size="200")),
     ]
+    assert uploader_texts(page, expected) == expected
     page.get_by_test_id("stFileUploader").first.screenshot(path=screenshot_dir / f"uploader_{lang}.png")
     upload(page, "顧客一覧.csv", TITLE_CP932, until='[data-testid="stMetricValue"]')
     main = page.get_by_test_id("stMain")
@@ -67,10 +90,10 @@ def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
     page.screenshot(path=screenshot_dir / f"upload_cp932_{lang}.png", full_page=True)
     main.get_by_text(translate(lang, "data.preview_title")).scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / f"upload_cp932_preview_{lang}.png")
+    used = translate(lang, "data.used", datasets=translate(lang, "common.dataset_customers")).replace("**", "")
     page.get_by_role("button", name=catalogue(lang)["data.use_files"]).click()
-    wait_for_app(page)
-    used = translate(lang, "data.used", datasets=translate(lang, "common.dataset_customers"))
-    assert used.replace("**", "") in main.inner_text()
+    wait_for_text(page, used)
+    assert used in main.inner_text()
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

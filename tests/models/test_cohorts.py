@@ -256,6 +256,9 @@ def test_report_section_shape() -> None:
     data = load_sample("ja")
     section = cohorts.report_section(data, as_of=data.latest_date(), metric="nrr", segment="プラン",
                                      covariates="店舗数")  # another section's option: ignored
+    found = section.pop("findings")  # Finding objects: report.py takes them out of the section
+    assert [f.code for f in found] == [f.code for f in cohorts.findings(cohorts.build(
+        data, as_of=data.latest_date(), metric="nrr", segment="プラン"))]
     text = json.dumps(section, allow_nan=False)
     assert json.loads(text)["period"] == "month"
     assert section["metric"] == "nrr"

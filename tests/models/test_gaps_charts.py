@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from cs_models import gaps
+from cs_models.catalogue import catalogue
 from cs_models.charts import gaps as charts
 from cs_models.charts.theme import NEGATIVE, POSITIVE
 from cs_models.sample import load_sample
-from ui.catalogue import catalogue
 
 
 @pytest.fixture(scope="module")

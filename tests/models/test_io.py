@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cs_models.catalogue import LANGUAGES, catalogue, placeholders, translate
 from cs_models.errors import IngestError
-from cs_models.io import ReadResult, read_table, read_tables
-from ui.catalogue import LANGUAGES, catalogue, placeholders, translate
+from cs_models.io import ReadResult, read_table
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 CUSTOMER_HEADER = ["顧客ID", "会社名", "契約開始日", "解約日", "プラン", "月額料金"]
@@ -324,12 +324,6 @@ def test_explicit_header_row() -> None:
     with pytest.raises(IngestError) as caught:  # the title row as header: column B has no name
         read("cp932_title.csv", header_row=1)
     assert (caught.value.code, caught.value.row, caught.value.column) == ("ingest_blank_header", 1, "B")
-
-
-def test_read_tables_reads_each_file() -> None:
-    """Several files at once, in order."""
-    files = [((FIXTURES / n).read_bytes(), n) for n in ("utf8.csv", "simple.xlsx")]
-    assert [r.kind for r in read_tables(files)] == ["csv", "xlsx"]
 
 
 def test_sheet_area_guard_uses_declared_dimension() -> None:

@@ -8,6 +8,7 @@ hand-made cp932 file's problems are written row by row below.
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cs_models.report import jsonable
+from cs_models.results import jsonable
 from cs_models.sample import SAMPLE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +166,37 @@ def test_saved_mapping_is_reapplied_next_month(tmp_path):
     done = run(data, "--mapping", bad)
     assert done.returncode == 2
     assert "schema_bad_mapping" in done.stderr
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_sample_report_lists_findings_of_every_analysis_in_the_language(lang):
+    """The sample data's findings: at least 8, from all four analyses, each a sentence in ``lang``."""
+    files = [SAMPLE_DIR / lang / f"{k}.csv" for k in ("customers", "events", "survey", "gaps")]
+    done = run(*files, "--as-of", "2026-10-31", "--lang", lang)
+    assert done.returncode == 0, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert len(findings) >= 8
+    assert {f["section"] for f in findings} >= {"cohorts", "churn", "survey", "gaps"}
+    for finding in findings:
+        assert set(finding) >= {"code", "section", "severity", "params", "text"}
+        assert finding["text"]
+        assert "{" not in finding["text"]
+        japanese = any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in finding["text"])
+        assert japanese == (lang == "ja"), finding["text"]
+    severities = [f["severity"] for f in findings]
+    order = ["alert", "notice", "positive", "info"]
+    assert severities == sorted(severities, key=order.index)
+
+
+def test_html_report_in_english_holds_the_findings(tmp_path):
+    files = [SAMPLE_DIR / "en" / f"{k}.csv" for k in ("customers", "events", "survey", "gaps")]
+    out = tmp_path / "report.html"
+    done = run(*files, "--as-of", "2026-10-31", "--format", "html", "--lang", "en", "--out", out)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert "Key findings" in page
+    assert "<script src" not in page
+    report = json.loads(run(*files, "--as-of", "2026-10-31", "--lang", "en").stdout)
+    for finding in report["findings"]:
+        assert html.escape(finding["text"]) in page

@@ -66,7 +66,7 @@ def test_normal_approximation_is_refused():
     assert 0.9 + Z * math.sqrt(0.9 * 0.1 / 20) > 1.0
     with pytest.raises(DataError) as err:
         sv.proportion_interval(18, 20, method="normal")
-    assert err.value.code == "survey_bad_ci_method"
+    assert err.value.code == "bad_ci_method"
 
 
 def test_wilson_matches_the_closed_form():
@@ -338,6 +338,8 @@ def test_reference_comparison_is_the_exact_binomial_test(yes, no, reference):
 def test_report_section_shape(lang):
     datasets = load_sample(lang)
     section = sv.report_section(datasets, as_of=None)
+    found = section.pop("findings")  # Finding objects: report.py lifts them into its own list
+    assert [f.code for f in found if f.code == "survey.awareness_minority"]
     json.dumps(section, allow_nan=False)
     q1 = next(iter(v for k, v in section["questions"].items() if k.startswith("Q1")))
     aware = "知っている" if lang == "ja" else "Yes"

@@ -15,6 +15,8 @@ from cs_models import survival as sv
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.sample import load_sample
+from cs_models.stats import holm
+from cs_models.survival import coxph
 
 ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 
@@ -190,7 +192,7 @@ def test_holm_equals_statsmodels():
     """Holm adjustment vs ``statsmodels.stats.multitest.multipletests(method="holm")``,
     including ties and p-values that the adjustment caps at 1."""
     p = np.array([0.01, 0.04, 0.03, 0.005, 0.5, 0.04, 0.9])
-    np.testing.assert_allclose(sv.holm(p), multipletests(p, method="holm")[1], rtol=1e-12)
+    np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=1e-12)
 
 
 def test_logrank_degenerate():
@@ -381,6 +383,7 @@ def test_sample_story_and_report_json():
     medians = sv.kaplan_meier(frame, "plan").summary["median_days"]
     assert medians.idxmin() == "Light"
     report = sv.report_section(data, as_of=data.latest_date(), covariates=["stores", "support_tickets"])
+    assert all(f.section == "churn" for f in report.pop("findings"))  # Finding objects: report.py takes them
     json.dumps(report, allow_nan=False)
     assert report["n"] == len(frame)
     assert set(report["groups"]) == {"plan", "region", "size", "onboarding", "study_sessions"}
@@ -438,7 +441,7 @@ def test_cox_leaves_out_blank_numbers(rossi):
 def test_ph_check_on_a_sample_for_large_data(rossi, monkeypatch):
     """Above PH_MAX_ROWS the PH check refits on a random sample (and says so); the model itself
     still uses every customer."""
-    monkeypatch.setattr(sv, "PH_MAX_ROWS", 300)
+    monkeypatch.setattr(coxph, "PH_MAX_ROWS", 300)
     fit = sv.cox(rossi, ROSSI)
     assert "ph_check_sampled" in fit.notes
     assert fit.n == len(rossi)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cs_models.values import MISSING_VALUES, is_missing, parse_dates, parse_numbers, reason_counts
+from cs_models.values import MISSING_VALUES, is_missing, parse_dates, parse_numbers
 
 
 def one_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
@@ -110,7 +110,7 @@ def test_date_missing_values_and_index() -> None:
     assert parsed.missing.tolist() == [True] * 6 + [False, False]
     assert parsed.failed.tolist() == [False] * 6 + [True, False]
     assert list(parsed.values.index) == list(range(10, 18))
-    assert reason_counts(parsed) == {"date_unparseable": 1}
+    assert parsed.reasons.value_counts().to_dict() == {"date_unparseable": 1}
 
 
 def test_day_first_inferred_per_column() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from cs_models import cohorts
-from cs_models.datasets import Datasets
 from cs_models.errors import CSLensError
-from ui.caching import cache_data
-from ui.components import reading, show_error
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import show_error, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
 
@@ -17,42 +16,31 @@ from ui.state import as_of, current_datasets
 HORIZON_MONTHS = 12
 
 
-@cache_data(show_spinner=False, max_entries=8)
-def _monthly(
-    events: pd.DataFrame | None, customers: pd.DataFrame | None, source: str, as_of_date: object, metric: str
-) -> cohorts.CohortTable:
-    """Monthly cohorts (cached on the two frames it reads, not on every loaded dataset)."""
-    datasets = Datasets(events=events, customers=customers)
-    return cohorts.build(datasets, as_of=as_of_date, source=source, period="month", metric=metric)
-
-
-def _percent(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value * 100:.0f}%"
-
-
 def render() -> None:
-    """One or two ``st.metric``s (logo retention, NRR) after 12 months and a reading."""
+    """One or two ``st.metric``s (logo retention, NRR) after 12 months and the findings."""
     datasets = current_datasets()
     source = cohorts.default_source(datasets)
     if source is None:
         st.info(t("cohorts.card_no_data"))
         return
     try:
-        frames = (datasets.events, datasets.customers, source, as_of())
-        logo = _monthly(*frames, "logo")
-        k = min(HORIZON_MONTHS, logo.mature_horizon())
+        options = {"customers": datasets.customers, "as_of": as_of(), "source": source, "period": "month"}
+        events = datasets.events if source == "events" else None
+        logo = cached(cohorts.cohort_table)(events, **options)
+        k = cohorts.reading_period(logo, HORIZON_MONTHS)
         if k < 1:
             st.info(t("cohorts.card_not_mature"))
             return
         span = t(f"cohorts.span_month_{'one' if k == 1 else 'other'}", k=k)
-        row = logo.average.loc[k]
         columns = st.columns(2)
-        columns[0].metric(t("cohorts.card_logo", span=span), _percent(row["weighted"]), border=True)
+        columns[0].metric(t("cohorts.card_logo", span=span), fmt.pct(logo.average.loc[k, "weighted"], 0), border=True)
+        found = cohorts.findings(logo, period=HORIZON_MONTHS)
         if "nrr" in cohorts.available_metrics(datasets, source):
-            nrr = _monthly(*frames, "nrr").average.loc[k, "weighted"]
-            columns[1].metric(t("cohorts.card_nrr", span=span), _percent(nrr), border=True)
+            nrr = cached(cohorts.cohort_table)(events, metric="nrr", **options)
+            columns[1].metric(t("cohorts.card_nrr", span=span), fmt.pct(nrr.average.loc[k, "weighted"], 0),
+                              border=True)
+            found += [f for f in cohorts.findings(nrr, period=HORIZON_MONTHS) if f.code == "cohorts.net_expansion"]
     except CSLensError as exc:
         show_error(exc)
         return
-    value = _percent(row["weighted"])
-    reading("cohorts.card_reading", value=value, span=span, cohorts=int(row["cohorts"]))
+    show_findings(found)

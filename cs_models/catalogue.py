@@ -1,6 +1,7 @@
 """The translation catalogue: ``locales/<lang>/*.toml`` merged into flat keys.
 
-Kept free of Streamlit so tests and tools can check the catalogue directly.
+Part of :mod:`cs_models` (no Streamlit) so the report command, tests and tools
+translate exactly as the UI does; the UI's ``t()`` binds the current language.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from cs_models.format import MessageFormatter
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("ja", "en")
@@ -52,8 +55,24 @@ def placeholders(text: str) -> set[str]:
 
 
 def translate(lang: str, key: str, **params: Any) -> str:
-    """The message ``key`` in ``lang`` (falling back to English, then the key) formatted with ``params``."""
+    """The message ``key`` in ``lang`` formatted with ``params``.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language; a key missing there falls back to English, then to the key itself.
+    key : str
+        ``"<namespace>.<key>"``.
+    **params
+        Values of the template's placeholders; numbers may carry the specs of
+        :class:`cs_models.format.MessageFormatter` (``{share:pct}``, ``{p:p}``).
+
+    Returns
+    -------
+    str
+        The translated message.
+    """
     text = catalogue(lang).get(key)
     if text is None:
         text = catalogue(DEFAULT_LANGUAGE).get(key, key)
-    return text.format(**params) if params else text
+    return MessageFormatter(lang).format(text, **params) if params else text

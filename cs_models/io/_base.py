@@ -1,0 +1,105 @@
+"""Limits, notes and the raw cell grid shared by the readers of :mod:`cs_models.io`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Largest file accepted by default (bytes); Streamlit's upload limit is 200 MB.
+MAX_BYTES = 200 * 1024 * 1024
+#: Largest total uncompressed size of an XLSX (bytes).
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+#: Largest compression ratio of an XLSX whose content exceeds :data:`RATIO_FLOOR` bytes.
+MAX_RATIO = 200
+RATIO_FLOOR = 20 * 1024 * 1024
+#: Largest sheet area (rows x columns from A1 to the last used cell) we load.
+MAX_CELLS = 20_000_000
+#: A sheet spanning more than this many cells must fill at least 1 in :data:`MAX_SPARSITY`
+#: of them: a stray value at row 1,000,000 would make the reader build a million empty rows.
+SPARSE_FLOOR = 2_000_000
+MAX_SPARSITY = 20
+#: Rows looked at to find the header and the delimiter.
+SCAN_ROWS = 30
+DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+WORKBOOK_PARTS = ("xl/workbook.xml", "xl/workbook.bin")
+
+#: Codes that may appear in :attr:`ReadResult.notes` (translated as ``ingest.note_<code>``).
+NOTE_CODES: tuple[str, ...] = (
+    "csv_renamed_xlsx",
+    "xlsx_renamed_csv",
+    "merged_header_flattened",
+    "blank_columns_dropped",
+    "text_normalised",
+    "text_formula_unwrapped",
+)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """One table read from one file.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The table's cells, object dtype, columns named by the header; the index is the
+        1-based row number the user sees in Excel (named ``"row"``).
+    file : str
+        File name as given.
+    kind : {"csv", "xlsx"}
+        How the file was read (by content, not by name).
+    encoding : str or None
+        Text encoding of a CSV: ``"utf-8-sig"``, ``"utf-8"``, ``"cp932"`` or ``"utf-16"``.
+    delimiter : str or None
+        Field separator of a CSV.
+    sheet : str or None
+        Sheet read from an XLSX.
+    sheets : tuple of str
+        Visible worksheets of an XLSX, for a chooser (empty for CSV).
+    header_row : int
+        1-based row of the header (the first of two rows when a merged header was flattened).
+    header_rows : int
+        1, or 2 when a two-row merged header was flattened.
+    blank_rows_dropped : int
+        Blank rows below the header that were dropped (not counted in ``rows_read``).
+    rows_read : int
+        Rows in ``frame``.
+    notes : tuple of str
+        Codes of fixes applied (see :data:`NOTE_CODES`).
+    """
+
+    frame: pd.DataFrame
+    file: str
+    kind: str
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    sheets: tuple[str, ...]
+    header_row: int
+    blank_rows_dropped: int
+    rows_read: int
+    notes: tuple[str, ...] = ()
+    header_rows: int = 1
+
+
+#: Exceptions that stop the program rather than describe the file: never wrapped.
+_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+@dataclass
+class _Grid:
+    """Raw cells of a file before the header is found (internal)."""
+
+    cells: np.ndarray  # 2-D object array, row i = spreadsheet row i + 1
+    field_counts: np.ndarray | None = None  # CSV: fields per record, for the ragged-row check
+    notes: list[str] = field(default_factory=list)
+    occupied: np.ndarray | None = None  # which cells hold a value, when already known
+
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"

@@ -1,0 +1,191 @@
+"""From a raw grid to the table: header row, merged headers, ragged rows (part of :mod:`cs_models.io`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from cs_models.errors import IngestError
+from cs_models.io._base import SCAN_ROWS, ReadResult, _Grid
+
+_NUMBERISH = re.compile(r"^[-+(▲△¥$]?[\d.,:/%年月日()¥円\s-]+$|^(?:令和|平成|昭和|[RHS])\d")
+
+
+def _is_label(value: object) -> bool:
+    return isinstance(value, str) and not _NUMBERISH.match(value)
+
+
+def _filled(row: Sequence[object]) -> int:
+    return sum(v is not None for v in row)
+
+
+def _detect_header(rows: list[list[object]]) -> int:
+    """Index of the header: the first row of labels filling at least half the table's width.
+
+    Title rows ("顧客一覧", "出力日: 2024/4/1") fill one or two cells or hold dates and
+    numbers, so they are skipped. When no row is all labels (months as headers:
+    ``顧客ID, 2024/04, 2024/05``), the first row filling that much of the width and holding
+    a label is the header when only one-cell rows (titles) stand above it.
+    """
+    scan = rows[:SCAN_ROWS]
+    widest = max((_filled(r) for r in scan), default=0)
+    need = max(min(widest, 2), math.ceil(widest / 2))
+    for i, row in enumerate(scan):
+        filled = _filled(row)
+        if filled >= need and all(_is_label(v) for v in row if v is not None):
+            return i
+    # Only one-cell title rows may be skipped this way: a sparse header above a fuller row
+    # must still be reported, not replaced by the first data row.
+    wide = next((i for i, r in enumerate(scan) if widest and _filled(r) >= need), None)
+    if wide is not None and any(_is_label(v) for v in scan[wide]) and all(
+        _filled(r) <= 1 for r in scan[:wide]
+    ):
+        return wide
+    return next((i for i, r in enumerate(rows) if _filled(r)), 0)
+
+
+def _merged_header(top: Sequence[object], nxt: Sequence[object]) -> list[str | None] | None:
+    """Flattened names when ``top``/``nxt`` form a two-row merged header, else ``None``.
+
+    Pattern: a group label over blank cells in ``top`` with sub-labels below it in
+    ``nxt``; single columns (a label in ``top`` followed by another label) have nothing
+    below them.
+    """
+    width = len(top)
+    if not any(v is not None for v in nxt) or not all(_is_label(v) for v in nxt if v is not None):
+        return None
+    spans = False
+    group: object = None
+    names: list[str | None] = []
+    for j in range(width):
+        single = top[j] is not None and (j + 1 == width or top[j + 1] is not None)
+        if single and nxt[j] is not None:
+            return None
+        if top[j] is not None:
+            group = top[j]
+        elif nxt[j] is None:
+            group = None
+        elif group is not None:
+            spans = True
+        if group is None and top[j] is None:
+            names.append(None if nxt[j] is None else str(nxt[j]))
+        elif nxt[j] is None:
+            names.append(str(group))
+        else:
+            names.append(f"{group} / {nxt[j]}")
+    return names if spans else None
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _header_name(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    return re.sub(r"\s+", " ", str(value)).strip() or None
+
+
+def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter: str | None,
+           sheet: str | None, sheets: tuple[str, ...], header_row: int | None) -> ReadResult:
+    cells = grid.cells
+    n_rows, width = cells.shape if cells.ndim == 2 else (0, 0)
+    if grid.occupied is not None:
+        occupied = grid.occupied
+    else:
+        occupied = ~pd.isna(cells) if n_rows and width else np.zeros((0, 0), bool)
+    if not occupied.any():
+        raise IngestError("ingest_empty_file", f"{name} has no data.", file=name)
+    notes = list(grid.notes)
+    last_row = int(np.flatnonzero(occupied.any(axis=1))[-1])
+    head = [list(r) for r in cells[: SCAN_ROWS * 2 + 2]]
+    if header_row is None:
+        h = _detect_header(head)
+    else:
+        if not 1 <= header_row <= n_rows:
+            raise IngestError("ingest_bad_header_row", f"{name} has no row {header_row}.", file=name,
+                              row=header_row)
+        h = header_row - 1
+        head = [list(r) for r in cells[h: h + 2]]
+    h_local = h if header_row is None else 0
+    names: list[str | None] = [_header_name(v) for v in head[h_local]]
+    header_rows = 1
+    if h + 1 < last_row:
+        merged = _merged_header(names, [_header_name(v) for v in head[h_local + 1]])
+        if merged is not None:
+            names, header_rows = merged, 2
+            notes.append("merged_header_flattened")
+    start = h + header_rows
+    if start > last_row:
+        raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row {h + 1}).",
+                          file=name, row=h + 1)
+    frame = pd.DataFrame(cells[start:], dtype=object)
+    frame.index = pd.RangeIndex(start + 1, n_rows + 1, name="row")
+    filled = occupied[start:]
+    nonblank = filled.any(axis=1)
+    if grid.field_counts is not None:
+        _check_ragged(grid.field_counts, start, int(grid.field_counts[h]), np.asarray(nonblank), name)
+    keep: list[int] = []
+    for j, header in enumerate(names):
+        if header is not None:
+            keep.append(j)
+        elif filled[:, j].any():
+            first = int(frame.index[filled[:, j]][0])
+            raise IngestError("ingest_blank_header",
+                              f"{name}: column {_column_letter(j)} has data (row {first}) but no header.",
+                              file=name, row=h + 1, column=_column_letter(j))
+    if len(keep) < width:
+        notes.append("blank_columns_dropped")
+    kept_names = [str(names[j]) for j in keep]
+    duplicates = [n for n, c in Counter(kept_names).items() if c > 1]
+    if duplicates:
+        raise IngestError("ingest_duplicate_headers",
+                          f"{name}: these headers appear more than once: {', '.join(duplicates)}.",
+                          file=name, row=h + 1, column=duplicates[0], names=", ".join(duplicates))
+    if len(keep) < width:
+        frame = frame[keep]
+    frame.columns = pd.Index(kept_names, dtype=object)
+    blank = int((~nonblank).sum())
+    if blank:
+        frame = frame[nonblank]
+    return ReadResult(
+        frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
+        sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
+        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows,
+    )
+
+
+def _check_ragged(counts: np.ndarray, start: int, expected: int, nonblank: np.ndarray, name: str) -> None:
+    """Refuse CSV rows below the header whose number of cells differs from the header's."""
+    body = counts[start: start + nonblank.size]
+    bad = np.flatnonzero((body != expected) & nonblank)
+    if bad.size:
+        row = int(start + bad[0] + 1)
+        fields = int(body[bad[0]])
+        raise IngestError(
+            "ingest_ragged_row",
+            f"{name}: row {row} has {fields} cells; the header has {expected}"
+            + (f" ({bad.size} such rows)." if bad.size > 1 else "."),
+            file=name, row=row, fields=fields, expected=expected, count=int(bad.size),
+        )
+

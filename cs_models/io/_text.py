@@ -1,0 +1,221 @@
+"""CSV/TSV/TXT files: encoding, delimiter, fields and clean cells (part of :mod:`cs_models.io`)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+import unicodedata
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from cs_models.errors import IngestError
+from cs_models.io._base import DELIMITERS, SCAN_ROWS, _Grid
+from cs_models.values import MISSING_VALUES
+
+
+def _decode(data: bytes, name: str) -> tuple[bytes, str]:
+    """The text as UTF-8 bytes (no BOM) and its encoding: UTF-8 with BOM, UTF-16 with BOM, UTF-8, cp932."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp932"]
+    error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            error = exc
+            continue
+        if "\x00" in text or _looks_like_markup(text):
+            raise IngestError("ingest_unsupported_format",
+                              f"{name} is neither a CSV/TSV text file nor an .xlsx workbook.", file=name)
+        if encoding == "utf-8":
+            return data, encoding
+        if encoding == "utf-8-sig":
+            return data[len(codecs.BOM_UTF8):], encoding
+        return text.lstrip("\ufeff").encode("utf-8"), encoding
+    assert error is not None
+    row = data[: error.start].count(b"\n") + 1
+    raise IngestError(
+        "ingest_unknown_encoding",
+        f"{name} is not UTF-8, UTF-16 or Shift-JIS (cp932) text (row {row}).",
+        file=name, row=row,
+    )
+
+
+def _looks_like_markup(text: str) -> bool:
+    head = text[:512].lstrip("\ufeff \t\r\n").lower()
+    return head.startswith(("<html", "<!doctype", "<?xml", "<table"))
+
+
+def _sniff_delimiter(sample: str, prefer_tab: bool) -> str:
+    """The delimiter that splits the sample's rows most consistently into the most fields.
+
+    Ties go to tab for ``.tsv`` files and UTF-16 text (Excel's "Unicode text"), else to
+    the order of :data:`DELIMITERS`.
+    """
+    order = ("\t", ",", ";", "|") if prefer_tab else DELIMITERS
+    best: tuple[float, int, int] = (0.0, 1, 0)
+    choice = order[0]
+    for rank, delimiter in enumerate(order):
+        rows = [r for r in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter),
+                                            SCAN_ROWS * 2) if any(c.strip() for c in r)]
+        counts = Counter(len(r) for r in rows)
+        if not counts:
+            continue
+        width, hits = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if width < 2 or hits * 2 <= len(rows):  # must split most rows the same way
+            continue
+        score = (hits / len(rows), width, -rank)
+        if score > best:
+            best, choice = score, delimiter
+    return choice
+
+
+def _field_counts(raw: bytes, delimiter: str) -> np.ndarray | None:
+    """Fields per record of UTF-8 CSV bytes ending in ``\\n``, honouring double quotes.
+
+    A position is inside quotes when an odd number of ``"`` precede it (a doubled ``""``
+    toggles twice), so delimiters and newlines inside quoted cells are not counted. This
+    holds when every ``"`` sits at the edge of a cell (as spreadsheet programs write them);
+    otherwise (``5" screen`` typed by hand) ``None`` is returned and
+    :func:`_exact_field_counts` must be used.
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == ord('"'))
+    if quotes.size:
+        edges = np.array([ord(delimiter), ord("\n"), ord('"')], dtype=np.uint8)
+        before = np.isin(buf[np.maximum(quotes - 1, 0)], edges) | (quotes == 0)
+        after = np.isin(buf[np.minimum(quotes + 1, buf.size - 1)], edges) | (quotes == buf.size - 1)
+        if not (before | after).all():
+            return None
+    newlines = np.flatnonzero(buf == ord("\n"))
+    delims = np.flatnonzero(buf == ord(delimiter))
+    del buf
+    if quotes.size:
+        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+    record_of = np.searchsorted(newlines, delims)
+    return np.bincount(record_of, minlength=newlines.size)[: newlines.size] + 1
+
+
+def _exact_field_counts(raw: bytes, delimiter: str) -> np.ndarray:
+    """Fields per record counted by :mod:`csv` (slower; quotes inside cells are literal, as in pandas)."""
+    rows = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), delimiter=delimiter)
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64)
+    return np.where(counts == 0, 1, counts)
+
+
+def _bad_quotes(name: str) -> IngestError:
+    return IngestError("ingest_bad_quotes",
+                       f"{name}: a quoted cell is not closed, so its rows cannot be told apart.", file=name)
+
+
+def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool) -> tuple[_Grid, str]:
+    """Cells of UTF-8 CSV bytes, with the delimiter and the number of fields of each record."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not raw.endswith(b"\n"):
+        raw += b"\n"
+    cut = raw.rfind(b"\n", 0, 65536)
+    sample = raw[: cut + 1] if cut > 0 else raw
+    delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"), prefer_tab)
+    counts = _field_counts(raw, delimiter)
+    if counts is None:
+        try:
+            counts = _exact_field_counts(raw, delimiter)
+        except csv.Error as exc:
+            raise _bad_quotes(name) from exc
+    width = int(counts.max()) if counts.size else 1
+    with warnings.catch_warnings():
+        # pandas warns (and drops cells) if a row has more cells than counted: never silently.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(raw), sep=delimiter, header=None, names=range(width), index_col=False,
+                dtype=object, keep_default_na=False, na_values=[], na_filter=False, skip_blank_lines=False,
+                engine="c", encoding="utf-8", quotechar='"', doublequote=True, escapechar=None,
+            )
+        except pd.errors.ParserWarning as exc:
+            raise _bad_quotes(name) from exc
+        except pd.errors.ParserError as exc:
+            raise _parser_error(exc, name) from exc
+    if len(frame) != counts.size:
+        raise _bad_quotes(name)
+    cells, occupied, normalised, unwrapped = _clean_columns(frame.to_numpy(dtype=object))
+    notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
+    return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
+
+
+def _parser_error(exc: Exception, name: str) -> IngestError:
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if match:
+        expected, row, fields = (int(g) for g in match.groups())
+        return IngestError("ingest_ragged_row", f"{name}: row {row} has {fields} cells; the header has "
+                           f"{expected}.", file=name, row=row, fields=fields, expected=expected, count=1)
+    return _bad_quotes(name)
+
+
+def _clean_text(value: str) -> str | None:
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    text = text.strip()
+    return None if text in MISSING_VALUES else text
+
+
+def _is_normalised(value: str) -> bool:
+    return value.isascii() or unicodedata.is_normalized("NFKC", value)
+
+
+def _unwrap_formula(text: str) -> str | None:
+    """The text of an Excel text formula ``="007"`` (how exports keep leading zeros), else ``None``.
+
+    Excel shows such a CSV cell as ``007``; read literally, the ID ``="007"`` would match
+    no ``007`` in another file.
+    """
+    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
+        inner = text[2:-1]
+        if '"' not in inner.replace('""', ""):
+            return inner.replace('""', '"').strip()
+    return None
+
+
+def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+    """Clean a 2-D object array of texts column by column, once per distinct value.
+
+    Returns the cleaned cells, which of them hold a value, whether NFKC changed any text
+    and whether an Excel text formula (``="007"``) was unwrapped.
+    """
+    out = np.empty(cells.shape, dtype=object)
+    occupied = np.empty(cells.shape, dtype=bool)
+    normalised = unwrapped = False
+    missing = MISSING_VALUES
+    for j in range(cells.shape[1]):
+        codes, uniques = pd.factorize(cells[:, j])
+        cleaned: list[str | None] = []
+        for value in uniques:
+            if not value.isascii():
+                nfkc = unicodedata.normalize("NFKC", value)
+                normalised = normalised or nfkc != value
+                value = nfkc
+            text = value.strip()
+            if text.startswith('="'):
+                inner = _unwrap_formula(text)
+                if inner is not None:
+                    text, unwrapped = inner, True
+            cleaned.append(None if text in missing else text)
+        cleaned.append(None)
+        take = np.where(codes < 0, len(uniques), codes)
+        column = np.asarray(cleaned, dtype=object)
+        out[:, j] = column[take]
+        occupied[:, j] = np.array([c is not None for c in cleaned], dtype=bool)[take]
+    return out, occupied, normalised, unwrapped
+
+

@@ -1,0 +1,81 @@
+"""Cell values as validation reads them: numbers, dates, ids and text, once per distinct value
+(part of :mod:`cs_models.schema`)."""
+
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_models.values import is_missing, parse_dates, parse_numbers
+
+#: Reasons of :func:`cs_models.values.parse_dates` reported under their own issue code.
+DATE_ISSUES: Mapping[str, str] = {
+    "date_two_digit_year": "two_digit_year",
+    "date_ambiguous_order": "ambiguous_date",
+}
+
+
+# ----------------------------------------------------------------------------- values
+def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | type = object) -> pd.Series:
+    """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells)."""
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=dtype)
+    for i, value in enumerate(uniques):
+        mapped[i] = fn(value)
+    mapped[len(uniques)] = fn(None)
+    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    """Cells holding no value: empty, ``None``/NaN or a missing-value text (``-``, ``#N/A`` …)."""
+    return _map_unique(series, is_missing, bool)
+
+
+def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parsed numbers (float, NaN where blank or invalid) and the mask of invalid cells."""
+    parsed = parse_numbers(series)
+    return pd.Series(parsed.values, index=series.index, dtype=float), pd.Series(
+        parsed.failed, index=series.index, dtype=bool
+    )
+
+
+def _dates(series: pd.Series, day_first: bool | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells."""
+    parsed = parse_dates(series, day_first=day_first)
+    reasons = pd.Series(None, index=series.index, dtype=object)
+    failed = parsed.failed.to_numpy(dtype=bool)
+    reasons[failed] = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons[failed]]
+    return pd.Series(parsed.values, index=series.index, dtype="datetime64[ns]"), reasons
+
+
+def _text_id(value: object) -> str | None:
+    """An ID as text: whole numbers from spreadsheets lose their ``.0``; blanks are ``None``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text or None
+
+
+def _text_cell(value: object) -> str | None:
+    """A segment cell as text (``None`` when blank)."""
+    if is_missing(value):
+        return None
+    return str(value).strip() or None
+
+
+def _show(value: object) -> str:
+    """A cell as a report shows it: dates as ISO, whole numbers without ``.0``, blanks empty."""
+    if isinstance(value, pd.Timestamp):
+        return "" if pd.isna(value) else value.date().isoformat()
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

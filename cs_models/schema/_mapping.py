@@ -1,0 +1,456 @@
+"""Canonical fields, header synonyms, dataset-kind detection and column mappings (part of
+:mod:`cs_models.schema`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from cs_models.datasets import DATASET_KINDS
+from cs_models.errors import IngestError
+from cs_models.gap_layout import WIDE_PATTERNS
+from cs_models.schema._cells import _blank, _numbers
+
+MAPPING_VERSION = 1
+
+#: Canonical fields each dataset can map, in display order.
+FIELDS: Mapping[str, tuple[str, ...]] = {
+    "customers": ("customer_id", "start_date", "end_date", "churned", "mrr"),
+    "events": ("customer_id", "date", "amount"),
+    "survey": ("respondent_id", "weight"),
+    "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
+}
+
+#: Fields that must be mapped before a table can be used.
+REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "customers": ("customer_id", "start_date"),
+    "events": ("customer_id", "date"),
+    "survey": (),
+    "gaps": (),
+}
+
+#: Synonyms of each canonical field (compared after :func:`normalise_header`).
+SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "customer_id": (
+        "customer_id", "customer id", "customer", "customer no", "customer number", "customer code",
+        "client id", "account id", "account", "account number", "company id", "organization id",
+        "organisation id", "org id", "tenant id", "subscriber id", "record id", "account name",
+        "company name", "organization", "customer name",
+        "顧客id", "顧客番号", "顧客コード", "顧客", "会社id", "会社コード", "企業id", "企業コード",
+        "取引先id", "取引先コード", "取引先", "アカウントid", "契約者id", "テナントid", "会員id", "会員番号",
+        "組織id", "顧客名", "会社名", "取引先名", "企業名",
+    ),
+    "start_date": (
+        "start_date", "start date", "started", "started at", "signup date", "sign up date", "signed up",
+        "signed up at", "subscription start", "subscription start date", "contract start",
+        "contract start date", "close date", "closed date", "create date", "created date", "created at",
+        "created", "onboarded at", "activation date", "first purchase date", "customer since",
+        "契約開始日", "開始日", "利用開始日", "契約日", "申込日", "登録日", "入会日", "導入日", "受注日",
+        "成約日", "作成日", "作成日時", "サービス開始日",
+    ),
+    "end_date": (
+        "end_date", "end date", "ended", "ended at", "churned on", "churned at", "churn date",
+        "cancel date", "cancellation date", "cancelled at", "canceled at", "cancelled on", "canceled on",
+        "terminated at", "termination date", "contract end", "contract end date", "subscription end",
+        "subscription end date", "closed at", "deleted at",
+        "解約日", "終了日", "契約終了日", "利用終了日", "退会日", "解約年月日", "停止日",
+    ),
+    "churned": (
+        "churned", "churn", "is churned", "churn flag", "cancelled", "canceled", "is cancelled",
+        "event", "status flag", "解約フラグ", "解約", "解約済", "解約済み", "退会フラグ", "チャーン",
+    ),
+    "mrr": (
+        "mrr", "monthly revenue", "monthly recurring revenue", "monthly fee", "monthly price",
+        "monthly amount", "monthly charge", "arr / 12", "月額", "月額料金", "月額費用", "月額利用料",
+        "月額売上", "月額単価", "月額(円)", "月額料金(円)", "月額(税抜)", "mrr(円)",
+    ),
+    "date": (
+        "date", "event date", "invoice date", "billing date", "payment date", "paid at", "paid on",
+        "transaction date", "order date", "activity date", "created at", "close date", "timestamp",
+        "日付", "請求日", "支払日", "入金日", "利用日", "発生日", "売上日", "計上日", "取引日", "注文日",
+        "年月日", "請求年月日",
+    ),
+    "amount": (
+        "amount", "amount paid", "total", "total amount", "invoice amount", "revenue", "price",
+        "payment amount", "value", "sales", "金額", "請求額", "請求金額", "支払額", "入金額", "売上",
+        "売上額", "売上金額", "税抜金額", "利用料", "金額(円)", "請求額(円)",
+    ),
+    "respondent_id": (
+        "respondent_id", "respondent id", "respondent", "response id", "responseid", "response no",
+        "answer id", "submission id", "回答者id", "回答者番号", "回答id", "回答番号", "回答者", "no.",
+    ),
+    "weight": ("weight", "wt", "sample weight", "ウェイト", "ウエイト", "重み", "重み付け"),
+    "item": ("item", "touchpoint", "aspect", "attribute", "項目", "評価項目", "タッチポイント", "接点"),
+    "expectation": ("expectation", "expected", "exp", "期待", "期待度", "事前期待"),
+    "satisfaction": ("satisfaction", "sat", "csat", "満足", "満足度"),
+    "importance": ("importance", "重要度", "重要性"),
+}
+
+#: Headers that name a segment (used to suggest the default segment of a report).
+SEGMENT_SYNONYMS: tuple[str, ...] = (
+    "plan", "plan name", "tier", "segment", "industry", "region", "size", "product",
+    "プラン", "料金プラン", "契約プラン", "業種", "業界", "地域", "エリア", "規模", "セグメント",
+)
+
+#: A scale written in a question's header: ``（0〜10）``, ``(1-5)``, ``1～7``.
+SCALE_IN_HEADER = re.compile(r"[(\[（]?\s*(\d{1,2})\s*[-~〜～]\s*(\d{1,2})\s*(?:点)?\s*[)\]）]")
+#: Rows looked at when the data (not only the headers) help to detect a kind or a scale.
+DETECT_ROWS = 10_000
+#: Common answer scales, tried in this order when a scale is inferred from the data.
+COMMON_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (0, 10), (1, 10))
+
+#: Reader reasons (:data:`cs_models.values.DATE_REASONS`) that get their own issue code.
+
+TRUE_FLAGS = frozenset({"1", "true"})
+FALSE_FLAGS = frozenset({"0", "false"})
+
+ISSUE_COLUMNS = ("file", "row", "column", "code", "value", "detail", "message_en", "action")
+MESSAGES_EN: Mapping[str, str] = {
+    "missing_id": "The ID is blank.",
+    "missing_date": "The date is blank.",
+    "invalid_date": "'{value}' is not a valid date.",
+    "two_digit_year": "'{value}' has a two-digit year; write the year in full (2024).",
+    "ambiguous_date": "'{value}' could be day/month or month/day; write it as 2024-04-01.",
+    "end_before_start": "The end date {value} is before the start date {detail}.",
+    "zero_duration": "The end date {value} is the same day as the start date.",
+    "duplicate_id": "The ID '{value}' already appears on row {detail}.",
+    "invalid_flag": "'{value}' is not a 0/1 flag.",
+    "missing_end_date": "The row is flagged as churned but has no end date.",
+    "invalid_amount": "'{value}' is not an amount.",
+    "negative_amount": "The monthly amount {value} is negative; it was left blank.",
+    "invalid_number": "'{value}' is not a number; the answer was left blank.",
+    "out_of_scale": "{value} is outside the scale {detail}; the answer was left blank.",
+}
+
+
+class ReadTable(Protocol):
+    """What :func:`validate` needs from :class:`cs_models.io.ReadResult`."""
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table's cells, indexed by spreadsheet row."""
+        ...
+
+
+# ----------------------------------------------------------------------------- headers
+def normalise_header(header: object) -> str:
+    """A header in comparable form: NFKC, lower case, single spaces, ``_``/``-``/``.`` as spaces.
+
+    Examples
+    --------
+    >>> normalise_header("Ｃｕｓｔｏｍｅｒ_ID ")
+    'customer id'
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    text = re.sub(r"[_\-.・/]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+_SYNONYM_INDEX: dict[str, dict[str, int]] = {
+    name: {_compact(normalise_header(s)): rank for rank, s in enumerate(words)}
+    for name, words in SYNONYMS.items()
+}
+
+
+def _match(field_name: str, header: object) -> int | None:
+    """Rank of the synonym matching ``header`` exactly (0 = best), ``None`` when none does."""
+    return _SYNONYM_INDEX[field_name].get(_compact(normalise_header(header)))
+
+
+def _loose_match(field_name: str, header: object) -> bool:
+    """Whether ``header`` starts or ends with a long synonym (``Account ID (18)``, ``最終解約日``)."""
+    text = _compact(normalise_header(header))
+    for synonym in _SYNONYM_INDEX[field_name]:
+        if len(synonym) >= 3 and len(text) > len(synonym) and (
+            text.startswith(synonym) or text.endswith(synonym)
+        ):
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------- mapping
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How the columns of one file map to a canonical dataset.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`cs_models.datasets.DATASET_KINDS`.
+    fields : Mapping[str, str]
+        Canonical field (see :data:`FIELDS`) -> the file's header.
+    ignored : tuple of str
+        Headers left out of the canonical frame.
+    scales : Mapping[str, tuple[int, int]]
+        Header -> (lowest, highest) allowed answer; answers outside are reported.
+    """
+
+    kind: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
+    scales: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in DATASET_KINDS:
+            raise IngestError("schema_unknown_kind", f"unknown dataset kind {self.kind!r}", kind=self.kind)
+        unknown = sorted(set(self.fields) - set(FIELDS[self.kind]))
+        if unknown:
+            raise IngestError(
+                "schema_unknown_field",
+                f"{', '.join(unknown)} is not a field of {self.kind}",
+                field=", ".join(unknown),
+                kind=self.kind,
+            )
+        sources = [s for s in self.fields.values()]
+        twice = sorted({s for s in sources if sources.count(s) > 1})
+        if twice:
+            raise IngestError(
+                "schema_column_twice",
+                f"column {', '.join(twice)} is mapped to more than one field",
+                column=", ".join(twice),
+            )
+        for header, scale in self.scales.items():
+            low, high = scale
+            if not low < high:
+                raise IngestError("schema_bad_scale", f"bad scale {scale} for {header}", column=header)
+
+    def missing_fields(self) -> list[str]:
+        """Required fields with no column yet (``end_date`` is required once ``churned`` is mapped)."""
+        missing = [f for f in REQUIRED[self.kind] if f not in self.fields]
+        if "churned" in self.fields and "end_date" not in self.fields:
+            missing.append("end_date")
+        return missing
+
+    def source(self, field_name: str) -> str | None:
+        """The header mapped to ``field_name``, or ``None``."""
+        return self.fields.get(field_name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (the ``mapping`` of a report)."""
+        return {
+            "version": MAPPING_VERSION,
+            "kind": self.kind,
+            "fields": dict(self.fields),
+            "ignored": list(self.ignored),
+            "scales": {k: [int(v[0]), int(v[1])] for k, v in self.scales.items()},
+        }
+
+    def to_json(self) -> str:
+        """The mapping as a JSON document to save and re-apply next month."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ColumnMapping:
+        """Inverse of :meth:`to_dict`; raises :class:`IngestError` ``schema_bad_mapping``."""
+        try:
+            fields = {str(k): str(v) for k, v in dict(data.get("fields", {})).items()}
+            scales = {str(k): (int(v[0]), int(v[1])) for k, v in dict(data.get("scales", {})).items()}
+            return cls(
+                kind=str(data["kind"]),
+                fields=fields,
+                ignored=tuple(str(h) for h in data.get("ignored", ())),
+                scales=scales,
+            )
+        except IngestError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise IngestError("schema_bad_mapping", f"not a CS Lens column mapping: {exc}") from exc
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ColumnMapping:
+        """Read a mapping saved by :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise IngestError("schema_bad_mapping", f"not a CS Lens column mapping: {exc}") from exc
+        if not isinstance(data, Mapping):
+            raise IngestError("schema_bad_mapping", "not a CS Lens column mapping")
+        return cls.from_dict(data)
+
+    def fit(self, headers: Sequence[object]) -> ColumnMapping:
+        """This mapping restricted to ``headers`` (re-applying last month's mapping to a new file)."""
+        present = {str(h) for h in headers}
+        return ColumnMapping(
+            kind=self.kind,
+            fields={k: v for k, v in self.fields.items() if v in present},
+            ignored=tuple(h for h in self.ignored if h in present),
+            scales={k: v for k, v in self.scales.items() if k in present},
+        )
+
+
+def _assign(headers: Sequence[str], wanted: Iterable[str]) -> dict[str, str]:
+    """Field -> header for ``wanted`` fields: exact synonyms first, then loose ones; one header each."""
+    wanted = list(wanted)
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    candidates: list[tuple[int, int, str, str]] = []
+    for order, name in enumerate(wanted):
+        for header in headers:
+            rank = _match(name, header)
+            if rank is not None:
+                candidates.append((rank, order, name, header))
+    for _, _, name, header in sorted(candidates):
+        if name not in out and header not in taken:
+            out[name] = header
+            taken.add(header)
+    for name in wanted:
+        if name in out:
+            continue
+        for header in headers:
+            if header not in taken and _loose_match(name, header):
+                out[name] = header
+                taken.add(header)
+                break
+    return {name: out[name] for name in wanted if name in out}
+
+
+def _gap_wide_columns(headers: Sequence[str]) -> list[str]:
+    """Headers following one of the wide gap layouts of :data:`cs_models.gap_layout.WIDE_PATTERNS`."""
+    patterns = [regex for layout in WIDE_PATTERNS.values() for regex in layout.values()]
+    return [h for h in headers if any(r.match(unicodedata.normalize("NFKC", h).strip()) for r in patterns)]
+
+
+@dataclass(frozen=True)
+class KindGuess:
+    """The outcome of :func:`detect_kind`: the best kind and every kind's score."""
+
+    kind: str
+    scores: Mapping[str, float]
+
+
+def detect_kind(frame: pd.DataFrame) -> KindGuess:
+    """The canonical dataset a table most likely holds.
+
+    Customers need an ID and a start date; events an ID and a date; gaps
+    expectation/satisfaction columns; anything else is read as a survey. When a
+    table could be customers or events (``Created at`` is both a sign-up date and an
+    event date), repeated IDs and the absence of an end date point to events.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (headers are what matters; the ID column's values break ties).
+    """
+    headers = [str(c) for c in frame.columns]
+    scores: dict[str, float] = dict.fromkeys(DATASET_KINDS, 0.0)
+    customers = _assign(headers, FIELDS["customers"])
+    if {"customer_id", "start_date"} <= customers.keys():
+        scores["customers"] = 4 + sum(f in customers for f in ("end_date", "churned", "mrr"))
+    events = _assign(headers, FIELDS["events"])
+    if {"customer_id", "date"} <= events.keys():
+        scores["events"] = 4 + ("amount" in events)
+        ids = frame[events["customer_id"]].head(DETECT_ROWS)
+        repeated = ids.notna().any() and ids.dropna().duplicated().any()
+        if repeated and "end_date" not in customers:
+            scores["events"] += 2
+    gaps = _assign(headers, FIELDS["gaps"])
+    wide = _gap_wide_columns(headers)
+    if len(wide) >= 2:
+        scores["gaps"] = 3 + len(wide) / max(len(headers), 1)
+    elif {"expectation", "satisfaction"} <= gaps.keys():
+        scores["gaps"] = 5
+    survey = _assign(headers, FIELDS["survey"])
+    scores["survey"] = 1 + ("respondent_id" in survey)
+    best = max(DATASET_KINDS, key=lambda k: (scores[k], -DATASET_KINDS.index(k)))
+    return KindGuess(kind=best, scores=scores)
+
+
+def _numeric_share_in(values: pd.Series, low: float, high: float) -> float:
+    return float(((values >= low) & (values <= high)).mean()) if len(values) else 0.0
+
+
+def suggest_scale(header: str, values: pd.Series | None = None) -> tuple[int, int] | None:
+    """The answer scale of a question: written in its header (``(0-10)``), else inferred.
+
+    A scale is inferred from the data only when 95% or more of the numeric answers lie
+    in one of :data:`COMMON_SCALES` (then the few outside are worth a look).
+    """
+    found = SCALE_IN_HEADER.search(unicodedata.normalize("NFKC", header))
+    if found:
+        low, high = int(found.group(1)), int(found.group(2))
+        if low < high:
+            return (low, high)
+    if values is None:
+        return None
+    numbers, _ = _numbers(values.head(DETECT_ROWS))
+    numbers = numbers.dropna()
+    if len(numbers) < 5 or (numbers != numbers.round()).any():
+        return None
+    for low, high in COMMON_SCALES:
+        if _numeric_share_in(numbers, low, high) >= 0.95:
+            return (low, high)
+    return None
+
+
+def numeric_columns(frame: pd.DataFrame, *, share: float = 0.9) -> list[str]:
+    """Columns whose filled cells are numbers (at least ``share`` of them, in the first rows).
+
+    These are the columns an answer scale can be checked on.
+    """
+    out: list[str] = []
+    for header in frame.columns:
+        head = frame[header].head(DETECT_ROWS)
+        blank = _blank(head)
+        if (~blank).sum() == 0:
+            continue
+        _, bad = _numbers(head)
+        if 1 - bad[~blank].mean() >= share:
+            out.append(str(header))
+    return out
+
+
+def suggest_mapping(frame: pd.DataFrame, kind: str | None = None) -> ColumnMapping:
+    """A mapping suggestion for ``frame`` (as ``kind``, or the detected kind).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read.
+    kind : str, optional
+        Force a dataset kind instead of detecting it.
+    """
+    kind = kind or detect_kind(frame).kind
+    if kind not in DATASET_KINDS:
+        raise IngestError("schema_unknown_kind", f"unknown dataset kind {kind!r}", kind=kind)
+    headers = [str(c) for c in frame.columns]
+    fields = _assign(headers, FIELDS[kind])
+    if kind == "gaps" and len(_gap_wide_columns(headers)) >= 2:
+        fields = {k: v for k, v in fields.items() if k in ("respondent_id", "customer_id")}
+    scales: dict[str, tuple[int, int]] = {}
+    if kind == "survey":
+        for header in headers:
+            if header not in fields.values():
+                scale = suggest_scale(header)
+                if scale:
+                    scales[header] = scale
+    elif kind == "gaps":
+        for header in _answer_columns(headers, fields):
+            scale = suggest_scale(header, frame[header])
+            if scale:
+                scales[header] = scale
+    return ColumnMapping(kind=kind, fields=fields, scales=scales)
+
+
+def suggest_segment(headers: Sequence[object]) -> str | None:
+    """The header that most likely names a segment (``プラン``, ``plan``, ``業種`` …), if any."""
+    index = {_compact(normalise_header(s)): rank for rank, s in enumerate(SEGMENT_SYNONYMS)}
+    ranked = [(index[_compact(normalise_header(h))], str(h)) for h in headers
+              if _compact(normalise_header(h)) in index]
+    return min(ranked)[1] if ranked else None
+
+
+def _answer_columns(headers: Sequence[str], fields: Mapping[str, str]) -> list[str]:
+    """Numeric answer columns of a gaps table (long: the mapped ones; wide: the pairs)."""
+    long = [fields[f] for f in ("expectation", "satisfaction", "importance") if f in fields]
+    return long or _gap_wide_columns(headers)

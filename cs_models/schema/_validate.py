@@ -1,0 +1,378 @@
+"""Validation of a mapped table: clean canonical frame plus every row/column issue (part of
+:mod:`cs_models.schema`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_models.datasets import DATASET_KINDS
+from cs_models.errors import IngestError
+from cs_models.schema._cells import _blank, _dates, _map_unique, _numbers, _show, _text_cell, _text_id
+from cs_models.schema._mapping import (
+    FALSE_FLAGS,
+    ISSUE_COLUMNS,
+    MESSAGES_EN,
+    TRUE_FLAGS,
+    ColumnMapping,
+    ReadTable,
+    _answer_columns,
+    suggest_mapping,
+)
+from cs_models.values import infer_day_first
+
+
+# ----------------------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class ValidationResult:
+    """The canonical frame of one table and the problems found in it.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Canonical clean frame (``docs/ARCHITECTURE.md``), rows in file order.
+    issues : pandas.DataFrame
+        One row per problem: ``file``, ``row`` (as shown in Excel), ``column``,
+        ``code``, ``value``, ``message_en``, ``action`` (``"excluded"``/``"fixed"``).
+    rows_read, rows_used, rows_excluded : int
+        ``rows_used + rows_excluded == rows_read``.
+    mapping : ColumnMapping
+        The mapping that was applied.
+    """
+
+    frame: pd.DataFrame
+    issues: pd.DataFrame
+    rows_read: int
+    rows_used: int
+    rows_excluded: int
+    mapping: ColumnMapping
+
+    def issue_counts(self) -> pd.DataFrame:
+        """Number of problems per (code, action), most frequent first."""
+        if self.issues.empty:
+            return pd.DataFrame({"code": [], "action": [], "count": []})
+        counts = self.issues.groupby(["code", "action"]).size().rename("count").reset_index()
+        return counts.sort_values(["count", "code"], ascending=[False, True], ignore_index=True)
+
+
+class _Collector:
+    """Accumulates issues and the set of excluded rows while a table is validated."""
+
+    def __init__(self, file: str, rows: pd.Index) -> None:
+        self.file = file
+        self.records: list[dict[str, Any]] = []
+        self.excluded = pd.Series(False, index=rows)
+
+    def add(self, mask: pd.Series, column: str, code: str, action: str, values: pd.Series,
+            detail: pd.Series | str = "") -> None:
+        """Record ``code`` for every row in ``mask`` (rows already excluded are not reported twice).
+
+        ``detail`` is the second value of a message: the first row of a duplicate, the
+        start date an end date precedes, the scale an answer is outside of.
+        """
+        mask = mask & ~self.excluded
+        for row in mask[mask].index:
+            value = _show(values.loc[row])
+            extra = _show(detail.loc[row]) if isinstance(detail, pd.Series) else detail
+            self.records.append({
+                "file": self.file,
+                "row": int(row),
+                "column": column,
+                "code": code,
+                "value": value,
+                "detail": extra,
+                "message_en": MESSAGES_EN[code].format(value=value, detail=extra),
+                "action": action,
+            })
+        if action == "excluded":
+            self.excluded |= mask
+
+    def issues(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.records, columns=list(ISSUE_COLUMNS))
+        frame["row"] = frame["row"].astype("int64")
+        return frame.sort_values(["row", "column"], kind="stable", ignore_index=True)
+
+
+def _require(mapping: ColumnMapping, headers: Sequence[str], file: str) -> None:
+    missing = mapping.missing_fields()
+    if missing:
+        raise IngestError(
+            "schema_missing_field",
+            f"{file}: no column is mapped to {', '.join(missing)}",
+            file=file,
+            field=", ".join(missing),
+        )
+    absent = [h for h in [*mapping.fields.values(), *mapping.scales] if h not in headers]
+    if absent:
+        raise IngestError(
+            "schema_missing_column",
+            f"{file}: column {', '.join(absent)} is not in the file",
+            file=file,
+            column=", ".join(absent),
+        )
+
+
+def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
+         *, required: bool, unique: bool) -> pd.Series | None:
+    header = mapping.source(name)
+    if header is None:
+        return None
+    ids = _map_unique(raw[header], _text_id)
+    if required:
+        out.add(ids.isna(), header, "missing_id", "excluded", raw[header])
+    if unique:
+        live = ids[ids.notna() & ~out.excluded]
+        first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
+        dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
+        dup = dup.reindex(ids.index, fill_value=False).astype(bool)
+        out.add(dup, header, "duplicate_id", "excluded", ids,
+                first_row)
+    return ids
+
+
+def _date_field(raw: pd.DataFrame, header: str, out: _Collector, *, required: bool,
+                day_first: bool | None = None) -> pd.Series:
+    dates, reasons = _dates(raw[header], day_first)
+    bad = reasons.notna()
+    for code in sorted(set(reasons.dropna())):
+        out.add(reasons.eq(code), header, code, "excluded", raw[header])
+    if required:
+        out.add(_blank(raw[header]) & ~bad, header, "missing_date", "excluded", raw[header])
+    return dates
+
+
+def _flags(raw: pd.DataFrame, header: str, out: _Collector) -> pd.Series:
+    """0/1 flags (Excel TRUE/FALSE too) as a nullable boolean; anything else is excluded."""
+    def flag(value: object) -> bool | None:
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+        text = text[:-2] if text.endswith(".0") else text
+        return True if text in TRUE_FLAGS else False if text in FALSE_FLAGS else None
+
+    blank = _blank(raw[header])
+    flags = pd.Series(
+        [None if is_blank else flag(v) for v, is_blank in zip(raw[header], blank, strict=True)],
+        index=raw.index, dtype=object,
+    )
+    out.add(~blank & flags.isna(), header, "invalid_flag", "excluded", raw[header])
+    return flags
+
+
+def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str],
+                   taken: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Columns kept under their own header: numbers become int/float covariates, the rest text.
+
+    A header equal to a canonical column already built (``taken``; e.g. an unmapped
+    column literally called ``customer_id`` while the ID comes from ``顧客ID``) is kept as
+    ``"customer_id (2)"``: two columns of one name would make every later
+    ``frame["customer_id"]`` ambiguous. Returns the columns and new name -> header.
+    """
+    skip = set(used) | set(ignored)
+    taken = set(taken)
+    out: dict[str, pd.Series] = {}
+    renamed: dict[str, str] = {}
+    for header in raw.columns:
+        if header in skip:
+            continue
+        name = header
+        if name in taken:
+            n = 2
+            while f"{header} ({n})" in taken or f"{header} ({n})" in raw.columns:
+                n += 1
+            name = f"{header} ({n})"
+            renamed[name] = header
+        taken.add(name)
+        column = raw[header]
+        blank = _blank(column)
+        numbers, bad = _numbers(column)
+        if (~blank).any() and not bad.any() and not _looks_like_code(column[~blank]):
+            out[name] = _whole_if_possible(numbers)
+        else:
+            out[name] = _map_unique(column, _text_cell)
+    return pd.DataFrame(out, index=raw.index), renamed
+
+
+def _whole_if_possible(numbers: pd.Series) -> pd.Series:
+    """``int64`` when every value is a whole number (none blank), else ``float64``."""
+    if numbers.notna().all() and (numbers == numbers.round()).all() and numbers.abs().max() < 2**53:
+        return numbers.astype("int64")
+    return numbers
+
+
+def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMapping,
+                   renamed: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Columns in the order of the file, canonical fields where their source column was."""
+    position = {h: i for i, h in enumerate(raw.columns)}
+    source = {**{h: h for h in raw.columns}, **{f: h for f, h in mapping.fields.items()}, **(renamed or {})}
+    return frame[sorted(frame.columns, key=lambda c: position.get(source.get(c, c), len(position)))]
+
+
+def _looks_like_code(values: pd.Series) -> bool:
+    """Text with leading zeros (``007``) is a code, not a number."""
+    return any(isinstance(v, str) and len(v.strip()) > 1 and v.strip().startswith("0")
+               and v.strip()[1].isdigit() for v in pd.unique(values.astype(object)))
+
+
+def _scaled(raw: pd.DataFrame, header: str, scale: tuple[int, int] | None, out: _Collector) -> pd.Series:
+    """Numeric answers; invalid text and answers outside ``scale`` are left blank (fixed)."""
+    numbers, bad = _numbers(raw[header])
+    out.add(bad, header, "invalid_number", "fixed", raw[header])
+    if scale is not None:
+        low, high = scale
+        outside = numbers.notna() & ((numbers < low) | (numbers > high))
+        out.add(outside, header, "out_of_scale", "fixed", numbers, f"{low}–{high}")
+        numbers = numbers.mask(outside)
+    return numbers
+
+
+def _validate_customers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    ids = _ids(raw, m, "customer_id", out, required=True, unique=False)
+    end_header = m.source("end_date")
+    # Both columns were written by one program: a day above 12 in either settles the order.
+    day_first = infer_day_first(*(raw[h] for h in (m.fields["start_date"], end_header) if h is not None))
+    start = _date_field(raw, m.fields["start_date"], out, required=True, day_first=day_first)
+    end = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if end_header is not None:
+        end = _date_field(raw, end_header, out, required=False, day_first=day_first)
+    churned_header = m.source("churned")
+    if churned_header is not None:
+        flags = _flags(raw, churned_header, out)
+        if end_header is not None:
+            out.add(flags.eq(True) & end.isna(), end_header, "missing_end_date", "excluded", raw[end_header])
+        end = end.mask(flags.eq(False))
+    if end_header is not None:
+        out.add(end < start, end_header, "end_before_start", "excluded", end, start)
+        out.add(end == start, end_header, "zero_duration", "excluded", end)
+    ids = _ids(raw, m, "customer_id", out, required=False, unique=True)
+    frame = pd.DataFrame({"customer_id": ids, "start_date": start, "end_date": end})
+    mrr_header = m.source("mrr")
+    if mrr_header is not None:
+        mrr, bad = _numbers(raw[mrr_header])
+        out.add(bad, mrr_header, "invalid_amount", "fixed", raw[mrr_header])
+        out.add(mrr < 0, mrr_header, "negative_amount", "fixed", mrr)
+        frame["mrr"] = mrr.mask(mrr < 0)
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
+def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    ids = _ids(raw, m, "customer_id", out, required=True, unique=False)
+    dates = _date_field(raw, m.fields["date"], out, required=True)
+    frame = pd.DataFrame({"customer_id": ids, "date": dates})
+    amount_header = m.source("amount")
+    if amount_header is not None:
+        amount, bad = _numbers(raw[amount_header])
+        out.add(bad, amount_header, "invalid_amount", "excluded", raw[amount_header])
+        frame["amount"] = amount
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
+def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    """Survey and gaps: one row per respondent (or per respondent and item), answers typed."""
+    columns: dict[str, pd.Series] = {}
+    consumed: list[str] = list(m.fields.values())  # the file's headers turned into canonical columns
+    respondent = _ids(raw, m, "respondent_id", out, required=False, unique=m.kind == "survey"
+                      or "item" not in m.fields)
+    if respondent is not None:
+        columns["respondent_id"] = respondent
+    customer = _ids(raw, m, "customer_id", out, required=False, unique=False)
+    if customer is not None:
+        columns["customer_id"] = customer
+    if m.kind == "gaps":
+        if m.source("item") is not None:
+            columns["item"] = _map_unique(raw[m.fields["item"]], _text_id)
+        answers = _answer_columns([str(c) for c in raw.columns], m.fields)
+        renamed = {h: f for f, h in m.fields.items() if f in ("expectation", "satisfaction", "importance")}
+        for header in answers:
+            if header in m.ignored:
+                continue
+            consumed.append(header)
+            columns[renamed.get(header, header)] = _whole_if_possible(
+                _scaled(raw, header, m.scales.get(header), out)
+            )
+    else:
+        weight_header = m.source("weight")
+        if weight_header is not None:
+            weight, bad = _numbers(raw[weight_header])
+            out.add(bad, weight_header, "invalid_number", "fixed", raw[weight_header])
+            columns["weight"] = weight
+        for header, scale in m.scales.items():
+            if header not in m.ignored:
+                consumed.append(header)
+                columns[header] = _whole_if_possible(_scaled(raw, header, scale, out))
+    frame = pd.DataFrame(columns, index=raw.index)
+    others, renamed = _other_columns(raw, consumed, m.ignored, columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
+_VALIDATORS = {
+    "customers": _validate_customers,
+    "events": _validate_events,
+    "survey": _validate_answers,
+    "gaps": _validate_answers,
+}
+
+
+def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = None,
+             *, file: str | None = None) -> ValidationResult:
+    """Turn a table into a canonical frame, reporting every problem row by row.
+
+    Parameters
+    ----------
+    read_result : cs_models.io.ReadResult
+        The table as read; its ``frame`` holds raw cells and its index the row numbers
+        as shown in Excel.
+    kind : {"customers", "events", "survey", "gaps"}
+        Which canonical dataset to build.
+    mapping : ColumnMapping, optional
+        Field -> header; suggested with :func:`suggest_mapping` when omitted.
+    file : str, optional
+        File name reported with every issue (default: ``read_result.file``).
+
+    Returns
+    -------
+    ValidationResult
+
+    Raises
+    ------
+    IngestError
+        ``schema_missing_field`` when a required field is not mapped,
+        ``schema_missing_column`` when a mapped header is not in the table,
+        ``schema_kind_mismatch`` when the mapping is for another kind.
+    """
+    raw: pd.DataFrame = read_result.frame
+    file = file or str(getattr(read_result, "file", "") or "")
+    if kind not in DATASET_KINDS:
+        raise IngestError("schema_unknown_kind", f"unknown dataset kind {kind!r}", kind=kind)
+    mapping = mapping or suggest_mapping(raw, kind)
+    if mapping.kind != kind:
+        raise IngestError(
+            "schema_kind_mismatch", f"the mapping is for {mapping.kind}, not {kind}",
+            file=file, expected=kind, found=mapping.kind,
+        )
+    raw = raw.copy()
+    raw.columns = [str(c) for c in raw.columns]
+    _require(mapping, list(raw.columns), file)
+    collector = _Collector(file, raw.index)
+    frame = _VALIDATORS[kind](raw, mapping, collector)
+    keep = ~collector.excluded
+    frame = frame[keep.to_numpy()].reset_index(drop=True)
+    rows_read = len(raw)
+    rows_excluded = int(collector.excluded.sum())
+    return ValidationResult(
+        frame=frame,
+        issues=collector.issues(),
+        rows_read=rows_read,
+        rows_used=len(frame),
+        rows_excluded=rows_excluded,
+        mapping=mapping,
+    )

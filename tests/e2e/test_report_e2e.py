@@ -1,0 +1,36 @@
+"""The Overview's one-click report: downloaded in the browser, opened from disk with the network
+off, it shows the findings in the chosen language."""
+
+from __future__ import annotations
+
+import pytest
+
+from cs_models.catalogue import translate
+from tests.e2e.conftest import open_app
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_overview_report_opens_offline(app_url, browser, new_page, tmp_path, screenshot_dir, lang):
+    page = new_page("en-US")
+    open_app(page, f"{app_url}/?lang={lang}")
+    button = page.get_by_role("button", name=translate(lang, "report.download"))
+    button.wait_for(state="visible", timeout=60_000)
+    with page.expect_download() as info:
+        button.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name.endswith(f"_{lang}.html")
+    html = path.read_text(encoding="utf-8")
+    assert "<script src" not in html
+    offline = browser.new_context(offline=True)
+    try:
+        report = offline.new_page()
+        report.goto(path.as_uri())
+        assert report.inner_text("h1") == translate(lang, "report.title")
+        findings = report.locator("ul.findings li")
+        assert findings.count() >= 8
+        report.screenshot(path=screenshot_dir / f"report_offline_{lang}.png", full_page=True)
+    finally:
+        offline.close()

@@ -1,0 +1,69 @@
+"""The house rules of the code base (issue "One house before it grows"), checked on the source.
+
+- each shared statistic is written once, in :mod:`cs_models.stats` (or its chart twin in
+  :mod:`cs_models.charts.theme`), and every analysis imports it from there;
+- pages and the ``ui`` package hold no statistical decisions (thresholds, p-value rules);
+- no module of ``cs_models`` is over 600 lines, no page over 150;
+- ``cs_models`` never imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = sorted((ROOT / "cs_models").rglob("*.py"))
+UI = sorted((ROOT / "ui").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
+
+
+def lines_matching(files: list[Path], pattern: str) -> list[str]:
+    regex = re.compile(pattern)
+    return [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if regex.search(line)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "home"),
+    [
+        (r"proportion_confint\(", "cs_models/stats.py"),
+        (r"multipletests\(|def \w*holm\w*\(", "cs_models/stats.py"),
+        (r"def \w*(wilson|proportion_interval)\w*\(", "cs_models/stats.py"),
+        (r"def segment_columns\(", "cs_models/stats.py"),
+        (r"def (_?json_number|_num|_clean|jsonable)\(", "cs_models/results.py"),
+        (r"html\.escape\(", "cs_models/charts/theme.py"),
+        (r"def _?(pct\d?|p_value|p_text)\(", "cs_models/format.py"),
+    ],
+)
+def test_each_statistic_and_helper_is_written_once(pattern, home):
+    """One implementation: the pattern occurs only in its home module (report.py escapes HTML
+    pages and is allowed its own ``html.escape``)."""
+    found = lines_matching(MODELS + UI, pattern)
+    elsewhere = [hit for hit in found if not hit.startswith(home) and not hit.startswith("cs_models/report.py")]
+    assert elsewhere == []
+    assert any(hit.startswith(home) for hit in found)
+
+
+def test_pages_and_ui_hold_no_statistical_decisions():
+    """Thresholds and p-value rules belong in ``cs_models`` findings, not in pages or widgets."""
+    decisions = r"<=?\s*0\.0[0-9]|\bp(_value|_adj|value)?\s*[<>]|\balpha\s*=\s*0\.\d|\bMIN_[A-Z_]+\s*=\s*\d"
+    assert lines_matching(UI, decisions) == []
+
+
+def test_module_and_page_sizes():
+    too_long = [
+        f"{p.relative_to(ROOT)}: {n} lines"
+        for p, limit in [(p, 600) for p in MODELS] + [(p, 150) for p in (ROOT / "pages").glob("*.py")]
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > limit
+    ]
+    assert too_long == []
+
+
+def test_models_never_import_streamlit():
+    assert lines_matching(MODELS, r"^\s*(import|from)\s+streamlit") == []

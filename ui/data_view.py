@@ -1,0 +1,354 @@
+"""The Data page's parts: what is loaded, templates, and one uploaded file read -> map -> check -> use.
+
+Kept out of ``pages/data.py`` so the page stays a short script; everything here renders
+``cs_models.pipeline`` results and never decides anything about the data itself.
+"""
+
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from cs_models.datasets import DATASET_KINDS
+from cs_models.errors import CSLensError
+from cs_models.io import ReadResult, read_table
+from cs_models.pipeline import FileReport, adapt_mapping, assemble, process_table
+from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numeric_columns, suggest_mapping
+from ui.caching import cache_data
+from ui.components import download_table, md_escape, show_error
+from ui.i18n import current_lang, t
+from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
+
+PREVIEW_ROWS = 200
+ISSUES_SHOWN = 100
+TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
+NONE = ""
+USED_KEY = "data_used_message"
+
+
+@cache_data(show_spinner=False, max_entries=20)
+def read_upload(data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
+    """The uploaded file as a table (cached by content, so no two users share an entry unless identical)."""
+    return read_table(data, filename, sheet=sheet, header_row=header_row)
+
+
+@cache_data(show_spinner=False, max_entries=20)
+def check_upload(
+    data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str, mapping_json: str
+) -> FileReport:
+    """Map and validate an uploaded file (cached by content and mapping)."""
+    read = read_upload(data, filename, sheet, header_row)
+    return process_table(read, filename, kind=kind, mapping=ColumnMapping.from_json(mapping_json))
+
+
+def dataset_label(kind: str) -> str:
+    """The translated name of a dataset kind."""
+    return t(f"common.dataset_{kind}")
+
+
+def render_loaded() -> None:
+    """The datasets every page analyses now."""
+    datasets = current_datasets()
+    st.markdown(t("data.summary", source=t(f"common.source_{datasets.source}"), date=as_of().isoformat()))
+    for kind in datasets.available():
+        frame = datasets.get(kind)
+        with st.expander(f"{dataset_label(kind)} — {t('common.rows', n=len(frame))}", expanded=False):
+            origin = md_escape(datasets.origins.get(kind, "-"))
+            st.caption(t("data.origin", file=origin, columns=len(frame.columns)))
+            st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
+            if len(frame) > PREVIEW_ROWS:
+                st.caption(t("data.preview_note", n=PREVIEW_ROWS))
+    if uploaded_datasets() is not None and datasets.source == "upload":
+        st.button(t("data.use_sample"), key="data_use_sample", icon=":material/undo:",
+                  on_click=set_uploaded, args=(None,))
+
+
+def render_templates() -> None:
+    """Blank templates in the current language."""
+    with st.expander(t("data.templates_title"), icon=":material/description:"):
+        st.caption(t("data.templates_help"))
+        columns = st.columns(len(DATASET_KINDS))
+        for column, kind in zip(columns, DATASET_KINDS, strict=True):
+            path = TEMPLATES / f"{kind}_{current_lang()}.csv"
+            column.download_button(
+                t("data.template_button", dataset=dataset_label(kind)),
+                data=path.read_bytes(),
+                file_name=path.name,
+                mime="text/csv",
+                key=f"data_template_{kind}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+def mapping_editor(key: str, read: ReadResult, kind: str, saved: ColumnMapping | None) -> ColumnMapping:
+    """Selectboxes field -> column (suggested, or from a saved mapping) and the columns to leave out."""
+    headers = [str(c) for c in read.frame.columns]
+    base = adapt_mapping(saved, read.frame) if saved is not None and saved.kind == kind else suggest_mapping(
+        read.frame, kind
+    )
+    st.markdown(f"**{t('data.mapping_title')}**")
+    st.caption(t("data.mapping_help"))
+    fields: dict[str, str] = {}
+    none_label = t("data.mapping_none")
+    columns = st.columns(3)
+    for i, name in enumerate(FIELDS[kind]):
+        label = t(f"data.field_{name}")
+        if name in REQUIRED[kind]:
+            label = t("data.required_mark", field=label)
+        widget_key = f"{key}_{kind}_{name}"
+        if saved is not None or st.session_state.get(widget_key) not in [NONE, *headers]:
+            st.session_state[widget_key] = base.fields.get(name, NONE)
+        chosen = columns[i % 3].selectbox(
+            label,
+            [NONE, *headers],
+            format_func=lambda h: none_label if h == NONE else h,
+            key=widget_key,
+        )
+        if chosen != NONE:
+            fields[name] = chosen
+    free = [h for h in headers if h not in fields.values()]
+    ignored_key = f"{key}_{kind}_ignored"
+    if saved is not None:
+        st.session_state[ignored_key] = [h for h in base.ignored if h in free]
+    elif ignored_key in st.session_state:
+        st.session_state[ignored_key] = [h for h in st.session_state[ignored_key] if h in free]
+    ignored = st.multiselect(t("data.ignored"), free, key=ignored_key, placeholder=t("data.ignored_placeholder"))
+    scales: dict[str, tuple[int, int]] = {}
+    if kind in ("survey", "gaps"):
+        candidates = [h for h in numeric_columns(read.frame) if h not in fields.values() and h not in ignored]
+        scales = scale_editor(f"{key}_{kind}_scales", candidates, base.scales, reset=saved is not None)
+    return ColumnMapping(kind=kind, fields=_unique(fields), ignored=tuple(ignored), scales=scales)
+
+
+def scale_editor(key: str, columns: list[str], suggested: Mapping[str, tuple[int, int]],
+                 *, reset: bool) -> dict[str, tuple[int, int]]:
+    """A small table of answer scales (lowest/highest) per numeric question; blank = not checked."""
+    if not columns:
+        return {}
+    if reset:
+        st.session_state.pop(key, None)
+    table = pd.DataFrame(
+        {
+            "column": columns,
+            "low": pd.array([suggested[c][0] if c in suggested else None for c in columns], dtype="Int64"),
+            "high": pd.array([suggested[c][1] if c in suggested else None for c in columns], dtype="Int64"),
+        }
+    )
+    st.caption(t("data.scales_help"))
+    edited = st.data_editor(
+        table,
+        key=key,
+        hide_index=True,
+        disabled=["column"],
+        num_rows="fixed",
+        width="stretch",
+        column_config={
+            "column": st.column_config.TextColumn(t("data.scale_column")),
+            "low": st.column_config.NumberColumn(t("data.scale_low"), step=1),
+            "high": st.column_config.NumberColumn(t("data.scale_high"), step=1),
+        },
+    )
+    scales: dict[str, tuple[int, int]] = {}
+    for column, low, high in edited[["column", "low", "high"]].itertuples(index=False):
+        if pd.isna(low) or pd.isna(high):
+            continue
+        if int(low) >= int(high):
+            st.warning(t("data.scale_invalid", column=md_escape(column)), icon=":material/rule:")
+            continue
+        scales[column] = (int(low), int(high))
+    return scales
+
+
+def _unique(fields: dict[str, str]) -> dict[str, str]:
+    """Field -> column with each column kept for its first field only (the user picked it twice)."""
+    seen: set[str] = set()
+    out: dict[str, str] = {}
+    for name, header in fields.items():
+        if header not in seen:
+            out[name] = header
+            seen.add(header)
+    return out
+
+
+def saved_mapping(key: str) -> ColumnMapping | None:
+    """A mapping JSON the user uploaded for this file, applied once per upload."""
+    upload = st.file_uploader(t("data.mapping_upload"), type=["json"], key=f"{key}_mapping_file")
+    if upload is None:
+        return None
+    marker = f"{key}_mapping_applied"
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()
+    if st.session_state.get(marker) == digest:
+        return None
+    mapping = ColumnMapping.from_json(upload.getvalue())
+    st.session_state[marker] = digest
+    st.session_state[f"{key}_kind"] = mapping.kind
+    st.success(t("data.mapping_applied"), icon=":material/check:")
+    return mapping
+
+
+def translated_issues(issues: pd.DataFrame) -> pd.DataFrame:
+    """The issue list with translated messages and actions, for the screen and the download."""
+    return pd.DataFrame(
+        {
+            t("data.col_file"): issues["file"],
+            t("data.col_row"): issues["row"],
+            t("data.col_column"): issues["column"],
+            t("data.col_value"): issues["value"],
+            t("data.col_code"): issues["code"].map(lambda c: t(f"validation_label.{c}")),
+            t("data.col_message"): [
+                t(f"validation.{c}", value=v, detail=d)
+                for c, v, d in zip(issues["code"], issues["value"], issues["detail"], strict=True)
+            ],
+            t("data.col_action"): issues["action"].map(lambda a: t(f"validation.action_{a}")),
+        }
+    )
+
+
+def render_validation(key: str, report: FileReport) -> None:
+    """Row counts, problems by type, the first problems and the full list as a download."""
+    v = report.validation
+    st.markdown(f"**{t('data.validation_title')}**")
+    left, middle, right = st.columns(3)
+    left.metric(t("data.rows_read"), f"{v.rows_read:,}")
+    middle.metric(t("data.rows_used"), f"{v.rows_used:,}")
+    right.metric(t("data.rows_excluded"), f"{v.rows_excluded:,}")
+    if v.issues.empty:
+        st.success(t("data.no_issues"), icon=":material/check_circle:")
+        return
+    st.warning(t("data.issues_summary", n=f"{len(v.issues):,}"), icon=":material/rule:")
+    counts = v.issue_counts()
+    st.caption(t("data.issue_counts"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("data.col_code"): [t(f"validation_label.{c}") for c in counts["code"]],
+                t("data.col_action"): counts["action"].map(lambda a: t(f"validation.action_{a}")),
+                t("data.col_count"): counts["count"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    table = translated_issues(v.issues)
+    st.caption(t("data.issues_first", n=min(ISSUES_SHOWN, len(table))))
+    st.dataframe(table.head(ISSUES_SHOWN), hide_index=True, width="stretch")
+    download_table(table, f"{key}_issues", index=False)
+
+
+def render_file(key: str, name: str, data: bytes) -> FileReport | None:
+    """One uploaded file: reading options, kind, mapping, check and preview."""
+    with st.container(border=True):
+        st.subheader(t("data.file_title", file=md_escape(name)), anchor=False)
+        header_row = st.session_state.get(f"{key}_header_row")
+        sheet = st.session_state.get(f"{key}_sheet")
+        try:
+            read = read_upload(data, name, sheet, header_row)
+        except CSLensError as exc:
+            show_error(exc)
+            if header_row is None:
+                return None
+            read = None
+        left, right = st.columns(2)
+        left.number_input(t("data.header_row"), min_value=1, value=None, step=1, key=f"{key}_header_row",
+                          help=t("data.header_row_help"), placeholder=t("data.header_row_auto"))
+        if read is None:
+            return None
+        if len(read.sheets or ()) > 1:
+            if sheet is None:
+                st.session_state[f"{key}_sheet"] = read.sheet
+            right.selectbox(t("data.sheet"), list(read.sheets), key=f"{key}_sheet")
+        if read.sheet:
+            st.caption(t("data.read_summary_sheet", sheet=md_escape(read.sheet), row=read.header_row,
+                         rows=f"{len(read.frame):,}"))
+        else:
+            encoding = t(f"data.encoding_{read.encoding}")
+            if encoding == f"data.encoding_{read.encoding}":
+                encoding = md_escape(read.encoding)
+            st.caption(t("data.read_summary", encoding=encoding, row=read.header_row,
+                         rows=f"{len(read.frame):,}"))
+        if read.blank_rows_dropped:
+            st.caption(t("data.blank_rows", n=read.blank_rows_dropped))
+        for note in read.notes:
+            st.caption(t(f"ingest.note_{note}"))
+        if read.sheet and read.sheet in read.sheets:  # each sheet has its own kind and mapping
+            key = f"{key}_s{list(read.sheets).index(read.sheet)}"
+        try:
+            saved = saved_mapping(key)
+        except CSLensError as exc:
+            show_error(exc)
+            saved = None
+        kind_key = f"{key}_kind"
+        if kind_key not in st.session_state:
+            st.session_state[kind_key] = detect_kind(read.frame).kind
+        labels = {k: dataset_label(k) for k in DATASET_KINDS}  # translated now, not in a later callback
+        kind = st.selectbox(t("data.kind"), DATASET_KINDS, key=kind_key, format_func=labels.__getitem__,
+                            help=t("data.kind_help"))
+        mapping = mapping_editor(key, read, kind, saved)
+        st.download_button(
+            t("data.mapping_download"),
+            data=mapping.to_json().encode("utf-8"),
+            file_name=f"{Path(name).stem}_mapping.json",
+            mime="application/json",
+            key=f"{key}_mapping_download",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        missing = mapping.missing_fields()
+        if missing:
+            fields = t("data.list_separator").join(t(f"data.field_{f}") for f in missing)
+            st.warning(t("data.mapping_incomplete", fields=fields), icon=":material/rule:")
+            return None
+        try:
+            chosen_sheet = sheet if read.sheet else None
+            report = check_upload(data, name, chosen_sheet, header_row, kind, mapping.to_json())
+        except CSLensError as exc:
+            show_error(exc)
+            return None
+        render_validation(key, report)
+        st.markdown(f"**{t('data.preview_title')}**")
+        preview = report.frame.head(PREVIEW_ROWS)
+        dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in preview.columns
+                 if pd.api.types.is_datetime64_any_dtype(preview[c])}
+        st.dataframe(preview, hide_index=True, width="stretch", column_config=dates)
+        if len(report.frame) > PREVIEW_ROWS:
+            st.caption(t("data.preview_note", n=PREVIEW_ROWS))
+        return report
+
+
+def render_use(reports: list[FileReport]) -> None:
+    """The button that makes the checked files this session's data."""
+    if not reports:
+        st.info(t("data.nothing_to_use"))
+        return
+    empty = [r for r in reports if r.validation.rows_used == 0]
+    for report in empty:
+        st.warning(t("data.no_rows", file=md_escape(report.file)), icon=":material/block:")
+    reports = [r for r in reports if r.validation.rows_used > 0]
+    if not reports:
+        st.info(t("data.nothing_to_use"))
+        return
+    seen: dict[str, str] = {}
+    for report in reports:
+        if report.kind in seen:
+            st.warning(t("data.duplicate_kind", first=md_escape(seen[report.kind]),
+                         second=md_escape(report.file), dataset=dataset_label(report.kind)))
+            return
+        seen[report.kind] = report.file
+    st.button(t("data.use_files"), type="primary", key="data_use_files", help=t("data.use_files_help"),
+              icon=":material/check:", on_click=use_reports, args=(reports,))
+
+
+def use_reports(reports: list[FileReport]) -> None:
+    """Button callback: make the checked files this session's data (before the page reruns)."""
+    datasets = assemble(reports)
+    set_uploaded(datasets)
+    st.session_state[USED_KEY] = t("data.list_separator").join(dataset_label(k) for k in datasets.available())
+
+

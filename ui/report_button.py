@@ -1,0 +1,32 @@
+"""The Overview's one-click report: every section's tables and findings as one offline HTML file."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models.errors import CSLensError
+from cs_models.report import datasets_report, render_html
+from ui.caching import cached
+from ui.components import show_error
+from ui.i18n import current_lang, t
+from ui.state import as_of, current_datasets
+
+
+def report_download() -> None:
+    """A download button for the report of the current data, as-of date and language."""
+    datasets, day, lang = current_datasets(), as_of(), current_lang()
+    try:
+        report = cached(datasets_report)(datasets, as_of=day, lang=lang)
+    except CSLensError as exc:
+        show_error(exc)
+        return
+    source = t("report.source_sample") if datasets.source == "sample" else ", ".join(datasets.origins.values())
+    st.download_button(
+        t("report.download"),
+        data=render_html(report, lang=lang, source=source).encode("utf-8"),
+        file_name=f"cs_lens_report_{day.isoformat()}_{lang}.html",
+        mime="text/html",
+        help=t("report.download_help"),
+        icon=":material/download:",
+        key="overview_report",
+    )
