@@ -11,7 +11,7 @@ from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_rat
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import cached
-from ui.cards.churn import group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
+from ui.churn_view import group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
 from ui.components import (
     download_table,
     error_message,

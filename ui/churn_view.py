@@ -1,0 +1,87 @@
+"""The Churn page's parts: group names, headline metrics, the log-rank summary and the display tables.
+
+Kept out of ``pages/churn.py`` so the page stays a short script; everything here renders
+``cs_models.survival`` results and decides nothing about them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cs_models import survival as sv
+from ui import format as fmt
+from ui.i18n import t
+
+
+def group_name(code: str) -> str:
+    """A group code in words (the overall, pooled and blank groups translated)."""
+    special = {sv.ALL: "churn.group_all", sv.OTHER: "churn.group_other", sv.MISSING: "churn.group_missing"}
+    return t(special[code]) if code in special else str(code)
+
+
+def show_metrics(overall: sv.KMResult) -> None:
+    """Customers, churned so far and the median lifetime."""
+    row = overall.summary.loc[sv.ALL]
+    left, middle, right = st.columns(3)
+    left.metric(t("churn.metric_customers"), fmt.number(row["n"]), border=True)
+    middle.metric(t("churn.metric_churned"), t("churn.metric_churned_value", n=fmt.number(row["events"]),
+                                               share=fmt.pct(row["events"] / row["n"], 0)), border=True)
+    if pd.notna(row["median_days"]) and row["median_days"] != float("inf"):
+        right.metric(t("churn.metric_median"), t("churn.months_value", months=fmt.months(row["median_days"])),
+                     border=True)
+    else:
+        right.metric(t("churn.metric_median"), t("churn.not_reached"), help=t("churn.not_reached_help"), border=True)
+
+
+def term_name(row: pd.Series) -> str:
+    """A Cox model term in words."""
+    if row["level"]:
+        return t("churn.term_level", column=row["column"], level=group_name(row["level"]),
+                 reference=group_name(row["reference"]))
+    return t("churn.term_numeric", column=row["column"])
+
+
+def show_logrank(result: sv.LogRankResult) -> None:
+    """Why the log-rank test is missing, or its pairwise (Holm-corrected) tests."""
+    if result.notes:
+        st.caption(t(f"churn.logrank_{result.notes[0]}"))
+    elif not result.pairwise.empty:
+        with st.expander(t("churn.pairwise_heading")):
+            pairs = result.pairwise
+            st.dataframe(pd.DataFrame({
+                t("churn.col_group_a"): pairs["group_a"].map(group_name),
+                t("churn.col_group_b"): pairs["group_b"].map(group_name), t("churn.col_chi2"): pairs["chi2"].round(2),
+                t("churn.col_p"): pairs["p"].map(fmt.p_value), t("churn.col_p_holm"): pairs["p_holm"].map(fmt.p_value),
+            }), hide_index=True, width="stretch")
+
+
+def survival_at_table(km: sv.KMResult) -> pd.DataFrame:
+    """Share still active at 3/6/12/24 months with its CI, a row per group."""
+    at = km.at_times.assign(cell=[
+        "" if pd.isna(s) else f"{fmt.pct(s, 0)} ({fmt.interval(lo, hi, lambda v: fmt.number(100 * v))})"
+        for s, lo, hi in zip(km.at_times["survival"], km.at_times["lower"], km.at_times["upper"], strict=True)])
+    wide = at.pivot(index="group", columns="months", values="cell").reindex(list(km.groups))
+    wide.columns = [t("churn.col_at_month", months=int(m)) for m in wide.columns]
+    wide.index = pd.Index([group_name(g) for g in wide.index], name=t("churn.col_group"))
+    return wide
+
+
+def rmst_table(result: sv.RMSTResult, revenue: bool) -> pd.DataFrame:
+    """Average months stayed, differences and (with ``revenue``) LTV, a row per group."""
+    table, per_month = result.table, sv.DAYS_PER_MONTH
+    out = pd.DataFrame(index=pd.Index([group_name(g) for g in table.index], name=t("churn.col_group")))
+    out[t("churn.col_n")] = table["n"].to_numpy()
+    out[t("churn.col_rmst")] = (table["rmst_days"] / per_month).round(1).to_numpy()
+    out[t("churn.col_rmst_ci")] = [fmt.interval(lo, hi, fmt.months) for lo, hi in
+                                   zip(table["rmst_lower"], table["rmst_upper"], strict=True)]
+    diff = t("churn.col_diff", reference=group_name(result.reference))
+    out[diff] = (table["diff_days"] / per_month).round(1).to_numpy()
+    out[t("churn.col_diff_p_holm")] = ["" if pd.isna(p) else fmt.p_value(p) for p in table["diff_p_holm"]]
+    if revenue:
+        out[t("churn.col_revenue")] = table["revenue_per_month"].round(0).to_numpy()
+        out[t("churn.col_ltv")] = table["ltv"].round(0).to_numpy()
+        out[t("churn.col_ltv_ci")] = [fmt.interval(lo, hi, fmt.number) for lo, hi in
+                                      zip(table["ltv_lower"], table["ltv_upper"], strict=True)]
+        out[t("churn.col_ltv_discounted")] = table["ltv_discounted"].round(0).to_numpy()
+    return out
