@@ -7,6 +7,7 @@ import streamlit as st
 
 from cs_models import stats
 from cs_models import survival as sv
+from cs_models.charts import labels
 from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_ratio_figure, km_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
@@ -21,7 +22,7 @@ from ui.components import (
     show_chart,
     show_findings,
 )
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
 
@@ -33,10 +34,6 @@ ANNUAL_DISCOUNT = 0.10
 def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
     """The Cox model of the chosen covariates (a module-level function, so it can be cached)."""
     return sv.cox(sv.durations(customers, as_of_date), covariates)
-
-
-def labels(*keys: str, **extra: str) -> dict[str, str]:
-    return {key: t(f"churn.{key}") for key in keys} | {name: t(key) for name, key in extra.items()}
 
 
 def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | None:
@@ -52,8 +49,8 @@ def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | N
         st.info(error_message(exc), icon=":material/info:")
         return None
     names = {row["term"]: term_name(row) for _, row in fit.table.iterrows()}
-    chart_labels = labels("hover_hr", "hover_p", "less", "more", x_title="churn.forest_x_title")
-    show_chart(hazard_ratio_figure(fit, chart_labels, names), key="churn_forest")
+    show_chart(hazard_ratio_figure(fit, labels.forest_labels(current_lang()), names), key="churn_forest",
+               title=t("churn.forest_title"))
     st.caption(t("churn.cox_stats", concordance=fmt.number(fit.concordance, 3), chi2=fmt.number(fit.lr_chi2, 1),
                  df=fit.lr_df, p=fmt.p_text(fit.lr_p), n=fmt.number(fit.n), events=fmt.number(fit.events)))
     if fit.sampled_from:
@@ -93,15 +90,12 @@ except CSLensError as exc:
 
 show_metrics(result.overall)
 show_findings(sv.findings(result))
-st.subheader(t("churn.km_heading"))
-km, names = result.km, {g: t("churn.group_with_n", name=group_name(g), n=fmt.number(n)) for g, n in
-                        result.km.summary["n"].items()}
-km_labels = labels("x_title", "y_title", "at_risk_title", "hover_month", "hover_survival", "hover_at_risk",
-                   "censored", "median", "events_so_far", "censored_so_far")
+km, names = result.km, labels.group_names(current_lang(), result.km.summary["n"])
 p = result.logrank.p if result.logrank is not None else float("nan")
 annotation = None if pd.isna(p) else t("churn.km_annotation", p=fmt.p_text(p))
-show_chart(km_figure(km, km_labels, names, annotation=annotation, row_names={g: group_name(g) for g in km.groups}),
-           key="churn_km")
+show_chart(km_figure(km, labels.km_labels(current_lang()), names, annotation=annotation,
+                     row_names={g: group_name(g) for g in km.groups}),
+           key="churn_km", title=t("churn.km_heading"))
 st.caption(t("churn.km_caption"))
 if result.logrank is not None:
     show_logrank(result.logrank)
@@ -124,10 +118,8 @@ if not revenue:
     st.caption(t("churn.ltv_no_revenue" if "no_revenue" in result.rmst.notes else "churn.ltv_revenue_blank"))
 st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(ANNUAL_DISCOUNT * 100)))
 
-st.subheader(t("churn.churn_rate_heading"))
-rate_labels = labels("hover_month", "hover_rate", "hover_at_risk", "hover_events", x_title="churn.churn_x_title",
-                     y_title="churn.churn_y_title")
-show_chart(churn_rate_figure(result.life, rate_labels, names, groups=km.groups), key="churn_rate")
+show_chart(churn_rate_figure(result.life, labels.churn_rate_labels(current_lang()), names, groups=km.groups),
+           key="churn_rate", title=t("churn.churn_rate_heading"))
 st.caption(t("churn.churn_rate_caption", n=MIN_AT_RISK))
 options = [*segments, *sv.covariate_columns(customers)]
 covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, key="churn_covariates",
@@ -137,9 +129,10 @@ cox_view = show_cox(customers, list(covariates))
 st.subheader(t("churn.downloads_heading"))
 curves = km.curves.assign(group=km.curves["group"].map(group_name))
 curves.insert(2, "months", (curves["time_days"] / sv.DAYS_PER_MONTH).round(2))
-at_risk = km.at_risk_table.assign(group=km.at_risk_table["group"].map(group_name)).rename(columns=labels(
-    group="churn.col_group", months="churn.hover_month", at_risk="churn.hover_at_risk",
-    events="churn.events_so_far", censored="churn.censored_so_far"))
+at_risk = km.at_risk_table.assign(group=km.at_risk_table["group"].map(group_name)).rename(columns={
+    column: t(key) for column, key in (("group", "churn.col_group"), ("months", "churn.hover_month"),
+                                       ("at_risk", "churn.hover_at_risk"), ("events", "churn.events_so_far"),
+                                       ("censored", "churn.censored_so_far"))})
 for label_key, frame, stem in (("churn.download_curves", curves, "churn_curves"),
                                ("churn.download_at_risk", at_risk, "churn_at_risk"),
                                ("churn.download_rmst", rmst_view, "churn_lifetime_ltv"),

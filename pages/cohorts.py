@@ -6,33 +6,25 @@ import pandas as pd
 import streamlit as st
 
 from cs_models import cohorts
-from cs_models.charts.cohorts import MAX_COLUMNS, MAX_ROWS, average_curve, heatmap_view, retention_heatmap
+from cs_models.charts.cohorts import average_curve, heatmap_view, retention_heatmap
 from cs_models.charts.cohorts import segment_curves as segment_figure
+from cs_models.charts.labels import cohort_labels
 from cs_models.errors import CSLensError
 from ui import components as ui
 from ui import format as fmt
 from ui.caching import cached
-from ui.i18n import t
-from ui.state import as_of, current_datasets
+from ui.i18n import current_lang, t
+from ui.state import as_of, current_datasets, presentation
 from ui.url_state import url_widget
 
 #: How many periods after joining the page shows (daily and weekly tables would be huge otherwise).
 MAX_K = {"day": 90, "week": 104, "month": None, "quarter": None}
 ALL, NONE = "__all__", "__none__"
-HOVER_KEYS = ("y_title", "hover_cell", "hover_low_base", "hover_revenue", "hover_immature", "hover_partial",
-              "hover_undefined", "hover_average", "hover_segment")
 
 
 def span(period: str, k: int) -> str:
     """"6 months" / "6か月" for period ``k``."""
     return t(f"cohorts.span_{period}_{'one' if k == 1 else 'other'}", k=k)
-
-
-def chart_labels(table: cohorts.CohortTable) -> dict[str, str]:
-    return {key: t(f"cohorts.{key}") for key in HOVER_KEYS} | {
-        "x_title": t(f"cohorts.x_title_{table.period}"), "span_one": t(f"cohorts.span_{table.period}_one"),
-        "span_other": t(f"cohorts.span_{table.period}_other"), "value_title": t(f"cohorts.value_{table.metric}"),
-        "average": t("cohorts.average_label"), "simple": t("cohorts.simple_label")}
 
 
 def explain(table: cohorts.CohortTable, part: str) -> None:
@@ -121,27 +113,30 @@ except CSLensError as exc:
     ui.show_error(exc)
     st.stop()
 
-labels = chart_labels(table)
-st.subheader(t("cohorts.heatmap_heading"))
-ui.show_chart(retention_heatmap(table, labels), key="cohorts_heatmap")
+labels = cohort_labels(current_lang(), table.period, table.metric)
+ui.show_chart(retention_heatmap(table, labels, compact=presentation()), key="cohorts_heatmap",
+              title=t("cohorts.heatmap_heading"))
 st.caption(t("cohorts.blank_caption", date=as_of().isoformat()))
-if heatmap_view(table)[1]:
-    st.caption(t("cohorts.cut_caption", rows=MAX_ROWS, columns=MAX_COLUMNS))
+shown, cut = heatmap_view(table, compact=presentation())
+if cut:
+    st.caption(t("cohorts.cut_caption", rows=len(shown), columns=shown.shape[1]))
 explain(table, "cohort")
 for note in table.notes:
     n = table.unmatched_events if note == "unmatched_events" else table.events_before_start
     st.caption(t(f"cohorts.note_{note}", n=fmt.number(n)))
 
-st.subheader(t("cohorts.average_heading"))
+average_slot = st.container()  # the toggle sits under the chart it changes
 show_simple = url_widget(st.toggle, t("cohorts.show_simple"), key="cohorts_simple", default=False)
-ui.show_chart(average_curve(table, labels, show_simple=show_simple), key="cohorts_average")
+with average_slot:
+    ui.show_chart(average_curve(table, labels, show_simple=show_simple), key="cohorts_average",
+                  title=t("cohorts.average_heading"))
 explain(table, "average")
 ui.show_findings(cohorts.findings(table))
 
 if segment is not None and table.segment_average is not None:
-    st.subheader(t("cohorts.segments_heading", segment=ui.md_escape(segment)))
     names = {v: t("cohorts.segment_blank") if pd.isna(v) else str(v) for v in table.segment_average.columns}
-    ui.show_chart(segment_figure(table, labels, names), key="cohorts_segments")
+    ui.show_chart(segment_figure(table, labels, names), key="cohorts_segments",
+                  title=t("cohorts.segments_heading", segment=segment))
     explain_segments(table, names)
 
 st.subheader(t("cohorts.table_heading"))

@@ -44,21 +44,17 @@ except CSLensError as exc:
 
 view.show_answers(answers)
 labels = view.chart_labels()
-st.subheader(t("gaps.overview_heading"))
-show_chart(dumbbell(analysis, labels, scale=answers.scale), key="gaps_dumbbell")
+show_chart(dumbbell(analysis, labels, scale=answers.scale), key="gaps_dumbbell", title=t("gaps.overview_heading"))
 view.show_of(found, "most_disappointing", "most_delighting", "no_clear_gap")
 view.show_notes(analysis)
 
-st.subheader(t("gaps.gaps_heading"))
-show_chart(gap_bars(analysis, labels), key="gaps_bars")
+show_chart(gap_bars(analysis, labels), key="gaps_bars", title=t("gaps.gaps_heading"))
 st.caption(t("gaps.gaps_caption", items=len(answers.items)))
 
-st.subheader(t("gaps.shares_heading"))
-show_chart(share_bars(analysis, labels), key="gaps_shares")
+show_chart(share_bars(analysis, labels), key="gaps_shares", title=t("gaps.shares_heading"))
 st.caption(t("gaps.shares_caption"))
 
-st.subheader(t("gaps.ipa_heading"))
-show_chart(importance_performance_map(ipa, labels), key="gaps_ipa")
+show_chart(importance_performance_map(ipa, labels), key="gaps_ipa", title=t("gaps.ipa_heading"))
 st.caption(t(f"gaps.ipa_caption_{ipa.importance_source}"))
 view.show_of(found, "priority_item")
 ipa_table = ipa.items.assign(quadrant=ipa.items["quadrant"].map(lambda q: t(f"gaps.quadrant_{q}")))

@@ -15,8 +15,9 @@ page_header("overview")
 datasets = current_datasets()
 st.caption(t("overview.as_of", date=as_of().isoformat(), source=t(f"common.source_{datasets.source}")))
 report_download()
+st.page_link("pages/story.py", label=t("overview.open_story"), icon=":material/slideshow:")
 
-analyses = [spec for spec in PAGES if spec.namespace not in ("overview", "data")]
+analyses = [spec for spec in PAGES if spec.card]
 for row in range(0, len(analyses), 2):
     for column, spec in zip(st.columns(2), analyses[row : row + 2], strict=False):
         with column.container(border=True):

@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from cs_models import survival as sv
+from cs_models.charts import labels as chart_labels
 from ui import format as fmt
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 
 def group_name(code: str) -> str:
     """A group code in words (the overall, pooled and blank groups translated)."""
-    special = {sv.ALL: "churn.group_all", sv.OTHER: "churn.group_other", sv.MISSING: "churn.group_missing"}
-    return t(special[code]) if code in special else str(code)
+    return chart_labels.group_name(current_lang(), code)
 
 
 def show_metrics(overall: sv.KMResult) -> None:
@@ -36,10 +36,7 @@ def show_metrics(overall: sv.KMResult) -> None:
 
 def term_name(row: pd.Series) -> str:
     """A Cox model term in words."""
-    if row["level"]:
-        return t("churn.term_level", column=row["column"], level=group_name(row["level"]),
-                 reference=group_name(row["reference"]))
-    return t("churn.term_numeric", column=row["column"])
+    return chart_labels.term_name(current_lang(), row)
 
 
 def show_logrank(result: sv.LogRankResult) -> None:

@@ -12,13 +12,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cs_models.catalogue import placeholders, translate
-from cs_models.charts.theme import apply_theme
+from cs_models.charts.theme import apply_theme, set_title
 from cs_models.errors import CSLensError
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.findings import Finding
 from ui.i18n import current_lang, t
 from ui.router import ensure_router
-from ui.state import current_datasets, presentation
+from ui.state import as_of, current_datasets, presentation
 
 logger = logging.getLogger("cs_lens")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
@@ -60,10 +60,27 @@ def show_findings(findings: Sequence[Finding]) -> None:
         box(text, icon=SEVERITY_ICONS[finding.severity])
 
 
-def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
-    """Render a Plotly figure with the shared theme (large type in presentation mode)."""
+def data_source() -> str:
+    """What the current data are: the sample in words, or the uploaded files' names."""
+    datasets = current_datasets()
+    if datasets.source == "sample" or not datasets.origins:
+        return t("common.source_sample")
+    return ", ".join(dict.fromkeys(datasets.origins.values()))
+
+
+def show_chart(fig: go.Figure, *, key: str, title: str | None = None) -> None:
+    """Render a Plotly figure with the shared theme (large type in presentation mode).
+
+    ``title`` (plain text) is drawn in the figure with the data source and as-of date under
+    it, and the toolbar's camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
+    """
+    day = as_of().isoformat()
+    title = title if title is not None else fig.layout.title.text
+    if title:
+        set_title(fig, title, t("common.chart_source", source=data_source(), date=day))
     apply_theme(fig, presentation=presentation())
-    config = {"displaylogo": False, "locale": current_lang(), "responsive": True}
+    config = {"displaylogo": False, "locale": current_lang(), "responsive": True,
+              "toImageButtonOptions": {"format": "png", "filename": f"{key}_{day}", "scale": 2}}
     st.plotly_chart(fig, width="stretch", config=config, key=key)
 
 

@@ -12,24 +12,17 @@ import streamlit as st
 
 from cs_models import gaps
 from cs_models.charts.gaps import churn_curves, segment_dots
+from cs_models.charts.labels import gaps_labels
 from cs_models.errors import CSLensError
 from cs_models.findings import Finding
 from ui import format as fmt
 from ui.caching import cached
 from ui.components import download_table, error_message, md_escape, show_chart, show_findings
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
 
 NONE = "__none__"
-CHART_KEYS = (
-    "score_title", "expectation", "satisfaction_above", "satisfaction_below", "hover_dumbbell", "gap_title",
-    "verdict_delights", "verdict_disappoints", "verdict_no_clear_gap", "hover_gap", "share_title",
-    "delighted", "met", "disappointed", "hover_share", "performance_title", "importance_title",
-    "quadrant_concentrate_here", "quadrant_keep_up", "quadrant_low_priority", "quadrant_possible_overkill",
-    "hover_ipa", "hover_segment", "months_title", "survival_title", "group_negative_gap",
-    "group_non_negative_gap", "hover_km",
-)
 DOWNLOAD_COLUMNS = (
     "n", "mean_expectation", "mean_satisfaction", "mean_gap", "ci_low", "ci_high", "t_p", "t_p_holm",
     "wilcoxon_p", "wilcoxon_p_holm", "n_zero", "cohen_dz", "rank_biserial", "delighted_share", "met_share",
@@ -54,7 +47,7 @@ def number(value: float) -> str:
 
 def chart_labels() -> dict[str, str]:
     """Translated labels of every gaps chart."""
-    return {key: t(f"gaps.{key}") for key in CHART_KEYS}
+    return gaps_labels(current_lang())
 
 
 def show_of(found: Sequence[Finding], *codes: str) -> None:
@@ -132,7 +125,7 @@ def show_segments(frame: pd.DataFrame, layout: str, scale: str, analysis: gaps.G
         return
     table = result.table
     show_chart(segment_dots(result, labels, [str(i) for i in analysis.items.sort_values("mean_gap").index]),
-               key="gaps_segments")
+               key="gaps_segments", title=t("gaps.segments_heading"))
     shown = table.pivot(index="item", columns="segment_value", values="mean_gap").map(
         lambda v: "" if pd.isna(v) else signed(v))
     shown = shown + table.pivot(index="item", columns="segment_value", values="n").map(lambda n: f" ({int(n)})")
@@ -174,7 +167,7 @@ def show_churn(frame: pd.DataFrame, answers: gaps.GapAnswers, layout: str, scale
             days = summary.loc[group, "median_days"]
             value = t("gaps.months", value=float(fmt.months(days))) if pd.notna(days) else t("gaps.not_reached")
             column.metric(t(f"gaps.metric_median_{group}"), value, border=True, help=t(f"gaps.group_{group}"))
-    show_chart(churn_curves(churn, labels), key="gaps_churn")
+    show_chart(churn_curves(churn, labels), key="gaps_churn", title=t("gaps.churn_heading"))
     st.caption(t("gaps.matched", matched=fmt.number(churn.matched), respondents=fmt.number(churn.respondents)))
     show_findings(found)
     for note in churn.notes:

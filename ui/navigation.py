@@ -11,22 +11,25 @@ from ui.i18n import t
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script, catalogue namespace, icon and URL path."""
+    """One page: its script, catalogue namespace, icon, URL path, and whether the Overview
+    shows a card of it (``ui/cards/<namespace>.py``)."""
 
     path: str
     namespace: str
     icon: str
     url_path: str
     default: bool = False
+    card: bool = True
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("pages/overview.py", "overview", ":material/dashboard:", "overview", default=True, card=False),
+    PageSpec("pages/story.py", "story", ":material/slideshow:", "story", card=False),
     PageSpec("pages/cohorts.py", "cohorts", ":material/grid_on:", "cohorts"),
     PageSpec("pages/churn.py", "churn", ":material/trending_down:", "churn"),
     PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
-    PageSpec("pages/data.py", "data", ":material/table_view:", "data"),
+    PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 
 

@@ -11,12 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from cs_models import survey as sv
+from cs_models.charts import labels as chart_labels
 from cs_models.charts import survey as charts
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import cached
 from ui.components import download_table, error_message, reading, show_chart, show_error
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.url_state import url_widget
 
 MAX_STEPS = 5
@@ -41,7 +42,7 @@ def ci_text(low: float, high: float) -> str:
 
 def answers_text(answers: tuple[str, ...] | list[str]) -> str:
     """Answers joined for a sentence."""
-    return t("survey.answer_join").join(t("survey.answer_quote", answer=a) for a in answers)
+    return chart_labels.answers_text(current_lang(), answers)
 
 
 def base_warning(n: int) -> None:
@@ -123,7 +124,7 @@ def likert_block(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.
         "y_label": f"n={summary.n:,}",
         "hover": t("survey.hover_count"),
     }
-    show_chart(charts.likert_bar(summary, labels), key="survey_likert_chart")
+    show_chart(charts.likert_bar(summary, labels), key="survey_likert_chart", title=question.name)
     return summary
 
 
@@ -343,10 +344,8 @@ def funnel_section(frame, questions, names, funnel_default, method) -> None:
         show_error(exc)
         return
     table = result.table
-    step_names = [t("survey.funnel_step_name", i=r.step, answers=answers_text(r.accepted)) for r in table.itertuples()]
-    labels = {"base": t("survey.funnel_base", n=f"{int(table['answered'].iloc[0]):,}")}
-    labels |= {"text": t("survey.funnel_text"), "hover": t("survey.funnel_hover")}
-    show_chart(charts.funnel_chart(result, labels, step_names), key="survey_funnel_chart")
+    figure = charts.funnel_chart(result, *chart_labels.funnel_labels(current_lang(), table))
+    show_chart(figure, key="survey_funnel_chart", title=t("survey.funnel_heading"))
     funnel_readings(table)
     if "funnel_unanswered" in result.notes:
         st.caption(t("survey.funnel_unanswered"))
@@ -415,7 +414,7 @@ def crosstab_section(frame, questions, names, question, q_index) -> None:
         return
     labels = {"x_title": names[seg], "colour_title": t("survey.col_share"), "hover": t("survey.crosstab_hover")}
     labels["row_names"] = {g: t(f"survey.{g}") for g in ("promoter", "passive", "detractor")}
-    show_chart(charts.crosstab_heatmap(ct, labels), key="survey_crosstab_chart")
+    show_chart(charts.crosstab_heatmap(ct, labels), key="survey_crosstab_chart", title=t("survey.crosstab_heading"))
     crosstab_reading(ct, names[seg])
     if "weight" in frame:
         st.caption(t("survey.crosstab_unweighted"))

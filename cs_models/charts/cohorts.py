@@ -40,6 +40,9 @@ HEATMAP_SCALE = (
 #: The heatmap shows at most this many (most recent) cohorts and periods.
 MAX_ROWS = 60
 MAX_COLUMNS = 60
+#: A compact heatmap (presentation mode, story, report): the last 12 cohorts, periods 0–12, larger cells.
+COMPACT_ROWS = 12
+COMPACT_COLUMNS = 13
 #: Percentages are written in the cells up to this many periods (beyond, they would not fit).
 TEXT_COLUMNS = 24
 
@@ -48,20 +51,30 @@ def _span(labels: Mapping[str, str], k: object) -> str:
     return labels["span_one" if k == 1 else "span_other"].format(k=k)
 
 
-def heatmap_view(table: CohortTable) -> tuple[pd.DataFrame, bool]:
-    """The part of the table the heatmap shows (recent cohorts first cut), and whether it was cut."""
+def heatmap_view(table: CohortTable, *, compact: bool = False) -> tuple[pd.DataFrame, bool]:
+    """The part of the table the heatmap shows (older cohorts and later periods cut), and whether it was cut.
+
+    Parameters
+    ----------
+    table : CohortTable
+    compact : bool
+        At most :data:`COMPACT_ROWS` cohorts and :data:`COMPACT_COLUMNS` periods (else
+        :data:`MAX_ROWS` and :data:`MAX_COLUMNS`).
+    """
+    rows, columns = (COMPACT_ROWS, COMPACT_COLUMNS) if compact else (MAX_ROWS, MAX_COLUMNS)
     rates = table.rates
-    cut = len(rates) > MAX_ROWS or rates.shape[1] > MAX_COLUMNS
-    return rates.iloc[-MAX_ROWS:, :MAX_COLUMNS], cut
+    cut = len(rates) > rows or rates.shape[1] > columns
+    return rates.iloc[-rows:, :columns], cut
 
 
-def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figure:
+def retention_heatmap(table: CohortTable, labels: Mapping[str, str], *, compact: bool = False) -> go.Figure:
     """Cohorts x periods heatmap: % in the cell, n in the hover, immature cells left blank.
 
     Immature cells are NaN, which Plotly leaves uncoloured (the white background shows
     through between cell gaps), while 0 % is the light end of a visibly coloured scale.
+    ``compact`` shows fewer, larger cells (see :func:`heatmap_view`) for a projector.
     """
-    rates, _ = heatmap_view(table)
+    rates, _ = heatmap_view(table, compact=compact)
     cohorts = list(rates.index)
     ks = list(rates.columns)
     sizes = table.sizes.loc[cohorts].to_numpy()
@@ -118,7 +131,7 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str]) -> go.Figur
         xaxis={"title": {"text": labels["x_title"]}, "side": "top", "dtick": 1 if len(ks) <= 24 else None},
         yaxis={"title": {"text": labels["y_title"]}, "autorange": "reversed", "type": "category"},
         plot_bgcolor="#ffffff",
-        height=max(320, min(1400, 28 * len(cohorts) + 140)),
+        height=max(320, min(1400, (44 if compact else 28) * len(cohorts) + 140)),
     )
     return fig
 

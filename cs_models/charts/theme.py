@@ -27,6 +27,16 @@ def plot_text(text: object) -> str:
     return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
+def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figure:
+    """Draw ``title`` (and a smaller ``source`` line under it) in the figure, so an exported PNG says
+    what it shows and where the data came from. Both are plain text (escaped here)."""
+    text = {"text": plot_text(title), "x": 0, "xanchor": "left", "automargin": True}
+    if source:
+        text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}
+    fig.update_layout(title=text)
+    return fig
+
+
 def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     """Apply fonts, palette and margins in place and return ``fig``.
 
@@ -41,7 +51,7 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": size},
         colorway=list(PRESENTATION_PALETTE if presentation else PALETTE),
-        margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         legend={"font": {"size": size}},
     )

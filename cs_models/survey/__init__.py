@@ -56,6 +56,7 @@ from cs_models.survey.interpret import (  # isort: skip  (reads the results abov
     crosstab_findings,
     default_segment,
     findings,
+    funnel_findings,
     reference_differs,
     small_base,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "default_segment",
     "findings",
     "funnel",
+    "funnel_findings",
     "infer_question",
     "infer_questions",
     "likert",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +56,22 @@ def assert_clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def chart_titles(at: AppTest) -> list[str]:
+    """The titles drawn in the page's Plotly charts (with their data-source line)."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        title = json.loads(chart.proto.spec).get("layout", {}).get("title", {})
+        out.append(html.unescape(str(title.get("text", ""))))
+        out.append(html.unescape(str(title.get("subtitle", {}).get("text", ""))))
+    return out
+
+
 def texts(at: AppTest) -> str:
-    """All markdown, captions, titles, headers, info boxes and metric labels/values as one text."""
+    """All markdown, captions, titles, headers, info boxes, metric labels/values and chart titles as one text."""
     parts: list[str] = []
     for group in (at.title, at.header, at.subheader, at.markdown, at.caption, at.info, at.warning, at.success):
         parts.extend(str(e.value) for e in group)
     for metric in at.metric:
         parts.extend([str(metric.label), str(metric.value)])
+    parts.extend(chart_titles(at))
     return "\n".join(parts)

@@ -1,0 +1,103 @@
+"""Chart labels in a language, from the catalogue: what pages, the story and the report pass to the builders.
+
+The builders in :mod:`cs_models.charts` hold no text; these functions give them the
+translated templates (``{placeholders}`` are filled by the builders) so that a chart reads
+the same on a page, in a story step and in the offline report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from cs_models.catalogue import translate
+from cs_models.survival import ALL, MISSING, OTHER
+
+COHORT_KEYS = ("y_title", "hover_cell", "hover_low_base", "hover_revenue", "hover_immature", "hover_partial",
+               "hover_undefined", "hover_average", "hover_segment")
+KM_KEYS = ("x_title", "y_title", "at_risk_title", "hover_month", "hover_survival", "hover_at_risk", "censored",
+           "median", "events_so_far", "censored_so_far")
+FOREST_KEYS = ("hover_hr", "hover_p", "less", "more")
+RATE_KEYS = ("hover_month", "hover_rate", "hover_at_risk", "hover_events")
+GAPS_KEYS = (
+    "score_title", "expectation", "satisfaction_above", "satisfaction_below", "hover_dumbbell", "gap_title",
+    "verdict_delights", "verdict_disappoints", "verdict_no_clear_gap", "hover_gap", "share_title",
+    "delighted", "met", "disappointed", "hover_share", "performance_title", "importance_title",
+    "quadrant_concentrate_here", "quadrant_keep_up", "quadrant_low_priority", "quadrant_possible_overkill",
+    "hover_ipa", "hover_segment", "months_title", "survival_title", "group_negative_gap",
+    "group_non_negative_gap", "hover_km",
+)
+
+
+def _keys(lang: str, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+    return {key: translate(lang, f"{namespace}.{key}") for key in keys}
+
+
+def cohort_labels(lang: str, period: str, metric: str) -> dict[str, str]:
+    """Labels of the cohort heatmap and curves for a table of ``period`` and ``metric``."""
+    return _keys(lang, "cohorts", COHORT_KEYS) | {
+        "x_title": translate(lang, f"cohorts.x_title_{period}"),
+        "span_one": translate(lang, f"cohorts.span_{period}_one"),
+        "span_other": translate(lang, f"cohorts.span_{period}_other"),
+        "value_title": translate(lang, f"cohorts.value_{metric}"),
+        "average": translate(lang, "cohorts.average_label"),
+        "simple": translate(lang, "cohorts.simple_label"),
+    }
+
+
+def group_name(lang: str, code: object) -> str:
+    """A survival group code in words (the overall, pooled and blank groups translated)."""
+    special = {ALL: "churn.group_all", OTHER: "churn.group_other", MISSING: "churn.group_missing"}
+    return translate(lang, special[code]) if code in special else str(code)
+
+
+def group_names(lang: str, sizes: Mapping[Any, Any]) -> dict[Any, str]:
+    """Legend names of survival groups with their size: ``{group: "Pro (n=120)"}``."""
+    return {g: translate(lang, "churn.group_with_n", name=group_name(lang, g), n=f"{int(n):,}")
+            for g, n in sizes.items()}
+
+
+def term_name(lang: str, row: Mapping[str, Any] | pd.Series) -> str:
+    """A Cox model term (a row of :attr:`cs_models.survival.CoxResult.table`) in words."""
+    if row["level"]:
+        return translate(lang, "churn.term_level", column=row["column"], level=group_name(lang, row["level"]),
+                         reference=group_name(lang, row["reference"]))
+    return translate(lang, "churn.term_numeric", column=row["column"])
+
+
+def km_labels(lang: str) -> dict[str, str]:
+    """Labels of the Kaplan–Meier figure and its risk table."""
+    return _keys(lang, "churn", KM_KEYS)
+
+
+def forest_labels(lang: str) -> dict[str, str]:
+    """Labels of the hazard-ratio (forest) figure."""
+    return _keys(lang, "churn", FOREST_KEYS) | {"x_title": translate(lang, "churn.forest_x_title")}
+
+
+def churn_rate_labels(lang: str) -> dict[str, str]:
+    """Labels of the monthly churn-rate figure."""
+    return _keys(lang, "churn", RATE_KEYS) | {"x_title": translate(lang, "churn.churn_x_title"),
+                                               "y_title": translate(lang, "churn.churn_y_title")}
+
+
+def gaps_labels(lang: str) -> dict[str, str]:
+    """Labels of every expectation-vs-satisfaction figure."""
+    return _keys(lang, "gaps", GAPS_KEYS)
+
+
+def answers_text(lang: str, answers: Sequence[str]) -> str:
+    """Survey answers joined for a sentence: “A” or “B”."""
+    return translate(lang, "survey.answer_join").join(
+        translate(lang, "survey.answer_quote", answer=a) for a in answers)
+
+
+def funnel_labels(lang: str, table: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
+    """Labels and step names of the funnel figure of a :class:`~cs_models.survey.Funnel` table."""
+    labels = {"base": translate(lang, "survey.funnel_base", n=f"{int(table['answered'].iloc[0]):,}"),
+              "text": translate(lang, "survey.funnel_text"), "hover": translate(lang, "survey.funnel_hover")}
+    names = [translate(lang, "survey.funnel_step_name", i=r.step, answers=answers_text(lang, r.accepted))
+             for r in table.itertuples()]
+    return labels, names
