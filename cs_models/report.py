@@ -106,12 +106,32 @@ def build_report(
     Data page), matched to the files by dataset kind. ``findings`` lists every
     analysis' findings, most important first, each with its ``text`` in ``lang``.
     """
+    return load_report(files, kind=kind, as_of=as_of, mappings=mappings, lang=lang, **options)[0]
+
+
+def load_report(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    kind: str | None = None,
+    as_of: date | None = None,
+    mappings: Sequence[ColumnMapping] | None = None,
+    lang: str = "ja",
+    **options: Any,
+) -> tuple[dict[str, Any], Datasets, date]:
+    """:func:`build_report`, with the loaded datasets and the as-of date used (for the charts)."""
     datasets, reports = load_files(files, kind=kind, mappings=mappings)
     as_of = as_of or datasets.latest_date() or date.today()
     first = _file_entry(reports[0])
     out: dict[str, Any] = {**first, "files": [_file_entry(r) for r in reports]}
     out.update(datasets_report(datasets, as_of=as_of, lang=lang, **options))
-    return jsonable(out)
+    return jsonable(out), datasets, as_of
+
+
+def report_figures(datasets: Datasets, *, as_of: date, lang: str) -> dict[str, list[Any]]:
+    """The report's charts per section: the story's (:func:`cs_models.story.build_story`)."""
+    from cs_models.story import build_story  # the story imports every analysis; only HTML needs it
+
+    return build_story(datasets, as_of=as_of, lang=lang).figures_by_section()
 
 
 def datasets_report(datasets: Datasets, *, as_of: date, lang: str = "ja", **options: Any) -> dict[str, Any]:
@@ -219,18 +239,25 @@ def _findings_html(findings: Sequence[Mapping[str, Any]], lang: str) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
-def _figures_html(figures: Sequence[Any]) -> str:
-    """Plotly figures inline, with plotly.js embedded once: the page needs no network."""
-    if not figures:
-        return ""
+def _figures_html(figures: Sequence[Any], source: str) -> str:
+    """Plotly figures inline (titled, with the data source under the title); plotly.js is embedded
+    once, before the first section's charts, so the page needs no network."""
+    from cs_models.charts.theme import apply_theme, set_title
+
+    charts = []
+    for fig in figures:
+        set_title(fig, html.unescape(str(fig.layout.title.text or "")), source)
+        apply_theme(fig)
+        charts.append('<div class="chart">' + fig.to_html(
+            full_html=False, include_plotlyjs=False, default_width="100%", default_height=480,
+            config={"displaylogo": False, "responsive": True}) + "</div>")
+    return "".join(charts)
+
+
+def _plotlyjs() -> str:
     from plotly.offline import get_plotlyjs
 
-    charts = "".join(
-        '<div class="chart">' + fig.to_html(full_html=False, include_plotlyjs=False,
-                                            config={"displaylogo": False, "responsive": True}) + "</div>"
-        for fig in figures
-    )
-    return f'<script type="text/javascript">{get_plotlyjs()}</script>{charts}'
+    return f'<script type="text/javascript">{get_plotlyjs()}</script>'
 
 
 def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping[str, Sequence[Any]] | None = None,
@@ -269,10 +296,13 @@ def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping
         f"<h2>{html.escape(translate(lang, 'report.findings_heading'))}</h2>",
         _findings_html(report.get("findings", []), lang),
     ]
+    if any(figures.values()):
+        parts.append(_plotlyjs())
+    chart_source = translate(lang, "common.chart_source", source=source, date=as_of)
     for name, section in sections.items():
         heading = translate(lang, f"report.section_{name}")
         parts += [f'<section class="analysis"><h2>{html.escape(heading)}</h2>',
-                  _figures_html(figures.get(name, ())), _html_value(section), "</section>"]
+                  _figures_html(figures.get(name, ()), chart_source), _html_value(section), "</section>"]
     parts += [f"<h2>{html.escape(translate(lang, 'report.data_heading'))}</h2>",
               _html_value(report.get("datasets", {}))]
     for entry in files:
@@ -329,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise ReportInputError("report_no_file", f"{path}: no such file", file=str(path))
             mappings.append(ColumnMapping.from_json(path.read_bytes()))
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
-        report = build_report(
+        report, datasets, as_of = load_report(
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
             segment=args.segment, covariates=covariates, lang=args.lang,
         )
@@ -337,8 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())
         print(f"error [{exc.code}]: {exc.message}" + (f" ({where})" if where else ""), file=sys.stderr)
         return EXIT_INPUT_ERROR
-    text = (render_html(report, lang=args.lang) if args.format == "html"
-            else json.dumps(report, ensure_ascii=False, indent=2))
+    if args.format == "html":
+        figures = report_figures(datasets, as_of=as_of, lang=args.lang)
+        text = render_html(report, lang=args.lang, figures=figures)
+    else:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.out is not None:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

@@ -157,7 +157,7 @@ def _survival(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, li
 def _drivers(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
     customers = datasets.customers
     frame = sv.durations(customers, as_of)
-    covariates = [*segment_columns(frame, exclude=sv.NOT_SEGMENTS), *sv.covariate_columns(customers)]
+    covariates = sv.default_covariates(frame)
     if not covariates:
         raise _SkipStepError("no_covariates")
     fit = sv.cox(frame, covariates)

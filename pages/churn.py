@@ -121,7 +121,7 @@ st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(ANNUAL_DI
 show_chart(churn_rate_figure(result.life, labels.churn_rate_labels(current_lang()), names, groups=km.groups),
            key="churn_rate", title=t("churn.churn_rate_heading"))
 st.caption(t("churn.churn_rate_caption", n=MIN_AT_RISK))
-options = [*segments, *sv.covariate_columns(customers)]
+options = sv.default_covariates(customers)
 covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, key="churn_covariates",
                         default=list(options), help=t("churn.covariates_help"))
 cox_view = show_cox(customers, list(covariates))

@@ -6,8 +6,9 @@ import streamlit as st
 
 from cs_models.errors import CSLensError
 from cs_models.report import datasets_report, render_html
+from cs_models.story import build_story
 from ui.caching import cached
-from ui.components import show_error
+from ui.components import data_source, show_error
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 
@@ -17,13 +18,18 @@ def report_download() -> None:
     datasets, day, lang = current_datasets(), as_of(), current_lang()
     try:
         report = cached(datasets_report)(datasets, as_of=day, lang=lang)
+        story = cached(build_story)(datasets, as_of=day, lang=lang)  # the Story page's, from the same cache
     except CSLensError as exc:
         show_error(exc)
         return
-    source = t("report.source_sample") if datasets.source == "sample" else ", ".join(datasets.origins.values())
+    source = data_source()
+
+    def page() -> bytes:  # drawn when clicked (in another thread: no Streamlit calls here)
+        return render_html(report, lang=lang, figures=story.figures_by_section(), source=source).encode("utf-8")
+
     st.download_button(
         t("report.download"),
-        data=render_html(report, lang=lang, source=source).encode("utf-8"),
+        data=page,
         file_name=f"cs_lens_report_{day.isoformat()}_{lang}.html",
         mime="text/html",
         help=t("report.download_help"),

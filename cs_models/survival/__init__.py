@@ -35,6 +35,7 @@ from cs_models.survival.analysis import (
     SurvivalAnalysis,
     analyse,
     cox_findings,
+    default_covariates,
     findings,
     report_section,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "covariate_columns",
     "cox",
     "cox_findings",
+    "default_covariates",
     "durations",
     "findings",
     "kaplan_meier",

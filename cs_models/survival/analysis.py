@@ -63,6 +63,22 @@ class SurvivalAnalysis(Result):
     segment: str | None = None
 
 
+def default_covariates(frame: pd.DataFrame) -> list[str]:
+    """The Cox model's default columns (page, story and report alike): the segment columns, then
+    the numeric ones.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical customers or the output of :func:`durations`.
+
+    Returns
+    -------
+    list of str
+    """
+    return [*_stats.segment_columns(frame, exclude=NOT_SEGMENTS), *covariate_columns(frame)]
+
+
 def analyse(
     customers: pd.DataFrame,
     as_of: date | pd.Timestamp,
@@ -250,7 +266,7 @@ def report_section(
     segment : str or list of str, optional
         Group columns (default: every text column with 2–12 levels).
     covariates : list of str, optional
-        Cox columns (default: numeric columns other than ids, dates and revenue).
+        Cox columns (default: :func:`default_covariates`).
     horizon_months : float
         RMST horizon.
     **_options
@@ -299,7 +315,7 @@ def report_section(
         _report_segment(out, column, km, lr, rm)
         found += _segment_findings(SurvivalAnalysis(overall, km, lr, rm, LifeTableResult(pd.DataFrame()),
                                                     overall_rmst, column), ALPHA, MIN_GROUP)
-    cov = list(covariates) if covariates is not None else covariate_columns(frame)
+    cov = list(covariates) if covariates is not None else default_covariates(frame)
     if cov:
         try:
             fit = cox(frame, cov)

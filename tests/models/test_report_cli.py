@@ -9,6 +9,7 @@ hand-made cp932 file's problems are written row by row below.
 from __future__ import annotations
 
 import html
+import re
 import json
 import subprocess
 import sys
@@ -100,7 +101,10 @@ def test_html_report_is_escaped_and_self_contained(tmp_path):
     assert page.startswith("<!DOCTYPE html>")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "http" not in page  # nothing fetched from elsewhere
+    # nothing fetched from elsewhere; plotly.js itself (inline, the first script) is left out of the check
+    outside = re.sub(r'<script type="text/javascript">.*?</script>', "", page, count=1, flags=re.S)
+    for fetch in ("<script src", "<link", "http"):
+        assert fetch not in outside
 
 
 @pytest.mark.parametrize(
@@ -200,3 +204,9 @@ def test_html_report_in_english_holds_the_findings(tmp_path):
     report = json.loads(run(*files, "--as-of", "2026-10-31", "--lang", "en").stdout)
     for finding in report["findings"]:
         assert html.escape(finding["text"]) in page
+    # the story's six charts (heatmap, KM, hazard ratios, funnel, gaps, gap → churn), plotly.js once
+    assert page.count('class="plotly-graph-div"') >= 6
+    assert page.count("<script") == 1 + page.count('class="plotly-graph-div"')  # plotly.js once, one per chart
+    # every chart says where its data came from (Plotly writes the JSON with \\u escapes)
+    source = json.dumps("CS Lens · customers.csv, events.csv, survey.csv, gaps.csv · as of 2026-10-31")
+    assert page.count(source[1:-1]) >= 6
