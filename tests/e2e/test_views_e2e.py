@@ -4,6 +4,7 @@ segment whose name is Japanese), and leaving a page and coming back restores its
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cs_models.catalogue import catalogue
 from tests.e2e.conftest import open_app, wait_for_title
@@ -34,6 +35,10 @@ def test_language_switch_keeps_a_japanese_segment(app_url, new_page, screenshot_
     assert any("attended" in name for name in names), names
     assert "churn_segment=study_sessions" in page.url
     assert "churn_horizon=12" in page.url
+    # the selectbox shows its choice in the new language too (it kept 「12か月」 before)
+    horizon = page.get_by_test_id("stSelectbox").filter(has_text=catalogue("en")["churn.horizon_label"])
+    expect(horizon.locator("input")).to_have_value(catalogue("en")["churn.horizon_option"].format(months=12),
+                                                   timeout=30_000)
     assert page.evaluate(KM_JS)["curves"] == 2
     page.screenshot(path=screenshot_dir / "views_language_switch_en.png")
 
