@@ -126,8 +126,11 @@ class Story(Result):
 # ------------------------------------------------------------------------------ steps
 def _cohorts(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
     table = cohorts.build(datasets, as_of=as_of)
-    figure = retention_heatmap(table, labels.cohort_labels(lang, table.period, table.metric), compact=True)
-    return figure, cohorts.findings(table)
+    found = ranked(cohorts.findings(table))
+    focus = found[0].params.get("cohort") if found else None  # the cohort the sentence names, outlined
+    figure = retention_heatmap(table, labels.cohort_labels(lang, table.period, table.metric), compact=True,
+                               focus=focus)
+    return figure, found
 
 
 def _strongest_segment(customers: Any, as_of: date) -> sv.SurvivalAnalysis:
@@ -148,7 +151,7 @@ def _survival(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, li
     p = result.logrank.p if result.logrank is not None else float("nan")
     annotation = None if p != p else translate(lang, "churn.km_annotation", p=p_text(p))
     figure = km_figure(km, labels.km_labels(lang), labels.group_names(lang, km.summary["n"]), annotation=annotation,
-                       row_names={g: labels.group_name(lang, g) for g in km.groups})
+                       at_risk=False)  # a slide has no room for the at-risk table (the page shows it)
     found = sv.findings(result)
     return figure, [f for f in found if f.code in ("churn.segment_lives_longer", "churn.no_segment_difference")] \
         or found

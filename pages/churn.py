@@ -12,11 +12,12 @@ from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_rat
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import cached
-from ui.churn_view import group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
+from ui.churn_view import curves_table, group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
 from ui.components import (
     download_table,
     error_message,
     md_escape,
+    money_column,
     page_header,
     require_dataset,
     show_chart,
@@ -109,11 +110,15 @@ st.caption(t("churn.survival_at_caption"))
 st.subheader(t("churn.rmst_heading"))
 revenue = "no_revenue" not in result.rmst.notes and bool(result.rmst.table["revenue_per_month"].notna().any())
 rmst_view = rmst_table(result.rmst, revenue)
-money = [t("churn.col_revenue"), t("churn.col_ltv"), t("churn.col_ltv_discounted"), t("churn.col_n")]
-formats = {name: st.column_config.NumberColumn(format="localized") for name in money}
 months_columns = [t("churn.col_rmst"), t("churn.col_diff", reference=group_name(result.rmst.reference))]
-formats |= {name: st.column_config.NumberColumn(format="%.1f") for name in months_columns}
-st.dataframe(rmst_view, width="stretch", column_config=formats)
+formats = {name: st.column_config.NumberColumn(format="%.1f") for name in months_columns}
+formats |= {t(f"churn.col_{name}"): money_column() for name in ("revenue", "ltv", "ltv_discounted")}
+formats[t("churn.col_n")] = st.column_config.NumberColumn(format="localized")
+# two tables that fit the page: months stayed, then what they are worth (the download holds both)
+money_start = rmst_view.columns.get_loc(t("churn.col_revenue")) if revenue else len(rmst_view.columns)
+st.dataframe(rmst_view.iloc[:, :money_start], width="stretch", column_config=formats)
+if revenue:
+    st.dataframe(rmst_view.iloc[:, money_start:], width="stretch", column_config=formats)
 if not revenue:
     st.caption(t("churn.ltv_no_revenue" if "no_revenue" in result.rmst.notes else "churn.ltv_revenue_blank"))
 st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(ANNUAL_DISCOUNT * 100)))
@@ -127,8 +132,7 @@ covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, ke
 cox_view = show_cox(customers, list(covariates))
 
 st.subheader(t("churn.downloads_heading"))
-curves = km.curves.assign(group=km.curves["group"].map(group_name))
-curves.insert(2, "months", (curves["time_days"] / sv.DAYS_PER_MONTH).round(2))
+curves = curves_table(km)
 at_risk = km.at_risk_table.assign(group=km.at_risk_table["group"].map(group_name)).rename(columns={
     column: t(key) for column, key in (("group", "churn.col_group"), ("months", "churn.hover_month"),
                                        ("at_risk", "churn.hover_at_risk"), ("events", "churn.events_so_far"),
@@ -139,4 +143,4 @@ for label_key, frame, stem in (("churn.download_curves", curves, "churn_curves")
                                ("churn.download_cox", cox_view, "churn_hazard_ratios")):
     if frame is not None:
         st.caption(t(label_key))
-        download_table(frame, stem, index=stem != "churn_hazard_ratios")
+        download_table(frame, stem)

@@ -119,7 +119,8 @@ ui.show_chart(retention_heatmap(table, labels, compact=presentation()), key="coh
 st.caption(t("cohorts.blank_caption", date=as_of().isoformat()))
 shown, cut = heatmap_view(table, compact=presentation())
 if cut:
-    st.caption(t("cohorts.cut_caption", rows=len(shown), columns=shown.shape[1]))
+    st.caption(t("cohorts.cut_caption_compact" if presentation() else "cohorts.cut_caption", rows=len(shown),
+                 columns=shown.shape[1], periods=", ".join(map(str, shown.columns))))
 explain(table, "cohort")
 for note in table.notes:
     n = table.unmatched_events if note == "unmatched_events" else table.events_before_start

@@ -68,7 +68,6 @@ if answers.segments:
 view.show_churn(frame, answers, layout, scale, labels)
 
 st.subheader(t("gaps.table_heading"))
-st.dataframe(view.items_table(analysis, display=True), width="stretch")
-download_table(view.items_table(analysis, display=False), "gaps_items")
+view.show_items(analysis)
 with st.expander(t("gaps.method_heading")):
     st.markdown(t("gaps.method", zero=t(f"gaps.zero_{zero_method}")))

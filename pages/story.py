@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from cs_models.charts.theme import legend_beside
 from cs_models.story import build_story
 from ui.caching import cached
 from ui.components import md_escape, page_header, show_chart, show_findings
@@ -10,6 +11,8 @@ from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
 
 STEP_KEY = "step"
+#: Height (px) of a step's chart: with the page's header it fits a 720 px high projector screen.
+CHART_HEIGHT = 420
 
 
 def move(by: int, total: int) -> None:
@@ -35,15 +38,20 @@ else:
                             keep_default=True, label_visibility="collapsed", required=True, format_func=str)
     number = number if number in numbers else 1
     step = story.steps[number - 1]
-    st.caption(t("story.position", step=number, total=total))
-    if step.findings:
-        show_findings(step.findings[:1])
-    else:
-        st.info(step.sentence(current_lang()), icon=":material/info:")
-    show_chart(step.figure, key=f"story_chart_{step.key}")
-    if len(step.findings) > 1:
-        with st.expander(t("story.more_findings")):
-            show_findings(step.findings[1:])
+    # the sentence beside its chart, so that a step fits one projector screen (1280×720) unscrolled
+    words, picture = st.columns([1, 2])
+    with words:
+        st.caption(t("story.position", step=number, total=total))
+        if step.findings:
+            show_findings(step.findings[:1])
+        else:
+            st.info(step.sentence(current_lang()), icon=":material/info:")
+        if len(step.findings) > 1:
+            with st.expander(t("story.more_findings")):
+                show_findings(step.findings[1:])
+    with picture:
+        legend_beside(step.figure).update_layout(height=CHART_HEIGHT)
+        show_chart(step.figure, key=f"story_chart_{step.key}")
 
 if story.skipped:
     st.subheader(t("story.skipped_heading"))

@@ -78,7 +78,24 @@ def rmst_table(result: sv.RMSTResult, revenue: bool) -> pd.DataFrame:
     if revenue:
         out[t("churn.col_revenue")] = table["revenue_per_month"].round(0).to_numpy()
         out[t("churn.col_ltv")] = table["ltv"].round(0).to_numpy()
-        out[t("churn.col_ltv_ci")] = [fmt.interval(lo, hi, fmt.number) for lo, hi in
+        out[t("churn.col_ltv_ci")] = [fmt.interval(lo, hi, fmt.money) for lo, hi in
                                       zip(table["ltv_lower"], table["ltv_upper"], strict=True)]
         out[t("churn.col_ltv_discounted")] = table["ltv_discounted"].round(0).to_numpy()
     return out
+
+
+def curves_table(km: sv.KMResult) -> pd.DataFrame:
+    """The Kaplan–Meier curves as a spreadsheet: translated headers, months and percentages as shown."""
+    curves = km.curves
+    return pd.DataFrame({
+        t("churn.col_group"): curves["group"].map(group_name),
+        t("churn.col_days"): curves["time_days"].round(0).astype(int),
+        t("churn.col_months"): (curves["time_days"] / sv.DAYS_PER_MONTH).round(1),
+        t("churn.hover_at_risk"): curves["at_risk"],
+        t("churn.col_events_at"): curves["events"],
+        t("churn.col_censored_at"): curves["censored"],
+        t("churn.col_survival"): (curves["survival"] * 100).round(1),
+        t("churn.col_survival_low"): (curves["lower"] * 100).round(1),
+        t("churn.col_survival_high"): (curves["upper"] * 100).round(1),
+    })
+

@@ -84,8 +84,26 @@ def show_chart(fig: go.Figure, *, key: str, title: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", config=config, key=key)
 
 
-def download_table(frame: pd.DataFrame, stem: str, *, index: bool = True) -> None:
-    """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised."""
+#: Decimals of the numbers in a download (the pages show at most this many).
+DOWNLOAD_DECIMALS = 3
+
+
+def money_column(label: str | None = None) -> Any:
+    """A table column of yen amounts in the reader's convention: ``¥1,000`` / ``1,000円``."""
+    return st.column_config.NumberColumn(label, format="yen" if current_lang() == "en" else "%,d円")
+
+
+def download_table(frame: pd.DataFrame, stem: str) -> None:
+    """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised.
+
+    The index is written only when it is named (a group, a cohort, an item): never an unnamed
+    column of row numbers. Numbers are rounded to :data:`DOWNLOAD_DECIMALS` decimals.
+    """
+    index = any(name is not None for name in frame.index.names)
+    floats = frame.select_dtypes("float").columns
+    if len(floats):
+        frame = frame.copy()
+        frame[floats] = frame[floats].round(DOWNLOAD_DECIMALS)
     left, right = st.columns(2)
     left.download_button(
         t("common.download_csv"),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from cs_models.catalogue import catalogue
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import CSLensError
 from cs_models.io import ReadResult, read_table
@@ -52,6 +53,28 @@ def dataset_label(kind: str) -> str:
     return t(f"common.dataset_{kind}")
 
 
+def _cell_text(value: object) -> str:
+    if pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def preview_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first rows as the reader sees them: canonical headers translated, dates as YYYY-MM-DD,
+    blanks for missing values (not ``None``)."""
+    shown = frame.head(PREVIEW_ROWS).copy()
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif values.isna().any():  # text throughout, so that a blank can stand beside numbers
+            shown[column] = [_cell_text(v) for v in values]
+    messages = catalogue(current_lang())
+    return shown.rename(columns={c: messages.get(f"data.field_{c}", c) for c in shown.columns})
+
+
 def render_loaded() -> None:
     """The datasets every page analyses now."""
     datasets = current_datasets()
@@ -61,7 +84,7 @@ def render_loaded() -> None:
         with st.expander(f"{dataset_label(kind)} — {t('common.rows', n=len(frame))}", expanded=False):
             origin = md_escape(datasets.origins.get(kind, "-"))
             st.caption(t("data.origin", file=origin, columns=len(frame.columns)))
-            st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
+            st.dataframe(preview_table(frame), hide_index=True, width="stretch")
             if len(frame) > PREVIEW_ROWS:
                 st.caption(t("data.preview_note", n=PREVIEW_ROWS))
     if uploaded_datasets() is not None and datasets.source == "upload":
@@ -239,7 +262,7 @@ def render_validation(key: str, report: FileReport) -> None:
     table = translated_issues(v.issues)
     st.caption(t("data.issues_first", n=min(ISSUES_SHOWN, len(table))))
     st.dataframe(table.head(ISSUES_SHOWN), hide_index=True, width="stretch")
-    download_table(table, f"{key}_issues", index=False)
+    download_table(table, f"{key}_issues")
 
 
 def render_file(key: str, name: str, data: bytes) -> FileReport | None:
@@ -313,10 +336,7 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
             return None
         render_validation(key, report)
         st.markdown(f"**{t('data.preview_title')}**")
-        preview = report.frame.head(PREVIEW_ROWS)
-        dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c in preview.columns
-                 if pd.api.types.is_datetime64_any_dtype(preview[c])}
-        st.dataframe(preview, hide_index=True, width="stretch", column_config=dates)
+        st.dataframe(preview_table(report.frame), hide_index=True, width="stretch")
         if len(report.frame) > PREVIEW_ROWS:
             st.caption(t("data.preview_note", n=PREVIEW_ROWS))
         return report

@@ -28,10 +28,10 @@ DOWNLOAD_COLUMNS = (
     "wilcoxon_p", "wilcoxon_p_holm", "n_zero", "cohen_dz", "rank_biserial", "delighted_share", "met_share",
     "disappointed_share", "verdict",
 )
-DISPLAY_COLUMNS = (
-    "n", "mean_expectation", "mean_satisfaction", "mean_gap", "ci_low", "ci_high", "verdict", "t_p_holm",
-    "wilcoxon_p_holm", "delighted_share", "met_share", "disappointed_share", "cohen_dz", "rank_biserial",
-    "n_zero",
+#: The page's two tables of items (one would be wider than the page): means and tests, then shares and effects.
+DISPLAY_PARTS = (
+    ("n", "mean_expectation", "mean_satisfaction", "mean_gap", "ci", "verdict", "t_p_holm", "wilcoxon_p_holm"),
+    ("delighted_share", "met_share", "disappointed_share", "cohen_dz", "rank_biserial", "n_zero"),
 )
 
 
@@ -70,7 +70,7 @@ def show_answers(answers: gaps.GapAnswers) -> None:
     with st.expander(t("gaps.invalid_heading")):
         invalid = answers.invalid.rename(columns={c: t(f"gaps.invalid_{c}") for c in ("row", "column", "value")})
         st.dataframe(invalid, hide_index=True, width="stretch")
-        download_table(invalid, "gaps_invalid_answers", index=False)
+        download_table(invalid, "gaps_invalid_answers")
 
 
 def show_notes(analysis: gaps.GapAnalysis) -> None:
@@ -93,13 +93,14 @@ def items_table(analysis: gaps.GapAnalysis, *, display: bool) -> pd.DataFrame:
             out[column] = frame[column].map(fmt.number)
         for column in ("mean_expectation", "mean_satisfaction"):
             out[column] = frame[column].map(number)
-        for column in ("mean_gap", "ci_low", "ci_high", "cohen_dz", "rank_biserial"):
+        for column in ("mean_gap", "cohen_dz", "rank_biserial"):
             out[column] = frame[column].map(signed)
+        out["ci"] = [fmt.interval(lo, hi, signed) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)]
         for column in ("t_p_holm", "wilcoxon_p_holm"):
             out[column] = frame[column].map(fmt.p_value)
         for column in ("delighted_share", "met_share", "disappointed_share"):
             out[column] = frame[column].map(lambda v: fmt.pct(v, 0))
-        columns = list(DISPLAY_COLUMNS)
+        columns = [c for part in DISPLAY_PARTS for c in part]
         out["verdict"] = frame["verdict"]
     else:
         out, columns = frame[list(DOWNLOAD_COLUMNS)].copy(), list(DOWNLOAD_COLUMNS)
@@ -107,6 +108,14 @@ def items_table(analysis: gaps.GapAnalysis, *, display: bool) -> pd.DataFrame:
     out = out[columns].rename(columns={c: t(f"gaps.col_{c}") for c in columns})
     out.index.name = t("gaps.col_item")
     return out
+
+
+def show_items(analysis: gaps.GapAnalysis) -> None:
+    """The per-item tables as the page shows them (:data:`DISPLAY_PARTS`), then the raw download."""
+    table = items_table(analysis, display=True)
+    for part in DISPLAY_PARTS:
+        st.dataframe(table[[t(f"gaps.col_{c}") for c in part]], width="stretch")
+    download_table(items_table(analysis, display=False), "gaps_items")
 
 
 def show_segments(frame: pd.DataFrame, layout: str, scale: str, analysis: gaps.GapAnalysis,
@@ -137,7 +146,7 @@ def show_segments(frame: pd.DataFrame, layout: str, scale: str, analysis: gaps.G
     for note in result.notes:
         st.caption(t("gaps.note_segment_small", value=md_escape(note.partition(":")[2])))
     headers = ("item", "segment_value", "n", "mean_gap", "ci_low", "ci_high", "disappointed_share")
-    download_table(table.rename(columns={c: t(f"gaps.col_{c}") for c in headers}), "gaps_segments", index=False)
+    download_table(table.rename(columns={c: t(f"gaps.col_{c}") for c in headers}), "gaps_segments")
     show_findings(found)
 
 

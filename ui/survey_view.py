@@ -60,7 +60,7 @@ def reset_if_stale(key: str, options: list[str], default: list[str]) -> None:
 
 def translated(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> pd.DataFrame:
     """A table for download: ``percent`` columns ×100 and translated headers."""
-    return frame.assign(**{c: 100 * frame[c] for c in percent if c in frame}).rename(
+    return frame.assign(**{c: (100 * frame[c]).round(1) for c in percent if c in frame}).rename(
         columns=lambda c: t(f"survey.col_{c}")
     )
 
@@ -97,7 +97,7 @@ def question_overview(frame: pd.DataFrame, inferred: tuple[sv.Question, ...]) ->
         overview = sv.question_summary(frame, inferred)
         overview = translated(overview.assign(kind=overview["kind"].map(lambda k: t(f"survey.kind_{k}"))))
         st.dataframe(overview, hide_index=True, width="stretch")
-        download_table(overview, "survey_questions", index=False)
+        download_table(overview, "survey_questions")
 
 
 def likert_block(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.Likert:
@@ -199,7 +199,7 @@ def choice_block(frame, question, q_index, funnel_default, method, reference) ->
     focus_block(frame, question, q_index, result, default, method, reference)
     table = result.table.copy()
     table.insert(1, "n", result.n)
-    download_table(translated(table, ("share", "ci_low", "ci_high")), "survey_shares", index=False)
+    download_table(translated(table, ("share", "ci_low", "ci_high")), "survey_shares")
 
 
 def nps_block(frame: pd.DataFrame, question: sv.Question) -> None:
@@ -225,7 +225,7 @@ def nps_block(frame: pd.DataFrame, question: sv.Question) -> None:
     labels |= {"title": t("survey.nps_gauge", n=f"{result.n:,}"), "x_title": t("survey.axis_share")}
     show_chart(charts.nps_figure(result, labels | {"hover": t("survey.hover_count")}), key="survey_nps_chart")
     table = result.table.assign(group=result.table["group"].map(lambda g: t(f"survey.{g}")))
-    download_table(translated(table, ("share",)), "survey_nps", index=False)
+    download_table(translated(table, ("share",)), "survey_nps")
 
 
 def numeric_block(frame: pd.DataFrame, question: sv.Question) -> None:
@@ -239,7 +239,7 @@ def numeric_block(frame: pd.DataFrame, question: sv.Question) -> None:
     c3.metric(t("survey.answered"), fmt.number(s.n), border=True)
     reading("survey.reading_mean", mean=fmt.number(s.mean, 2), **bounds, n=fmt.number(s.n))
     row = {"n": s.n, "mean": s.mean, "mean_low": s.ci_low, "mean_high": s.ci_high, "median": s.median, "std": s.std}
-    download_table(translated(pd.DataFrame([row])), "survey_numeric", index=False)
+    download_table(translated(pd.DataFrame([row])), "survey_numeric")
 
 
 def text_block(frame: pd.DataFrame, question: sv.Question) -> None:
@@ -249,7 +249,7 @@ def text_block(frame: pd.DataFrame, question: sv.Question) -> None:
     st.caption(t("survey.text_note"))
     counts = translated(counts)
     st.dataframe(counts, hide_index=True, width="stretch")
-    download_table(counts, "survey_text", index=False)
+    download_table(counts, "survey_text")
 
 
 def question_block(frame, question, q_index, funnel_default, method, reference) -> None:
@@ -355,7 +355,7 @@ def funnel_section(frame, questions, names, funnel_default, method) -> None:
     download = translated(
         table.assign(accepted=table["accepted"].map(" | ".join)).drop(columns="within_first"), FUNNEL_PCT
     )
-    download_table(download, "survey_funnel", index=False)
+    download_table(download, "survey_funnel")
 
 
 def crosstab_reading(ct: sv.Crosstab, segment: str) -> None:
@@ -418,4 +418,4 @@ def crosstab_section(frame, questions, names, question, q_index) -> None:
     crosstab_reading(ct, names[seg])
     if "weight" in frame:
         st.caption(t("survey.crosstab_unweighted"))
-    download_table(crosstab_table(ct), "survey_crosstab", index=False)
+    download_table(crosstab_table(ct), "survey_crosstab")

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cs_models.charts.theme import NEUTRAL, PALETTE, plot_text
+from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, plot_text
 from cs_models.cohorts import CohortTable
 from cs_models.format import pct
 
@@ -37,12 +37,18 @@ HEATMAP_SCALE = (
     (0.75, "#2171b5"),
     (1.0, "#08306b"),
 )
+#: Outline of the cohort a finding names.
+FOCUS_COLOUR = NEGATIVE
 #: The heatmap shows at most this many (most recent) cohorts and periods.
 MAX_ROWS = 60
 MAX_COLUMNS = 60
-#: A compact heatmap (presentation mode, story, report): the last 12 cohorts, periods 0–12, larger cells.
-COMPACT_ROWS = 12
-COMPACT_COLUMNS = 13
+#: A compact heatmap (presentation mode, story, report): 12 cohorts at a few checkpoints, large cells.
+COMPACT_ROWS = 8
+COMPACT_PERIODS: dict[str, tuple[int, ...]] = {"month": (0, 1, 2, 3, 6, 9, 12), "quarter": (0, 1, 2, 3, 4, 6, 8)}
+#: Checkpoints of other period lengths in a compact heatmap: the first ones.
+COMPACT_COLUMNS = 8
+#: Size of the percentages written in compact cells (readable on a projector).
+COMPACT_TEXT_SIZE = 18
 #: Percentages are written in the cells up to this many periods (beyond, they would not fit).
 TEXT_COLUMNS = 24
 
@@ -51,30 +57,45 @@ def _span(labels: Mapping[str, str], k: object) -> str:
     return labels["span_one" if k == 1 else "span_other"].format(k=k)
 
 
-def heatmap_view(table: CohortTable, *, compact: bool = False) -> tuple[pd.DataFrame, bool]:
+def heatmap_view(table: CohortTable, *, compact: bool = False, focus: object = None) -> tuple[pd.DataFrame, bool]:
     """The part of the table the heatmap shows (older cohorts and later periods cut), and whether it was cut.
 
     Parameters
     ----------
     table : CohortTable
     compact : bool
-        At most :data:`COMPACT_ROWS` cohorts and :data:`COMPACT_COLUMNS` periods (else
-        :data:`MAX_ROWS` and :data:`MAX_COLUMNS`).
+        At most :data:`COMPACT_ROWS` cohorts at the checkpoints :data:`COMPACT_PERIODS` (else
+        :data:`MAX_ROWS` cohorts and the first :data:`MAX_COLUMNS` periods).
+    focus : cohort label, optional
+        A cohort the view must hold (e.g. the one a finding names): the window of cohorts
+        moves back to it when it is older than the most recent ones.
     """
-    rows, columns = (COMPACT_ROWS, COMPACT_COLUMNS) if compact else (MAX_ROWS, MAX_COLUMNS)
     rates = table.rates
-    cut = len(rates) > rows or rates.shape[1] > columns
-    return rates.iloc[-rows:, :columns], cut
+    if compact:
+        rows = COMPACT_ROWS
+        wanted = COMPACT_PERIODS.get(table.period, tuple(range(COMPACT_COLUMNS)))
+        periods = [k for k in rates.columns if k in wanted]
+    else:
+        rows, periods = MAX_ROWS, list(rates.columns[:MAX_COLUMNS])
+    cut = len(rates) > rows or len(periods) < rates.shape[1]
+    start = max(0, len(rates) - rows)
+    names = [str(c) for c in rates.index]
+    if focus is not None and str(focus) in names and names.index(str(focus)) < start:
+        start = max(0, names.index(str(focus)) - rows // 3)  # an older focus: about a third down the view
+    return rates.iloc[start:start + rows][periods], cut
 
 
-def retention_heatmap(table: CohortTable, labels: Mapping[str, str], *, compact: bool = False) -> go.Figure:
+def retention_heatmap(
+    table: CohortTable, labels: Mapping[str, str], *, compact: bool = False, focus: object = None
+) -> go.Figure:
     """Cohorts x periods heatmap: % in the cell, n in the hover, immature cells left blank.
 
     Immature cells are NaN, which Plotly leaves uncoloured (the white background shows
     through between cell gaps), while 0 % is the light end of a visibly coloured scale.
-    ``compact`` shows fewer, larger cells (see :func:`heatmap_view`) for a projector.
+    ``compact`` shows fewer, larger cells (see :func:`heatmap_view`) for a projector;
+    ``focus`` (a cohort) is kept in view and outlined.
     """
-    rates, _ = heatmap_view(table, compact=compact)
+    rates, _ = heatmap_view(table, compact=compact, focus=focus)
     cohorts = list(rates.index)
     ks = list(rates.columns)
     sizes = table.sizes.loc[cohorts].to_numpy()
@@ -119,6 +140,7 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str], *, compact:
             colorscale=[list(stop) for stop in HEATMAP_SCALE],
             text=text,
             texttemplate="%{text}" if len(ks) <= TEXT_COLUMNS else None,
+            textfont={"size": COMPACT_TEXT_SIZE} if compact else None,
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             hoverongaps=True,
@@ -128,11 +150,17 @@ def retention_heatmap(table: CohortTable, labels: Mapping[str, str], *, compact:
         )
     )
     fig.update_layout(
-        xaxis={"title": {"text": labels["x_title"]}, "side": "top", "dtick": 1 if len(ks) <= 24 else None},
+        # compact: a few checkpoints, as categories; the period axis under the cells, clear of the title
+        xaxis={"title": {"text": labels["x_title"]}, "side": "bottom" if compact else "top",
+               "type": "category" if compact else None, "dtick": 1 if len(ks) <= 24 and not compact else None},
         yaxis={"title": {"text": labels["y_title"]}, "autorange": "reversed", "type": "category"},
         plot_bgcolor="#ffffff",
         height=max(320, min(1400, (44 if compact else 28) * len(cohorts) + 140)),
     )
+    if focus is not None and str(focus) in map(str, cohorts):
+        row = [str(c) for c in cohorts].index(str(focus))
+        fig.add_shape(type="rect", xref="x", yref="y", x0=-0.5, x1=len(ks) - 0.5, y0=row - 0.5, y1=row + 0.5,
+                      line={"color": FOCUS_COLOUR, "width": 4})
     return fig
 
 

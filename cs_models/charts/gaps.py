@@ -29,7 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cs_models import format as fmt
-from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, plot_text
+from cs_models.charts.theme import NEGATIVE, NEUTRAL, PALETTE, POSITIVE, TOP_LEGEND, plot_text
 from cs_models.gaps import (
     NEGATIVE_GAP,
     QUADRANTS,
@@ -102,7 +102,7 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
     low, high = SCALES[scale]
     _item_axis(fig, items)
     fig.update_xaxes(title=labels["score_title"], range=[low - 0.2, high + 0.2], dtick=1)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, height=120 + 60 * len(items))
+    fig.update_layout(legend=TOP_LEGEND, height=120 + 60 * len(items))
     return fig
 
 
@@ -148,7 +148,7 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
     fig.add_vline(x=0, line_color="#424242", line_width=1)
     _item_axis(fig, items)
     fig.update_xaxes(title=labels["gap_title"], range=[-reach * 1.35, reach * 1.35], zeroline=False)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, height=120 + 60 * len(items), barmode="overlay")
+    fig.update_layout(legend=TOP_LEGEND, height=120 + 60 * len(items), barmode="overlay")
     return fig
 
 
@@ -177,7 +177,7 @@ def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
         )
     _item_axis(fig, items)
     fig.update_xaxes(title=labels["share_title"], range=[0, 100], ticksuffix="%")
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
+    fig.update_layout(barmode="stack", legend={**TOP_LEGEND, "traceorder": "normal"},
                       height=120 + 60 * len(items))
     return fig
 
@@ -252,7 +252,7 @@ def segment_dots(comparison: SegmentComparison, labels: Mapping[str, str], order
     fig.add_vline(x=0, line_color="#424242", line_width=1)
     _item_axis(fig, order)
     fig.update_xaxes(title=labels["gap_title"])
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, height=120 + 60 * len(order))
+    fig.update_layout(legend=TOP_LEGEND, height=120 + 60 * len(order))
     return fig
 
 
@@ -301,5 +301,5 @@ def churn_curves(churn: GapChurn, labels: Mapping[str, str]) -> go.Figure:
         )
     fig.update_xaxes(title=labels["months_title"], rangemode="tozero")
     fig.update_yaxes(title=labels["survival_title"], range=[0, 102], ticksuffix="%")
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, height=460)
+    fig.update_layout(legend=TOP_LEGEND, height=460)
     return fig

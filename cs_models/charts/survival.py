@@ -66,6 +66,7 @@ def km_figure(
     annotation: str | None = None,
     max_points: int = MAX_POINTS,
     row_names: Mapping[str, str] | None = None,
+    at_risk: bool = True,
 ) -> go.Figure:
     """Kaplan–Meier curves with CI bands, censor marks, medians and an at-risk table.
 
@@ -84,16 +85,20 @@ def km_figure(
         Most points per curve.
     row_names : mapping, optional
         Group code -> label of its row in the at-risk table (default: ``names``).
+    at_risk : bool
+        Draw the at-risk table under the curves (left out on a slide, where there is no room).
     """
     row_names = names if row_names is None else row_names
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.1)
+    fig = (make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.1)
+           if at_risk else make_subplots(rows=1, cols=1))
     x_max = 0.0
     for i, group in enumerate(km.groups):
         x_max = max(x_max, _add_group_curve(fig, km, i, group, labels, plot_text(names.get(group, group)),
                                             max_points))
     _add_median_guide(fig, km.summary, labels)
-    _add_at_risk_rows(fig, km, labels, row_names)
-    _km_layout(fig, km, labels, x_max, annotation)
+    if at_risk:
+        _add_at_risk_rows(fig, km, labels, row_names)
+    _km_layout(fig, km, labels, x_max, annotation, at_risk=at_risk)
     return fig
 
 
@@ -211,23 +216,25 @@ def _add_at_risk_rows(fig: go.Figure, km: KMResult, labels: Mapping[str, str], r
 
 
 def _km_layout(
-    fig: go.Figure, km: KMResult, labels: Mapping[str, str], x_max: float, annotation: str | None
+    fig: go.Figure, km: KMResult, labels: Mapping[str, str], x_max: float, annotation: str | None, *,
+    at_risk: bool,
 ) -> None:
     """Axes, the corner annotation and the size of the Kaplan–Meier figure."""
     ticks = km.at_risk_table["months"].drop_duplicates().to_numpy(dtype=float)
     fig.update_xaxes(tickvals=ticks, range=[-0.02 * x_max - 0.3, x_max * 1.03 + 0.3], showgrid=False)
-    fig.update_xaxes(title_text=labels["x_title"], row=2, col=1)
+    fig.update_xaxes(title_text=labels["x_title"], row=2 if at_risk else 1, col=1)
     fig.update_yaxes(title_text=labels["y_title"], tickformat=".0%", range=[0, 1.03], row=1, col=1)
-    fig.update_yaxes(
-        title_text=labels["at_risk_title"], range=[len(km.groups) - 0.4, -0.6], showgrid=False,
-        showline=False, ticks="", row=2, col=1,
-    )
+    if at_risk:
+        fig.update_yaxes(
+            title_text=labels["at_risk_title"], range=[len(km.groups) - 0.4, -0.6], showgrid=False,
+            showline=False, ticks="", row=2, col=1,
+        )
     if annotation:
         fig.add_annotation(
             text=annotation, xref="x domain", yref="y domain", x=0.99, y=0.98, showarrow=False,
             xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.8)",
         )
-    height = 520 + 28 * len(km.groups)
+    height = 520 + 28 * len(km.groups) if at_risk else 460
     fig.update_layout(
         height=height, hovermode="closest", plot_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},

@@ -18,6 +18,11 @@ NEUTRAL = "#9E9E9E"
 SEQUENTIAL = "Blues"
 BASE_FONT_SIZE = 14
 PRESENTATION_FONT_SIZE = 20
+#: A horizontal legend just above the plot area, under the title (never over an axis title).
+TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
+#: Size of the data-source line under a chart's title (normal, presentation): small, yet readable
+#: from the back of a room in presentation mode.
+SOURCE_FONT_SIZE = {False: 12, True: 18}
 
 
 def plot_text(text: object) -> str:
@@ -30,10 +35,22 @@ def plot_text(text: object) -> str:
 def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figure:
     """Draw ``title`` (and a smaller ``source`` line under it) in the figure, so an exported PNG says
     what it shows and where the data came from. Both are plain text (escaped here)."""
-    text = {"text": plot_text(title), "x": 0, "xanchor": "left", "automargin": True}
+    # above the plot area with room below it for annotations drawn just above the plot (the
+    # forest plot's "← churn less"); automargin makes the top margin fit
+    text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
+            "pad": {"b": 40}, "automargin": True}
     if source:
         text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}
     fig.update_layout(title=text)
+    return fig
+
+
+def legend_beside(fig: go.Figure) -> go.Figure:
+    """Move a horizontal legend above the plot to a column on its right, where it can never run
+    into the title or wrap over the plot (a narrow chart, or the large type of a projector)."""
+    legend = fig.layout.legend
+    if legend.orientation == "h" and (legend.y or 0) >= 1:
+        fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
     return fig
 
 
@@ -55,7 +72,11 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         legend={"font": {"size": size}},
     )
+    if fig.layout.title.text:
+        fig.update_layout(title_font={"family": FONT_FAMILY, "size": round(size * 1.2)},
+                          title_subtitle_font={"family": FONT_FAMILY, "size": SOURCE_FONT_SIZE[presentation]})
     if presentation:
+        legend_beside(fig)
         fig.update_traces(selector={"type": "scatter"}, line={"width": 4})
         axis = {"tickfont": {"size": size}, "title": {"font": {"size": size}}, "automargin": True}
         fig.update_xaxes(**axis)

@@ -90,11 +90,13 @@ def test_cp932_upload_with_a_title_row_shows_mapping_report_and_preview(lang):
         translate(lang, "validation.invalid_date", value="2024/2/30"),
         translate(lang, "validation.end_before_start", value="2024-05-01", detail="2024-06-01"),
     ]
-    preview = at.dataframe[-1].value
-    assert preview["customer_id"].tolist() == ["007"]
+    preview = at.dataframe[-1].value  # canonical headers in the UI language, dates as written, blanks blank
+    field = {name: translate(lang, f"data.field_{name}") for name in ("customer_id", "start_date", "end_date", "mrr")}
+    assert preview[field["customer_id"]].tolist() == ["007"]
     assert preview["会社名"].tolist() == ["髙橋商店"]
-    assert str(preview["start_date"].iloc[0].date()) == "2024-04-01"
-    assert preview["mrr"].tolist() == [9800.0]
+    assert preview[field["start_date"]].tolist() == ["2024-04-01"]
+    assert preview[field["end_date"]].tolist() == [""]
+    assert preview[field["mrr"]].tolist() == [9800.0]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -154,8 +156,9 @@ def test_saved_mapping_json_is_reapplied_and_missing_fields_are_asked_for():
                                    "application/json")).run()
     assert_clean(at)
     assert {m.label: m.value for m in at.metric}[translate("ja", "data.rows_used")] == "2"
-    assert at.dataframe[-1].value["customer_id"].tolist() == ["1", "2"]
-    assert at.dataframe[-1].value["end_date"].isna().tolist() == [True, False]
+    preview = at.dataframe[-1].value
+    assert preview[translate("ja", "data.field_customer_id")].tolist() == ["1", "2"]
+    assert [v == "" for v in preview[translate("ja", "data.field_end_date")]] == [True, False]
 
 
 def test_a_file_that_is_not_a_mapping_is_refused_politely():
@@ -234,7 +237,7 @@ def test_hand_kept_sheet_with_dashes_text_formulas_and_us_dates_is_read_whole():
     assert metrics == {translate("ja", "data.rows_read"): "3", translate("ja", "data.rows_used"): "3",
                        translate("ja", "data.rows_excluded"): "0"}
     preview = at.dataframe[-1].value
-    assert list(preview.columns) == ["customer_id", "start_date", "end_date", "customer_id (2)"]
-    assert preview["customer_id"].tolist() == ["007", "008", "010"]
-    assert [None if d is None or d != d else str(d.date()) for d in preview["end_date"]] == [
-        None, "2024-05-01", None]
+    field = {name: translate("ja", f"data.field_{name}") for name in ("customer_id", "start_date", "end_date")}
+    assert list(preview.columns) == [*field.values(), "customer_id (2)"]
+    assert preview[field["customer_id"]].tolist() == ["007", "008", "010"]
+    assert preview[field["end_date"]].tolist() == ["", "2024-05-01", ""]

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from cs_models.catalogue import catalogue
 from cs_models.sample import load_sample
 from tests.app.util import LANGS, assert_clean, run_app, texts
+from ui.gaps_view import DISPLAY_PARTS
 
 PAGE = "pages/gaps.py"
 ONBOARDING = {"ja": "導入支援", "en": "Onboarding"}
@@ -50,7 +51,7 @@ def test_choices_come_from_the_link():
     assert at.selectbox(key="gaps_zero").value == "pratt"
     assert "scale 1 to 7" in texts(at)
     assert "Gaps by segment" in texts(at)
-    assert not at.dataframe or len(at.dataframe) == 1  # no segment table, only the detailed table
+    assert not at.dataframe or len(at.dataframe) == len(DISPLAY_PARTS)  # no segment table, only the item tables
 
 
 def test_wrong_layout_override_is_explained_not_crashed():

@@ -76,13 +76,16 @@ def test_every_step_in_presentation_mode(app_url, new_page, screenshot_dir, lang
             unreadable[f"{number} {step.key}: truncated"] = truncated
         if page.evaluate(SMALLEST_CHART_FONT_JS) < 18:
             unreadable[f"{number} {step.key}: chart text < 18 px"] = page.evaluate(SMALL_CHART_TEXT_JS, 18)
+        chart = page.locator(".js-plotly-plot").first.bounding_box()
+        if chart["y"] + chart["height"] > 720:  # a presenter never scrolls: the chart fits the screen
+            unreadable[f"{number} {step.key}: chart ends below the screen"] = chart["y"] + chart["height"]
         page.screenshot(path=screenshot_dir / f"story_{lang}_step{number}.png")
         if number < total:
             page.locator("body").press("ArrowRight")
     # the last step: the Previous button goes back one step
     page.get_by_role("button", name=translate(lang, "story.previous")).click()
     wait_for_step(page, total - 1, steps[total - 2].title)
-    assert unreadable == {}
+    assert unreadable == {}, "\n".join(f"step {where}: {what}" for where, what in unreadable.items())
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

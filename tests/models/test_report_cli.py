@@ -9,8 +9,8 @@ hand-made cp932 file's problems are written row by row below.
 from __future__ import annotations
 
 import html
-import re
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path

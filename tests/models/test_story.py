@@ -13,6 +13,7 @@ from cs_models.catalogue import translate
 from cs_models.datasets import Datasets
 from cs_models.report import datasets_report
 from cs_models.sample import load_sample
+from cs_models.charts.cohorts import COMPACT_ROWS
 from cs_models.story import SECTION_OF, SKIP_REASONS, STEPS, build_story
 
 
@@ -50,7 +51,8 @@ def test_sample_story_reads_the_known_facts(sample_story):
     assert by_key["cohorts"].findings[0].code == "cohorts.weak_cohort"
     assert by_key["cohorts"].findings[0].params["cohort"] == "2024-03"
     funnel = by_key["funnel"].findings[0]
-    assert funnel.params["n"] == 374 and round(funnel.params["share"], 3) == 0.286
+    assert funnel.params["n"] == 374
+    assert round(funnel.params["share"], 3) == 0.286
     assert by_key["gaps"].findings[0].code == "gaps.most_disappointing"
     assert by_key["gap_churn"].findings[0].code == "gaps.gap_predicts_churn"
     assert by_key["survival"].findings[0].code == "churn.segment_lives_longer"
@@ -108,12 +110,14 @@ def test_story_is_frozen_and_serialisable(sample_story):
 def test_compact_heatmap_has_fewer_larger_cells():
     datasets = load_sample("en")
     table = cohorts.build(datasets, as_of=datasets.latest_date())
-    from cs_models.charts.cohorts import COMPACT_COLUMNS, COMPACT_ROWS, heatmap_view
+    from cs_models.charts.cohorts import COMPACT_PERIODS, COMPACT_ROWS, heatmap_view
 
     shown, cut = heatmap_view(table, compact=True)
-    assert len(shown) == min(COMPACT_ROWS, len(table.rates)) and shown.shape[1] <= COMPACT_COLUMNS
+    assert len(shown) == min(COMPACT_ROWS, len(table.rates))
+    assert list(shown.columns) == list(COMPACT_PERIODS["month"])  # months 0, 1, 2, 3, 6, 9, 12
     assert list(shown.index) == list(table.rates.index[-len(shown):])  # the most recent cohorts
-    assert cut == (len(table.rates) > COMPACT_ROWS or table.rates.shape[1] > COMPACT_COLUMNS)
+    assert cut
+    assert shown.loc[shown.index[0], 3] == table.rates.loc[shown.index[0], 3]
 
 
 def test_gaps_step_uses_the_page_analysis():
@@ -122,3 +126,16 @@ def test_gaps_step_uses_the_page_analysis():
     story = build_story(datasets, as_of=datasets.latest_date(), lang="ja", steps=("gaps",))
     *_, found = gaps.analyse_table(datasets.gaps)
     assert story.steps[0].findings[0] == found[0]
+
+
+def test_cohorts_step_shows_and_outlines_the_cohort_its_sentence_names():
+    """The weak 2024-03 cohort is older than the most recent ones: the compact view moves back to hold it."""
+    datasets = load_sample("en")
+    story = build_story(datasets, as_of=datasets.latest_date(), lang="en", steps=("cohorts",))
+    figure = story.steps[0].figure
+    rows = [str(c) for c in figure.data[0].y]
+    assert "2024-03" in rows
+    assert len(rows) == COMPACT_ROWS
+    assert rows.index("2024-03") == COMPACT_ROWS // 3
+    (outline,) = figure.layout.shapes
+    assert (outline.y0, outline.y1) == (rows.index("2024-03") - 0.5, rows.index("2024-03") + 0.5)
