@@ -26,7 +26,7 @@ from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
 
 PREVIEW_ROWS = 200
-ISSUES_SHOWN = 100
+ISSUES_SHOWN = 20
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
 NONE = ""
@@ -261,7 +261,8 @@ def render_validation(key: str, report: FileReport) -> None:
     )
     table = translated_issues(v.issues)
     st.caption(t("data.issues_first", n=min(ISSUES_SHOWN, len(table))))
-    st.dataframe(table.head(ISSUES_SHOWN), hide_index=True, width="stretch")
+    # a static table wraps the long messages to the page's width (a data grid would cut them off)
+    st.table(table.head(ISSUES_SHOWN), hide_index=True)
     download_table(table, f"{key}_issues")
 
 

@@ -13,6 +13,7 @@ from cs_models.io import read_table
 from cs_models.sample import SAMPLE_DIR
 from tests.app.util import LANGS, assert_clean, run_app, texts
 from ui.components import md_escape
+from ui.data_view import ISSUES_SHOWN
 from ui.uploader_texts import css_string
 
 PAGE = "pages/data.py"
@@ -84,7 +85,7 @@ def test_cp932_upload_with_a_title_row_shows_mapping_report_and_preview(lang):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {translate(lang, "data.rows_read"): "3", translate(lang, "data.rows_used"): "1",
                        translate(lang, "data.rows_excluded"): "2"}
-    issues = at.dataframe[-2].value
+    issues = at.table[-1].value  # the first problems: a static table that wraps the messages
     assert issues[translate(lang, "data.col_row")].tolist() == [5, 6]
     assert issues[translate(lang, "data.col_message")].tolist() == [
         translate(lang, "validation.invalid_date", value="2024/2/30"),
@@ -168,13 +169,13 @@ def test_a_file_that_is_not_a_mapping_is_refused_politely():
     assert [e.value for e in at.error] == [translate("en", "errors.schema_bad_mapping")]
 
 
-def test_long_problem_lists_show_the_first_hundred_and_count_them_all():
+def test_long_problem_lists_show_the_first_twenty_and_count_them_all():
     rows = "\n".join(f"C{i},2024-02-30" for i in range(150))
     at = upload(run_app(PAGE, lang="en"), ("bad.csv", f"customer_id,start_date\n{rows}\n".encode()))
     assert not at.exception
-    counts, first = at.dataframe[-3].value, at.dataframe[-2].value
+    counts, first = at.dataframe[-2].value, at.table[-1].value
     assert counts[translate("en", "data.col_count")].tolist() == [150]
-    assert len(first) == 100
+    assert len(first) == ISSUES_SHOWN
     assert first[translate("en", "data.col_row")].tolist()[:2] == [2, 3]
 
 

@@ -10,10 +10,10 @@ import pytest
 from cs_models import cohorts, gaps
 from cs_models import survival as sv
 from cs_models.catalogue import translate
+from cs_models.charts.cohorts import COMPACT_ROWS
 from cs_models.datasets import Datasets
 from cs_models.report import datasets_report
 from cs_models.sample import load_sample
-from cs_models.charts.cohorts import COMPACT_ROWS
 from cs_models.story import SECTION_OF, SKIP_REASONS, STEPS, build_story
 
 
