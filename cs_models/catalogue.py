@@ -39,7 +39,23 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str], source:
 
 @functools.cache
 def catalogue(lang: str) -> Mapping[str, str]:
-    """All messages of ``lang`` as ``{"namespace.key": text}``."""
+    """All messages of ``lang`` as ``{"namespace.key": text}``.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language whose ``locales/<lang>/*.toml`` files are read (cached per language).
+
+    Returns
+    -------
+    Mapping[str, str]
+        Every message of the language keyed by its dotted ``"<namespace>.<key>"`` name.
+
+    Raises
+    ------
+    CatalogueError
+        If ``lang`` is not in :data:`LANGUAGES`, a key is defined twice or a value is not text.
+    """
     if lang not in LANGUAGES:
         raise CatalogueError(f"unknown language {lang!r}")
     out: dict[str, str] = {}
@@ -50,7 +66,19 @@ def catalogue(lang: str) -> Mapping[str, str]:
 
 
 def placeholders(text: str) -> set[str]:
-    """Names of the ``{placeholders}`` in a message template."""
+    """Names of the ``{placeholders}`` in a message template.
+
+    Parameters
+    ----------
+    text : str
+        A message template in :meth:`str.format` syntax.
+
+    Returns
+    -------
+    set[str]
+        The base name of each replacement field, without attribute access, index or format spec
+        (``{share:pct}`` and ``{row[0]}`` give ``"share"`` and ``"row"``).
+    """
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
 
 

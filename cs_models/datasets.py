@@ -19,12 +19,13 @@ from datetime import date
 
 import pandas as pd
 
-DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps")
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets")
 
 #: Date columns of each canonical dataset, used to find the default as-of date.
 DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "customers": ("start_date", "end_date"),
     "events": ("date",),
+    "tickets": ("created_at", "solved_at"),
 }
 
 
@@ -34,7 +35,7 @@ class Datasets:
 
     Attributes
     ----------
-    customers, events, survey, gaps : pandas.DataFrame or None
+    customers, events, survey, gaps, tickets : pandas.DataFrame or None
         Canonical frames; ``None`` when not loaded.
     source : {"sample", "upload"}
         Where the data came from.
@@ -46,25 +47,61 @@ class Datasets:
     events: pd.DataFrame | None = None
     survey: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
+    tickets: pd.DataFrame | None = None
     source: str = "sample"
     origins: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, kind: str) -> pd.DataFrame | None:
-        """The frame of ``kind`` (one of :data:`DATASET_KINDS`), or ``None``."""
+        """The frame of ``kind`` (one of :data:`DATASET_KINDS`), or ``None``.
+
+        Parameters
+        ----------
+        kind : str
+            A dataset kind, e.g. ``"customers"``.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The canonical frame, ``None`` when that kind is not loaded.
+
+        Raises
+        ------
+        KeyError
+            If ``kind`` is not one of :data:`DATASET_KINDS`.
+        """
         if kind not in DATASET_KINDS:
             raise KeyError(kind)
         return getattr(self, kind)
 
     def available(self) -> list[str]:
-        """Kinds that are loaded, in canonical order."""
+        """Kinds that are loaded, in canonical order.
+
+        Returns
+        -------
+        list of str
+            The kinds of :data:`DATASET_KINDS` whose frame is not ``None``.
+        """
         return [k for k in DATASET_KINDS if self.get(k) is not None]
 
     def row_counts(self) -> dict[str, int]:
-        """Number of rows of each loaded dataset."""
+        """Number of rows of each loaded dataset.
+
+        Returns
+        -------
+        dict of str to int
+            Row count by loaded kind, in canonical order.
+        """
         return {k: len(self.get(k)) for k in self.available()}  # type: ignore[arg-type]
 
     def latest_date(self) -> date | None:
-        """The latest date found in the date columns: the default as-of date."""
+        """The latest date found in the date columns: the default as-of date.
+
+        Returns
+        -------
+        datetime.date or None
+            The maximum over the :data:`DATE_COLUMNS` of the loaded frames; ``None`` when none
+            of them holds a date.
+        """
         latest: pd.Timestamp | None = None
         for kind, columns in DATE_COLUMNS.items():
             frame = self.get(kind)
@@ -78,5 +115,16 @@ class Datasets:
         return None if latest is None else latest.date()
 
     def with_frames(self, **frames: pd.DataFrame | None) -> Datasets:
-        """A copy with some frames replaced."""
+        """A copy with some frames replaced.
+
+        Parameters
+        ----------
+        **frames : pandas.DataFrame or None
+            New frames by kind (e.g. ``events=frame``); ``None`` unloads a kind.
+
+        Returns
+        -------
+        Datasets
+            A new instance; the source, origins and other frames are kept.
+        """
         return replace(self, **frames)  # type: ignore[arg-type]  # frame fields only

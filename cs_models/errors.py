@@ -50,7 +50,13 @@ class CSLensError(Exception):
         return str(self.args[0])
 
     def where(self) -> dict[str, Any]:
-        """Location fields that are set, for message formatting and JSON."""
+        """Location fields that are set, for message formatting and JSON.
+
+        Returns
+        -------
+        dict
+            ``file``, ``row`` and ``column`` where known.
+        """
         out: dict[str, Any] = {}
         if self.file is not None:
             out["file"] = self.file
@@ -61,7 +67,13 @@ class CSLensError(Exception):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (used by the ``report`` command)."""
+        """JSON-friendly form (used by the ``report`` command).
+
+        Returns
+        -------
+        dict
+            ``code``, ``message``, the location and the parameters.
+        """
         return {"code": self.code, "message": self.message, **self.where(), **self.params}
 
 

@@ -223,7 +223,20 @@ class MessageFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        """Format one ``{field:spec}``."""
+        """Format one ``{field:spec}``.
+
+        Parameters
+        ----------
+        value : Any
+            The field's value, after any attribute or index lookup.
+        format_spec : str
+            The text after the colon: one of this module's specs, else a Python format spec.
+
+        Returns
+        -------
+        str
+            The formatted value; :data:`MISSING` for a missing number under a Python spec.
+        """
         specs: dict[str, Callable[[Any], str]] = {
             "pct": pct,
             "pct0": lambda v: pct(v, 0),

@@ -77,7 +77,14 @@ class FileReport:
         return self.validation.issues
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly summary (the per-file part of a report)."""
+        """JSON-friendly summary (the per-file part of a report).
+
+        Returns
+        -------
+        dict
+            File, kind, row counts, the :data:`READ_FIELDS`, the mapping, issue counts by code
+            and every issue (row, column, code, value, English message, action).
+        """
         v = self.validation
         return {
             "file": self.file,
@@ -109,6 +116,18 @@ def adapt_mapping(mapping: ColumnMapping, frame: pd.DataFrame) -> ColumnMapping:
 
     Fields whose header is missing from ``frame`` are suggested afresh from the
     synonyms (never onto a header the saved mapping already uses).
+
+    Parameters
+    ----------
+    mapping : ColumnMapping
+        The saved mapping; its kind, ignored headers and scales are kept.
+    frame : pandas.DataFrame
+        The new file's table, whose headers the mapping is fitted to.
+
+    Returns
+    -------
+    ColumnMapping
+        The fitted mapping, its fields in the canonical order of :data:`~cs_models.schema.FIELDS`.
     """
     fitted = mapping.fit(list(frame.columns))
     suggested = suggest_mapping(frame, mapping.kind)
@@ -140,6 +159,16 @@ def process_table(
     mapping : ColumnMapping, optional
         Applied exactly as given (see :func:`adapt_mapping` for last month's mapping);
         suggested from the headers when omitted.
+
+    Returns
+    -------
+    FileReport
+        How the table was read (without its raw frame), mapped and validated.
+
+    Raises
+    ------
+    IngestError
+        ``schema_unknown_kind`` when ``kind`` is not a dataset kind.
     """
     if kind is not None and kind not in DATASET_KINDS:
         raise IngestError("schema_unknown_kind", f"unknown dataset kind {kind!r}", kind=kind)
@@ -176,6 +205,11 @@ def process_file(
     header_row : int, optional
         Spreadsheet row of the header (default: detected).
 
+    Returns
+    -------
+    FileReport
+        The report of the file, holding its clean canonical frame and issues.
+
     Raises
     ------
     IngestError
@@ -190,6 +224,16 @@ def process_file(
 
 def assemble(reports: Sequence[FileReport]) -> Datasets:
     """The uploaded datasets made of processed files (one file per dataset kind).
+
+    Parameters
+    ----------
+    reports : Sequence[FileReport]
+        Processed files, at most one per dataset kind.
+
+    Returns
+    -------
+    Datasets
+        The clean frames with ``source="upload"`` and each kind's file name in ``origins``.
 
     Raises
     ------
@@ -255,6 +299,7 @@ def load_files(
     Returns
     -------
     (Datasets, list of FileReport)
+        The assembled datasets, and the report of each file in the order given.
     """
     by_file: Mapping[str, ColumnMapping] = mappings if isinstance(mappings, Mapping) else {}
     saved = [] if isinstance(mappings, Mapping) or mappings is None else list(mappings)

@@ -33,7 +33,7 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "survival", "survey", "gaps")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "survival", "survey", "gaps", "support")
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 
@@ -79,7 +79,20 @@ def analysis_sections(
 
 
 def check_columns(datasets: Datasets, columns: Sequence[str]) -> None:
-    """Raise ``report_unknown_column`` for a column no loaded dataset has."""
+    """Raise ``report_unknown_column`` for a column no loaded dataset has.
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded datasets whose headers are searched.
+    columns : Sequence[str]
+        Column names given on the command line (``--segment``, ``--covariates``).
+
+    Raises
+    ------
+    ReportInputError
+        ``report_unknown_column`` for the first column that is in none of the frames.
+    """
     known = {str(c) for kind in datasets.available() for c in datasets.get(kind).columns}  # type: ignore[union-attr]
     for column in columns:
         if column not in known:
@@ -105,6 +118,26 @@ def build_report(
     their module names. ``mappings`` are saved column mappings (JSON downloaded from the
     Data page), matched to the files by dataset kind. ``findings`` lists every
     analysis' findings, most important first, each with its ``text`` in ``lang``.
+
+    Parameters
+    ----------
+    files : Sequence[tuple[str, bytes]]
+        ``(file name, content)`` of each input file.
+    kind : str, optional
+        Dataset kind every file holds; detected per file when omitted.
+    as_of : date, optional
+        As-of date of the analyses; defaults to the latest date in the data, else today.
+    mappings : Sequence[ColumnMapping], optional
+        Saved column mappings to re-apply.
+    lang : {"ja", "en"}
+        Language of the findings' ``text``.
+    **options
+        Analysis options (``segment``, ``covariates``, ...), passed to :func:`datasets_report`.
+
+    Returns
+    -------
+    dict
+        The JSON-ready report.
     """
     return load_report(files, kind=kind, as_of=as_of, mappings=mappings, lang=lang, **options)[0]
 
@@ -118,7 +151,29 @@ def load_report(
     lang: str = "ja",
     **options: Any,
 ) -> tuple[dict[str, Any], Datasets, date]:
-    """:func:`build_report`, with the loaded datasets and the as-of date used (for the charts)."""
+    """:func:`build_report`, with the loaded datasets and the as-of date used (for the charts).
+
+    Parameters
+    ----------
+    files : Sequence[tuple[str, bytes]]
+        ``(file name, content)`` of each file, read through :func:`cs_models.pipeline.load_files`.
+    kind : str, optional
+        Force every file to this dataset kind.
+    as_of : date, optional
+        As-of date; when omitted, the datasets' latest date (or today) is used and returned.
+    mappings : Sequence[ColumnMapping], optional
+        Saved mappings, each file getting the one whose headers it has most of.
+    lang : {"ja", "en"}
+        Language of the findings in the report.
+    **options
+        Analysis options such as ``segment`` and ``covariates``.
+
+    Returns
+    -------
+    tuple[dict, Datasets, date]
+        The report as :func:`build_report` gives it, the datasets it was computed on and the
+        as-of date it used.
+    """
     datasets, reports = load_files(files, kind=kind, mappings=mappings)
     as_of = as_of or datasets.latest_date() or date.today()
     first = _file_entry(reports[0])
@@ -128,7 +183,22 @@ def load_report(
 
 
 def report_figures(datasets: Datasets, *, as_of: date, lang: str) -> dict[str, list[Any]]:
-    """The report's charts per section: the story's (:func:`cs_models.story.build_story`)."""
+    """The report's charts per section: the story's (:func:`cs_models.story.build_story`).
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The datasets the report was computed on.
+    as_of : date
+        The report's as-of date.
+    lang : {"ja", "en"}
+        Language of the charts' titles and labels.
+
+    Returns
+    -------
+    dict[str, list]
+        Plotly figures by section name, in story order.
+    """
     from cs_models.story import build_story  # the story imports every analysis; only HTML needs it
 
     return build_story(datasets, as_of=as_of, lang=lang).figures_by_section()
@@ -326,7 +396,14 @@ def _parse_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``report`` command's argument parser."""
+    """The ``report`` command's argument parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A parser of ``FILE...`` and the ``--kind``, ``--as-of``, ``--segment``, ``--covariates``,
+        ``--mapping``, ``--format``, ``--lang`` and ``--out`` options.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m cs_models report",
         description="Read files the way the CS Lens app does and print the analyses as JSON or HTML.",
@@ -345,7 +422,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``report`` command; returns the exit status."""
+    """Run the ``report`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : Sequence[str], optional
+        The command's arguments (without the program name); ``sys.argv[1:]`` when ``None``.
+
+    Returns
+    -------
+    int
+        :data:`EXIT_OK`, or :data:`EXIT_INPUT_ERROR` after printing the error on stderr.
+    """
     args = build_parser().parse_args(argv)
     try:
         files = []

@@ -5,7 +5,8 @@ over 36 months. Effects are built into the data so the analyses have something
 to show: study-session (勉強会) participants and onboarded customers churn less,
 customers whose expectations exceeded their experience churn sooner, Pro
 customers expand. The awareness survey reproduces the 2021 survey of 374 IT
-executives exactly (28.6% aware; 72% / 78.5% of those; challenges 50.0% / 28.6%).
+executives exactly (28.6% aware; 72% / 78.5% of those; challenges 50.0% / 28.6%). Its support
+tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`.
 
 Every dataset is written in Japanese and in English (same numbers, localised
 headers and labels) to ``sample_data/<lang>/`` as CSV and one XLSX workbook, with
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cs_models import sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -349,7 +351,7 @@ def generate() -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to DataFrame
-        ``customers``, ``events``, ``survey`` and ``gaps``.
+        ``customers``, ``events``, ``survey``, ``gaps`` and ``tickets``.
     """
     rng = np.random.default_rng(SEED)
     customers = _customers(rng)
@@ -362,6 +364,7 @@ def generate() -> dict[str, pd.DataFrame]:
         "events": events,
         "survey": survey,
         "gaps": gaps,
+        "tickets": sample_support.tickets(customers, AS_OF, SEED + 1),  # its own stream: the rest is unchanged
     }
 
 
@@ -390,7 +393,21 @@ def vocabulary(lang: str) -> Mapping[str, str]:
 
 
 def localise(frames: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
-    """Headers and labels of ``lang``; dates as a local spreadsheet would show them."""
+    """Headers and labels of ``lang``; dates as a local spreadsheet would show them.
+
+    Parameters
+    ----------
+    frames : Mapping[str, pandas.DataFrame]
+        The code-form ``customers``, ``events``, ``survey`` and ``gaps`` of :func:`generate`.
+    lang : {"ja", "en"}
+        Language of the headers, category labels and free-text answers; ``ja`` writes dates
+        as ``2024/1/5``, ``en`` as ``2024-01-05``.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        The five frames as the sample files hold them (dates as text, amounts as integers).
+    """
     labels, headers = LABELS[lang], HEADERS[lang]
     date_format = "%Y/%-m/%-d" if lang == "ja" else "%Y-%m-%d"
 
@@ -434,11 +451,17 @@ def localise(frames: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.Data
         else:
             renamed[col] = headers["gaps"][col]
     g = g.rename(columns=renamed)
-    return {"customers": c, "events": e, "survey": s, "gaps": g}
+    return {"customers": c, "events": e, "survey": s, "gaps": g,
+            "tickets": sample_support.localise(frames["tickets"], lang)}
 
 
 def write(root: Path = SAMPLE_DIR) -> list[Path]:
     """Write sample CSV/XLSX files for every language and the blank templates.
+
+    Parameters
+    ----------
+    root : Path
+        Output folder: ``<lang>/*.csv``, ``<lang>/cs_lens_sample.xlsx`` and ``templates/`` go here.
 
     Returns
     -------
@@ -513,13 +536,25 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         events=events,
         survey=survey,
         gaps=gaps,
+        tickets=sample_support.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in headers},
+        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets")},
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: regenerate the sample files."""
+    """Command line: regenerate the sample files.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (only ``--out FOLDER``); ``sys.argv[1:]`` when ``None``.
+
+    Returns
+    -------
+    int
+        Exit status 0, after printing the path of each file written.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help="output folder")
     args = parser.parse_args(argv)

@@ -53,11 +53,47 @@ def check_method(method: str) -> None:
 @overload
 def proportion_interval(
     count: float, nobs: float, *, method: str = ..., alpha: float = ...
-) -> tuple[float, float]: ...
+) -> tuple[float, float]:
+    """Scalar form: one interval.
+
+    Parameters
+    ----------
+    count : float
+        Successes of the one proportion.
+    nobs : float
+        Its trials; ``nobs <= 0`` gives ``(nan, nan)``.
+    method : str
+        Interval method, one of :data:`CI_METHODS`.
+    alpha : float
+        ``1 - confidence level`` of the single interval.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(low, high)`` as floats.
+    """
 @overload
 def proportion_interval(
     count: npt.ArrayLike, nobs: npt.ArrayLike, *, method: str = ..., alpha: float = ...
-) -> tuple[FloatArray, FloatArray]: ...
+) -> tuple[FloatArray, FloatArray]:
+    """Array form: one interval per element after broadcasting.
+
+    Parameters
+    ----------
+    count : array-like
+        Successes, broadcast against ``nobs``.
+    nobs : array-like
+        Trials, broadcast against ``count``.
+    method : str
+        Interval method applied to every element.
+    alpha : float
+        ``1 - confidence level`` shared by all intervals.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        Arrays of lower and upper ends, of the broadcast shape.
+    """
 def proportion_interval(
     count: npt.ArrayLike, nobs: npt.ArrayLike, *, method: str = "wilson", alpha: float = ALPHA
 ) -> tuple[float, float] | tuple[FloatArray, FloatArray]:

@@ -1,7 +1,7 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn (:data:`STEPS`). A step whose dataset is absent, or whose
+biggest gaps → gap → churn → time to solve tickets (:data:`STEPS`). A step whose dataset is absent, or whose
 analysis cannot run on these data, is skipped with the reason, so the story works on the
 sample data and on any upload. The same figures are the charts of the offline report.
 """
@@ -15,12 +15,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import cohorts, gaps, survey
+from cs_models import cohorts, gaps, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
 from cs_models.charts.cohorts import retention_heatmap
 from cs_models.charts.gaps import churn_curves, gap_bars
+from cs_models.charts.support import solved_curves
 from cs_models.charts.survey import funnel_chart
 from cs_models.charts.survival import hazard_ratio_figure, km_figure
 from cs_models.charts.theme import set_title
@@ -32,18 +33,18 @@ from cs_models.results import Result
 from cs_models.stats import segment_columns
 
 #: Step keys in story order.
-STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn")
+STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
-                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps"}
+                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
-                                     "gap_churn": ("gaps", "customers")}
+                                     "gap_churn": ("gaps", "customers"), "support": ("tickets",)}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
-SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "no_funnel",
+SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets", "no_funnel",
                                  "no_covariates", "data")
 
 
@@ -77,7 +78,21 @@ class StoryStep:
     findings: tuple[Finding, ...]
 
     def sentence(self, lang: str, *, escape: Callable[[str], str] | None = None) -> str:
-        """The step's one sentence: its first finding, or what the step shows when nothing stands out."""
+        """The step's one sentence: its first finding, or what the step shows when nothing stands out.
+
+        Parameters
+        ----------
+        lang : {"ja", "en"}
+            Language of the sentence.
+        escape : callable, optional
+            Applied to the first finding's text parameters (markdown or HTML escaping of user data);
+            unused for the ``story.nothing_<key>`` sentence, which has no parameters.
+
+        Returns
+        -------
+        str
+            The sentence, ready to show under the step's chart.
+        """
         if self.findings:
             return self.findings[0].text(lang, escape=escape)
         return translate(lang, f"story.nothing_{self.key}")
@@ -107,7 +122,14 @@ class Story(Result):
     skipped: tuple[tuple[str, str], ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """Steps (key, title, sentence, findings) and skipped steps, JSON-ready."""
+        """Steps (key, title, sentence, findings) and skipped steps, JSON-ready.
+
+        Returns
+        -------
+        dict
+            ``{"lang", "as_of", "steps": [{"key", "title", "sentence", "findings"}],
+            "skipped": [{"key", "reason"}]}``, sentences and findings in :attr:`lang`.
+        """
         return {
             "lang": self.lang, "as_of": self.as_of.isoformat(),
             "steps": [{"key": s.key, "title": s.title, "sentence": s.sentence(self.lang),
@@ -116,7 +138,13 @@ class Story(Result):
         }
 
     def figures_by_section(self) -> dict[str, list[go.Figure]]:
-        """The steps' charts grouped by report section (what :func:`cs_models.report.render_html` draws)."""
+        """The steps' charts grouped by report section (what :func:`cs_models.report.render_html` draws).
+
+        Returns
+        -------
+        dict[str, list[plotly.graph_objects.Figure]]
+            Figures by :data:`SECTION_OF` section, in step order; sections without a step are absent.
+        """
         out: dict[str, list[go.Figure]] = {}
         for step in self.steps:
             out.setdefault(SECTION_OF[step.key], []).append(step.figure)
@@ -188,9 +216,17 @@ def _gap_churn(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, l
     return churn_curves(churn, labels.gaps_labels(lang)), found
 
 
+def _support(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    result = support.analyse_support(datasets.tickets, as_of)
+    km = result.by_group.get("priority", result.resolution)
+    names = {g: translate(lang, "support.group_with_n", name=labels.support_group_name(lang, g), n=f"{int(n):,}")
+             for g, n in km.summary["n"].items()}
+    return solved_curves(km, labels.support_solve_labels(lang), names), support.findings(result)
+
+
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
-    "gap_churn": _gap_churn,
+    "gap_churn": _gap_churn, "support": _support,
 }
 
 
@@ -211,6 +247,7 @@ def build_story(datasets: Datasets, *, as_of: date, lang: str, steps: Sequence[s
     Returns
     -------
     Story
+        The told steps in the order of ``steps`` and the skipped ones with their reason.
     """
     told: list[StoryStep] = []
     skipped: list[tuple[str, str]] = []

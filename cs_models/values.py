@@ -121,7 +121,19 @@ def _clean_text(value: str) -> str:
 
 
 def is_missing(value: object) -> bool:
-    """Whether a single cell holds no value (``None``, NaN, NaT or a missing-value text)."""
+    """Whether a single cell holds no value (``None``, NaN, NaT or a missing-value text).
+
+    Parameters
+    ----------
+    value : object
+        One cell as read; text is NFKC-normalised and stripped before it is compared with
+        :data:`MISSING_VALUES`.
+
+    Returns
+    -------
+    bool
+        ``True`` for a blank cell, ``False`` for anything holding a value.
+    """
     if value is None or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -273,6 +285,16 @@ def infer_day_first(*columns: pd.Series) -> bool | None:
     ``True`` (d/m) or ``False`` (m/d) when some value has a day above 12 and none
     contradicts it; ``None`` otherwise. Pass it to :func:`parse_dates` so that a column
     of only ``5/1/2024`` next to a start-date column holding ``4/13/2024`` is read m/d.
+
+    Parameters
+    ----------
+    *columns : pandas.Series
+        Date columns of the same file; only their text values are looked at.
+
+    Returns
+    -------
+    bool or None
+        The order all the columns' ``a/b/yyyy`` texts agree on, or ``None`` when unsettled.
     """
     values: set[object] = set()
     for column in columns:
@@ -318,29 +340,30 @@ def parse_dates(series: pd.Series, *, day_first: bool | None = None) -> ParsedCo
     first_over_12, second_over_12 = _day_month_flags(uniques)
     if first_over_12 or second_over_12:  # the column settles it (or contradicts itself: None)
         day_first = _infer_day_first(uniques)
+    return _parse_each(series, lambda value: _date_cell(value, day_first), "datetime64[ns]", pd.NaT)
 
-    def one(value: object) -> object:
-        if is_missing(value):
-            return _MISSING
-        if isinstance(value, bool | np.bool_):
-            return _Reason("date_unparseable")
-        if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
-            stamp = pd.Timestamp(value)
-            if stamp.tzinfo is not None:
-                stamp = stamp.tz_localize(None)
-            return stamp if YEAR_RANGE[0] <= stamp.year <= YEAR_RANGE[1] else _Reason("date_out_of_range")
-        if isinstance(value, dt.date):
-            return pd.Timestamp(value.year, value.month, value.day)
-        if isinstance(value, int | float | np.integer | np.floating):
-            number = float(value)
-            if number.is_integer() and 10_000_000 <= number <= 99_999_999:  # 20240401 typed as a number
-                return _date_from_text(str(int(number)), day_first)
-            return _from_serial(number)
-        if isinstance(value, str):
-            return _date_from_text(value, day_first)
+
+def _date_cell(value: object, day_first: bool | None) -> object:
+    """One distinct cell of :func:`parse_dates`: a ``Timestamp``, ``_MISSING`` or a :class:`_Reason`."""
+    if is_missing(value):
+        return _MISSING
+    if isinstance(value, bool | np.bool_):
         return _Reason("date_unparseable")
-
-    return _parse_each(series, one, "datetime64[ns]", pd.NaT)
+    if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        return stamp if YEAR_RANGE[0] <= stamp.year <= YEAR_RANGE[1] else _Reason("date_out_of_range")
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value.year, value.month, value.day)
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        if number.is_integer() and 10_000_000 <= number <= 99_999_999:  # 20240401 typed as a number
+            return _date_from_text(str(int(number)), day_first)
+        return _from_serial(number)
+    if isinstance(value, str):
+        return _date_from_text(value, day_first)
+    return _Reason("date_unparseable")
 
 
 # ----------------------------------------------------------------------------- numbers

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = sorted((ROOT / "cs_models").rglob("*.py"))
+MAX_FUNCTION_LINES = 60
 UI = sorted((ROOT / "ui").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
 
 
@@ -67,3 +69,49 @@ def test_module_and_page_sizes():
 
 def test_models_never_import_streamlit():
     assert lines_matching(MODELS, r"^\s*(import|from)\s+streamlit") == []
+
+
+def _functions(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+
+
+def _code_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function's body after its docstring (numpydoc docstrings of many-parameter
+    functions are long by rule; the code is what must stay short)."""
+    body = node.body
+    has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1
+    return node.end_lineno - (body[1] if has_doc else body[0]).lineno + 1
+
+
+def test_no_function_body_is_longer_than_sixty_lines():
+    long = [f"{p.relative_to(ROOT)}:{f.name} ({_code_lines(f)})" for p in MODELS for f in _functions(p)
+            if _code_lines(f) > MAX_FUNCTION_LINES]
+    assert long == []
+
+
+def test_public_functions_have_numpydoc_parameters_and_returns():
+    """Every public function of a public module documents its parameters and what it returns."""
+    missing = []
+    for path in MODELS:
+        if path.name.startswith("_") and path.name != "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            for f in [node, *(node.body if isinstance(node, ast.ClassDef) else [])]:
+                if not isinstance(f, ast.FunctionDef) or f.name.startswith("_"):
+                    continue
+                if any(isinstance(d, ast.Name) and d.id == "property" for d in f.decorator_list):
+                    continue
+                doc = ast.get_docstring(f) or ""
+                args = [a.arg for a in f.args.posonlyargs + f.args.args + f.args.kwonlyargs
+                        if a.arg not in ("self", "cls")]
+                where = f"{path.relative_to(ROOT)}:{f.name}"
+                if (args or f.args.vararg or f.args.kwarg) and "Parameters\n" not in doc:
+                    missing.append(f"{where}: Parameters")
+                returns = f.returns
+                if (returns is not None and not (isinstance(returns, ast.Constant) and returns.value is None)
+                        and "Returns\n" not in doc and "Yields\n" not in doc):
+                    missing.append(f"{where}: Returns")
+    assert missing == []

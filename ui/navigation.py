@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/churn.py", "churn", ":material/trending_down:", "churn"),
     PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
+    PageSpec("pages/support.py", "support", ":material/support_agent:", "support"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 

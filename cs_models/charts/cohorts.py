@@ -63,12 +63,19 @@ def heatmap_view(table: CohortTable, *, compact: bool = False, focus: object = N
     Parameters
     ----------
     table : CohortTable
+        The cohort table whose :attr:`~CohortTable.rates` are windowed.
     compact : bool
         At most :data:`COMPACT_ROWS` cohorts at the checkpoints :data:`COMPACT_PERIODS` (else
         :data:`MAX_ROWS` cohorts and the first :data:`MAX_COLUMNS` periods).
     focus : cohort label, optional
         A cohort the view must hold (e.g. the one a finding names): the window of cohorts
         moves back to it when it is older than the most recent ones.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, bool]
+        The rates of the cohorts (rows) and periods (columns) shown, and ``True`` when some
+        cohorts or periods of the table were left out.
     """
     rates = table.rates
     if compact:
@@ -85,17 +92,10 @@ def heatmap_view(table: CohortTable, *, compact: bool = False, focus: object = N
     return rates.iloc[start:start + rows][periods], cut
 
 
-def retention_heatmap(
-    table: CohortTable, labels: Mapping[str, str], *, compact: bool = False, focus: object = None
-) -> go.Figure:
-    """Cohorts x periods heatmap: % in the cell, n in the hover, immature cells left blank.
-
-    Immature cells are NaN, which Plotly leaves uncoloured (the white background shows
-    through between cell gaps), while 0 % is the light end of a visibly coloured scale.
-    ``compact`` shows fewer, larger cells (see :func:`heatmap_view`) for a projector;
-    ``focus`` (a cohort) is kept in view and outlined.
-    """
-    rates, _ = heatmap_view(table, compact=compact, focus=focus)
+def _cell_hover(
+    table: CohortTable, rates: pd.DataFrame, labels: Mapping[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The percentage written in each heatmap cell and its hover text (blank text where NaN)."""
     cohorts = list(rates.index)
     ks = list(rates.columns)
     sizes = table.sizes.loc[cohorts].to_numpy()
@@ -128,6 +128,46 @@ def retention_heatmap(
                 hover[i, j] = labels["hover_revenue"].format(
                     cohort=cohort, span=_span(labels, k), value=pct(value), size=f"{int(sizes[i]):,}"
                 )
+    return text, hover
+
+
+def _outline_focus(fig: go.Figure, cohorts: list[object], columns: int, focus: object) -> None:
+    """Draw a rectangle around the row of ``focus`` when it is one of the ``cohorts`` shown."""
+    if focus is not None and str(focus) in map(str, cohorts):
+        row = [str(c) for c in cohorts].index(str(focus))
+        fig.add_shape(type="rect", xref="x", yref="y", x0=-0.5, x1=columns - 0.5, y0=row - 0.5, y1=row + 0.5,
+                      line={"color": FOCUS_COLOUR, "width": 4})
+
+
+def retention_heatmap(
+    table: CohortTable, labels: Mapping[str, str], *, compact: bool = False, focus: object = None
+) -> go.Figure:
+    """Cohorts x periods heatmap: % in the cell, n in the hover, immature cells left blank.
+
+    Immature cells are NaN, which Plotly leaves uncoloured (the white background shows
+    through between cell gaps), while 0 % is the light end of a visibly coloured scale.
+
+    Parameters
+    ----------
+    table : CohortTable
+        The cohort table whose rates, counts and intervals fill the cells.
+    labels : Mapping[str, str]
+        Translated axis titles and hover templates (see the module docstring).
+    compact : bool
+        Fewer, larger cells with bigger percentages for a projector (see :func:`heatmap_view`).
+    focus : cohort label, optional
+        A cohort kept in view and outlined in :data:`FOCUS_COLOUR`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The heatmap, with the most recent cohort at the bottom.
+    """
+    rates, _ = heatmap_view(table, compact=compact, focus=focus)
+    cohorts = list(rates.index)
+    ks = list(rates.columns)
+    values = rates.to_numpy()
+    text, hover = _cell_hover(table, rates, labels)
     finite = values[np.isfinite(values)]
     zmax = max(1.0, float(finite.max())) if finite.size else 1.0
     fig = go.Figure(
@@ -157,15 +197,27 @@ def retention_heatmap(
         plot_bgcolor="#ffffff",
         height=max(320, min(1400, (44 if compact else 28) * len(cohorts) + 140)),
     )
-    if focus is not None and str(focus) in map(str, cohorts):
-        row = [str(c) for c in cohorts].index(str(focus))
-        fig.add_shape(type="rect", xref="x", yref="y", x0=-0.5, x1=len(ks) - 0.5, y0=row - 0.5, y1=row + 0.5,
-                      line={"color": FOCUS_COLOUR, "width": 4})
+    _outline_focus(fig, cohorts, len(ks), focus)
     return fig
 
 
 def average_curve(table: CohortTable, labels: Mapping[str, str], *, show_simple: bool = True) -> go.Figure:
-    """The average retention by period since joining, over the cohorts that reached it."""
+    """The average retention by period since joining, over the cohorts that reached it.
+
+    Parameters
+    ----------
+    table : CohortTable
+        The cohort table whose :attr:`~CohortTable.average` (weighted and simple means) is drawn.
+    labels : Mapping[str, str]
+        Translated axis titles, legend names and the ``hover_average`` template.
+    show_simple : bool
+        Also draw the unweighted mean of cohorts as a dashed grey line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A line chart of retention by period, its y axis in percent.
+    """
     avg = table.average.dropna(subset=["weighted"])
     hover = [
         labels["hover_average"].format(
@@ -201,7 +253,22 @@ def average_curve(table: CohortTable, labels: Mapping[str, str], *, show_simple:
 
 
 def segment_curves(table: CohortTable, labels: Mapping[str, str], names: Mapping[object, str]) -> go.Figure:
-    """One average retention curve per segment value (``names``: value -> display name)."""
+    """One average retention curve per segment value.
+
+    Parameters
+    ----------
+    table : CohortTable
+        A table built with a segment column; without one the figure has no traces.
+    labels : Mapping[str, str]
+        Translated axis titles and the ``hover_segment`` template.
+    names : Mapping[object, str]
+        Display name of each segment value (a value missing here is shown as ``str(value)``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per segment, named with its customer count.
+    """
     fig = go.Figure()
     curves = table.segment_average if table.segment_average is not None else pd.DataFrame()
     sizes = table.segment_sizes if table.segment_sizes is not None else pd.Series(dtype=int)

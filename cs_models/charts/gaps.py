@@ -60,7 +60,23 @@ def _item_axis(fig: go.Figure, items: list[str]) -> None:
 
 
 def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) -> go.Figure:
-    """Mean expectation → mean satisfaction per item, the bar coloured by the sign of the gap."""
+    """Mean expectation → mean satisfaction per item, the bar coloured by the sign of the gap.
+
+    Parameters
+    ----------
+    analysis : GapAnalysis
+        The gap analysis whose per-item means are drawn, largest gap at the top.
+    labels : Mapping[str, str]
+        Translated dumbbell labels: ``score_title``, ``expectation``, ``satisfaction_above``,
+        ``satisfaction_below`` and the ``hover_dumbbell`` template.
+    scale : {"1-5", "1-7", "0-10"}
+        Answer scale (a key of :data:`cs_models.gaps.SCALES`); it sets the x range.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One row per item: a hollow expectation dot joined to a coloured satisfaction dot.
+    """
     table = _by_gap(analysis)
     items = [str(i) for i in table.index]
     fig = go.Figure()
@@ -77,19 +93,11 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
             ys += [plot_text(item), plot_text(item), None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 6},
                                  hoverinfo="skip", showlegend=False))
-        hover = [
-            labels["hover_dumbbell"].format(
-                item=plot_text(item), expectation=f"{r['mean_expectation']:.2f}",
-                satisfaction=f"{r['mean_satisfaction']:.2f}", gap=f"{r['mean_gap']:+.2f}",
-                n=f"{int(r['n']):,}",
-            )
-            for item, r in part.iterrows()
-        ]
         fig.add_trace(
             go.Scatter(
                 x=part["mean_satisfaction"], y=[plot_text(i) for i in part.index], mode="markers",
                 marker={"color": colour, "size": 18, "line": {"color": "white", "width": 1}},
-                name=labels[name], hovertext=hover, hoverinfo="text",
+                name=labels[name], hovertext=_dumbbell_hover(part, labels), hoverinfo="text",
             )
         )
     fig.add_trace(
@@ -106,8 +114,33 @@ def dumbbell(analysis: GapAnalysis, labels: Mapping[str, str], *, scale: str) ->
     return fig
 
 
+def _dumbbell_hover(part: pd.DataFrame, labels: Mapping[str, str]) -> list[str]:
+    """Hover text of each item's satisfaction dot: both means, the signed gap and the base."""
+    return [
+        labels["hover_dumbbell"].format(
+            item=plot_text(item), expectation=f"{r['mean_expectation']:.2f}",
+            satisfaction=f"{r['mean_satisfaction']:.2f}", gap=f"{r['mean_gap']:+.2f}",
+            n=f"{int(r['n']):,}",
+        )
+        for item, r in part.iterrows()
+    ]
+
+
 def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
-    """Mean gap per item with its confidence interval; colour = Holm-corrected verdict."""
+    """Mean gap per item with its confidence interval; colour = Holm-corrected verdict.
+
+    Parameters
+    ----------
+    analysis : GapAnalysis
+        The gap analysis whose mean gaps, intervals and verdicts are drawn.
+    labels : Mapping[str, str]
+        Translated ``gap_title``, ``verdict_<verdict>`` legend names and the ``hover_gap`` template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Horizontal bars around zero with error whiskers and the signed gap written beyond each.
+    """
     table = _by_gap(analysis)
     items = [str(i) for i in table.index]
     fig = go.Figure()
@@ -153,7 +186,20 @@ def gap_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
 
 
 def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
-    """100 % stacked bars: disappointed | met | delighted, with Wilson intervals in the hover."""
+    """100 % stacked bars: disappointed | met | delighted, with Wilson intervals in the hover.
+
+    Parameters
+    ----------
+    analysis : GapAnalysis
+        The gap analysis whose per-item outcome shares and counts are drawn.
+    labels : Mapping[str, str]
+        Translated ``share_title``, outcome names and the ``hover_share`` template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One stacked bar per item; shares of at least 6 % are written inside their segment.
+    """
     table = _by_gap(analysis)
     items = [str(i) for i in table.index]
     fig = go.Figure()
@@ -183,7 +229,20 @@ def share_bars(analysis: GapAnalysis, labels: Mapping[str, str]) -> go.Figure:
 
 
 def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, str]) -> go.Figure:
-    """Items by performance (x) and importance (y), split into quadrants at the means."""
+    """Items by performance (x) and importance (y), split into quadrants at the means.
+
+    Parameters
+    ----------
+    ipa : ImportancePerformance
+        Per-item importance, performance and quadrant, with the two cut points.
+    labels : Mapping[str, str]
+        Translated axis titles, ``quadrant_<code>`` names and the ``hover_ipa`` template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A labelled scatter with dashed cut lines and each quadrant named in its corner.
+    """
     table = ipa.items
     fig = go.Figure()
     for quadrant in QUADRANTS:
@@ -230,7 +289,22 @@ def importance_performance_map(ipa: ImportancePerformance, labels: Mapping[str, 
 
 
 def segment_dots(comparison: SegmentComparison, labels: Mapping[str, str], order: list[str]) -> go.Figure:
-    """Mean gap of each item within each segment value: one colour per value, a dot per item."""
+    """Mean gap of each item within each segment value: one colour per value, a dot per item.
+
+    Parameters
+    ----------
+    comparison : SegmentComparison
+        Per-segment, per-item mean gaps; rows with no answers are left out.
+    labels : Mapping[str, str]
+        Translated ``gap_title`` and the ``hover_segment`` template.
+    order : list[str]
+        Items from the bottom of the y axis to the top.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A dot plot around a zero line, one trace per segment value.
+    """
     table = comparison.table
     fig = go.Figure()
     for k, value in enumerate(pd.unique(table["segment_value"])):
@@ -270,7 +344,20 @@ def _steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def churn_curves(churn: GapChurn, labels: Mapping[str, str]) -> go.Figure:
-    """Kaplan–Meier curves (with confidence bands) of customers with a negative mean gap vs the rest."""
+    """Kaplan–Meier curves (with confidence bands) of customers with a negative mean gap vs the rest.
+
+    Parameters
+    ----------
+    churn : GapChurn
+        The survival comparison whose Kaplan–Meier curves (in days) are drawn in months.
+    labels : Mapping[str, str]
+        Translated axis titles, ``group_<group>`` names and the ``hover_km`` template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Step curves in percent starting at 100 % at month 0, each over its shaded band.
+    """
     fig = go.Figure()
     curves = churn.km.curves
     for group in churn.km.groups:

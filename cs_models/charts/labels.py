@@ -36,7 +36,23 @@ def _keys(lang: str, namespace: str, keys: Sequence[str]) -> dict[str, str]:
 
 
 def cohort_labels(lang: str, period: str, metric: str) -> dict[str, str]:
-    """Labels of the cohort heatmap and curves for a table of ``period`` and ``metric``."""
+    """Labels of the cohort heatmap and curves for a table of ``period`` and ``metric``.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the heatmap and curve labels.
+    period : str
+        Period length of the table (``"month"``, ``"quarter"``...): picks the x-axis title and
+        the "1 month" / "6 months" span templates.
+    metric : str
+        Retention metric of the table (``"logo"`` or a revenue metric): picks the value title.
+
+    Returns
+    -------
+    dict[str, str]
+        Every label :mod:`cs_models.charts.cohorts` reads, by key.
+    """
     return _keys(lang, "cohorts", COHORT_KEYS) | {
         "x_title": translate(lang, f"cohorts.x_title_{period}"),
         "span_one": translate(lang, f"cohorts.span_{period}_one"),
@@ -48,19 +64,60 @@ def cohort_labels(lang: str, period: str, metric: str) -> dict[str, str]:
 
 
 def group_name(lang: str, code: object) -> str:
-    """A survival group code in words (the overall, pooled and blank groups translated)."""
+    """A survival group code in words (the overall, pooled and blank groups translated).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the sentinel groups' names.
+    code : object
+        A group value, or one of the sentinels ``ALL``, ``OTHER`` and ``MISSING``.
+
+    Returns
+    -------
+    str
+        The translated name of a sentinel, else ``str(code)``.
+    """
     special = {ALL: "churn.group_all", OTHER: "churn.group_other", MISSING: "churn.group_missing"}
     return translate(lang, special[code]) if code in special else str(code)
 
 
 def group_names(lang: str, sizes: Mapping[Any, Any]) -> dict[Any, str]:
-    """Legend names of survival groups with their size: ``{group: "Pro (n=120)"}``."""
+    """Legend names of survival groups with their size: ``{group: "Pro (n=120)"}``.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the legend names.
+    sizes : Mapping
+        Number of customers of each group code.
+
+    Returns
+    -------
+    dict
+        The legend name of each group code, with its size written in full.
+    """
     return {g: translate(lang, "churn.group_with_n", name=group_name(lang, g), n=f"{int(n):,}")
             for g, n in sizes.items()}
 
 
 def term_name(lang: str, row: Mapping[str, Any] | pd.Series) -> str:
-    """A Cox model term (a row of :attr:`cs_models.survival.CoxResult.table`) in words."""
+    """A Cox model term (a row of :attr:`cs_models.survival.CoxResult.table`) in words.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the term's description.
+    row : Mapping[str, Any] or pandas.Series
+        The term's ``column``, and for a categorical term its ``level`` and ``reference``
+        (a falsy ``level`` marks a numeric term).
+
+    Returns
+    -------
+    str
+        The ``churn.term_level`` text ("plan: Pro vs Basic") for a level, else the
+        ``churn.term_numeric`` text (the column per one-unit increase).
+    """
     if row["level"]:
         return translate(lang, "churn.term_level", column=row["column"], level=group_name(lang, row["level"]),
                          reference=group_name(lang, row["reference"]))
@@ -68,36 +125,158 @@ def term_name(lang: str, row: Mapping[str, Any] | pd.Series) -> str:
 
 
 def km_labels(lang: str) -> dict[str, str]:
-    """Labels of the Kaplan–Meier figure and its risk table."""
+    """Labels of the Kaplan–Meier figure and its risk table.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the Kaplan–Meier labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`KM_KEYS` labels of the ``churn`` namespace.
+    """
     return _keys(lang, "churn", KM_KEYS)
 
 
 def forest_labels(lang: str) -> dict[str, str]:
-    """Labels of the hazard-ratio (forest) figure."""
+    """Labels of the hazard-ratio (forest) figure.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the forest-plot labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`FOREST_KEYS` labels and the x-axis title.
+    """
     return _keys(lang, "churn", FOREST_KEYS) | {"x_title": translate(lang, "churn.forest_x_title")}
 
 
 def churn_rate_labels(lang: str) -> dict[str, str]:
-    """Labels of the monthly churn-rate figure."""
+    """Labels of the monthly churn-rate figure.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the churn-rate labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`RATE_KEYS` labels and both axis titles.
+    """
     return _keys(lang, "churn", RATE_KEYS) | {"x_title": translate(lang, "churn.churn_x_title"),
                                                "y_title": translate(lang, "churn.churn_y_title")}
 
 
 def gaps_labels(lang: str) -> dict[str, str]:
-    """Labels of every expectation-vs-satisfaction figure."""
+    """Labels of every expectation-vs-satisfaction figure.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the gap-figure labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`GAPS_KEYS` labels of the ``gaps`` namespace.
+    """
     return _keys(lang, "gaps", GAPS_KEYS)
 
 
 def answers_text(lang: str, answers: Sequence[str]) -> str:
-    """Survey answers joined for a sentence: “A” or “B”."""
+    """Survey answers joined for a sentence: “A” or “B”.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the quotation marks and the joining word.
+    answers : Sequence[str]
+        The answer texts, each quoted in the language's quotation marks.
+
+    Returns
+    -------
+    str
+        The quoted answers joined by the language's "or".
+    """
     return translate(lang, "survey.answer_join").join(
         translate(lang, "survey.answer_quote", answer=a) for a in answers)
 
 
 def funnel_labels(lang: str, table: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
-    """Labels and step names of the funnel figure of a :class:`~cs_models.survey.Funnel` table."""
+    """Labels and step names of the funnel figure of a :class:`~cs_models.survey.Funnel` table.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the funnel labels and step names.
+    table : pandas.DataFrame
+        The funnel table: one row per step with its ``step`` number, ``accepted`` answers and,
+        in the first row, the ``answered`` base.
+
+    Returns
+    -------
+    tuple[dict[str, str], list[str]]
+        The ``base``, ``text`` and ``hover`` labels, and one name per step.
+    """
     labels = {"base": translate(lang, "survey.funnel_base", n=f"{int(table['answered'].iloc[0]):,}"),
               "text": translate(lang, "survey.funnel_text"), "hover": translate(lang, "survey.funnel_hover")}
     names = [translate(lang, "survey.funnel_step_name", i=r.step, answers=answers_text(lang, r.accepted))
              for r in table.itertuples()]
     return labels, names
+
+
+def support_group_name(lang: str, code: object) -> str:
+    """A ticket group of the resolution curves in words (all tickets, blank, pooled; else the value).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the special groups' names.
+    code : object
+        A group code of a :class:`~cs_models.survival.KMResult` of tickets.
+
+    Returns
+    -------
+    str
+        The name shown in legends and tables.
+    """
+    special = {ALL: "support.group_all", OTHER: "support.group_other", MISSING: "support.group_missing"}
+    return translate(lang, special[code]) if code in special else str(code)
+
+
+def support_volume_labels(lang: str) -> dict[str, str]:
+    """Labels of the ticket-volume bars.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the axis titles and hover.
+
+    Returns
+    -------
+    dict[str, str]
+        ``x_title``, ``y_title`` and the ``hover`` template.
+    """
+    return {key: translate(lang, f"support.volume_{key}") for key in ("x_title", "y_title", "hover")}
+
+
+def support_solve_labels(lang: str) -> dict[str, str]:
+    """Labels of the share-solved-over-time curves.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the axis titles, hover and SLA marker.
+
+    Returns
+    -------
+    dict[str, str]
+        ``x_title``, ``y_title``, ``hover`` and ``target``.
+    """
+    return {key: translate(lang, f"support.solve_{key}") for key in ("x_title", "y_title", "hover", "target")}

@@ -34,6 +34,18 @@ def shares_bar(result: Shares, labels: Mapping[str, str]) -> go.Figure:
 
     ``labels``: ``x_title``, ``hover`` (a template with ``{count}``, ``{n}``, ``{low}`` and
     ``{high}``), optional ``title``.
+
+    Parameters
+    ----------
+    result : Shares
+        Share of each option with its interval and the base ``n``.
+    labels : Mapping[str, str]
+        Translated axis title, hover template and optional title (keys above).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per option, the first option at the top.
     """
     table = result.table.iloc[::-1]
     hover = [
@@ -78,13 +90,38 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
 
     A middle (neutral) level is split half on each side. ``labels``: ``x_title``, ``y_label``
     (the bar's name, e.g. the base), ``hover`` (template with ``{count}`` and ``{n}``).
+
+    Parameters
+    ----------
+    result : Likert
+        Shares of a Likert question whose scores order the levels from positive to negative.
+    labels : Mapping[str, str]
+        Translated axis title, bar name and per-level hover template (keys above).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A single relative bar from −100 % to 100 % with one segment (two for the neutral level) per level.
     """
+    fig = go.Figure()
+    _add_likert_segments(fig, result, labels)
+    fig.add_vline(x=0, line_color="#333333", line_width=1)
+    fig.update_layout(
+        barmode="relative",
+        xaxis={"title": labels["x_title"], "ticksuffix": "%", "range": [-100, 100], "zeroline": False},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
+        height=260,
+    )
+    return fig
+
+
+def _add_likert_segments(fig: go.Figure, result: Likert, labels: Mapping[str, str]) -> None:
+    """One bar trace per level on its side of zero, the neutral level split in two halves."""
     question = result.shares.question
     table = result.shares.table.set_index("option")
     points = question.points or tuple(float(k) for k in range(question.levels, 0, -1))
     middle = (points[0] + points[-1]) / 2
     colours = _likert_colours(question.scores, points)
-    fig = go.Figure()
     # relative bars stack outwards from zero in trace order: neutral half first, then away from it
     by_distance = sorted(range(len(question.options)), key=lambda i: abs(question.scores[i] - middle))
     negative = [i for i in by_distance if question.scores[i] <= middle]
@@ -118,14 +155,6 @@ def likert_bar(result: Likert, labels: Mapping[str, str]) -> go.Figure:
                 showlegend=side == 1 or question.scores[i] != middle,
                 legendrank=i,
             )
-    fig.add_vline(x=0, line_color="#333333", line_width=1)
-    fig.update_layout(
-        barmode="relative",
-        xaxis={"title": labels["x_title"], "ticksuffix": "%", "range": [-100, 100], "zeroline": False},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
-        height=260,
-    )
-    return fig
 
 
 def _likert_colours(scores: Sequence[float], points: Sequence[float]) -> list[str]:
@@ -143,6 +172,20 @@ def funnel_chart(result: Funnel, labels: Mapping[str, str], step_names: Sequence
     ``text`` (template with ``{count}``, ``{overall}`` and ``{conditional}``), ``hover``
     (template with ``{count}``, ``{overall}``, ``{low}``, ``{high}``, ``{conditional}``,
     ``{cond_low}``, ``{cond_high}``, ``{eligible}``).
+
+    Parameters
+    ----------
+    result : Funnel
+        The funnel whose table holds per-step reached counts and overall/conditional rates.
+    labels : Mapping[str, str]
+        Translated name of the base bar and the text and hover templates (keys above).
+    step_names : Sequence[str]
+        Display name of each step, in step order.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A funnel whose first (grey) bar is everyone who answered.
     """
     table = result.table
     base = int(table["answered"].iloc[0])
@@ -187,30 +230,24 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
     ``labels``: ``x_title``, optional ``y_title``, ``colour_title``, ``hover`` (template with
     ``{count}``, ``{n}`` and ``{p}``), optional ``row_names`` (mapping of row code to label,
     used for NPS groups).
+
+    Parameters
+    ----------
+    result : Crosstab
+        Column shares, counts, bases, adjusted p-values and ▲/▼ marks of a crosstab.
+    labels : Mapping[str, str]
+        Translated titles, the per-cell hover template and optional row names (keys above).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A heatmap of answers (rows) by segment (columns, with their base), segments along the top.
     """
     share = result.column_share
     row_names: Mapping[str, str] | object = labels.get("row_names") or {}
     y = [plot_text(row_names.get(str(r), r)) if isinstance(row_names, Mapping) else plot_text(r) for r in share.index]
     x = [f"{plot_text(c)}<br>(n={int(result.bases[c]):,})" for c in share.columns]
-    text = np.array(
-        [
-            [f"{_pct(share.iloc[i, j])} {result.marks.iloc[i, j]}".strip() for j in range(share.shape[1])]
-            for i in range(share.shape[0])
-        ]
-    )
-    hover = np.array(
-        [
-            [
-                labels["hover"].format(
-                    count=int(result.counts.iloc[i, j]),
-                    n=int(result.bases.iloc[j]),
-                    p=f"{result.p_adjusted.iloc[i, j]:.3f}",
-                )
-                for j in range(share.shape[1])
-            ]
-            for i in range(share.shape[0])
-        ]
-    )
+    text, hover = _crosstab_cells(result, labels)
     fig = go.Figure(
         go.Heatmap(
             z=100 * share.to_numpy(dtype=float),
@@ -240,11 +277,48 @@ def crosstab_heatmap(result: Crosstab, labels: Mapping[str, str]) -> go.Figure:
     return fig
 
 
+def _crosstab_cells(result: Crosstab, labels: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's text (column percentage and its ▲/▼ mark) and hover (count, base, adjusted p)."""
+    share = result.column_share
+    text = np.array(
+        [
+            [f"{_pct(share.iloc[i, j])} {result.marks.iloc[i, j]}".strip() for j in range(share.shape[1])]
+            for i in range(share.shape[0])
+        ]
+    )
+    hover = np.array(
+        [
+            [
+                labels["hover"].format(
+                    count=int(result.counts.iloc[i, j]),
+                    n=int(result.bases.iloc[j]),
+                    p=f"{result.p_adjusted.iloc[i, j]:.3f}",
+                )
+                for j in range(share.shape[1])
+            ]
+            for i in range(share.shape[0])
+        ]
+    )
+    return text, hover
+
+
 def nps_figure(result: NPS, labels: Mapping[str, str]) -> go.Figure:
     """A gauge of the NPS (−100 to 100, the interval shaded) above the promoter/passive/detractor split.
 
     ``labels``: ``title`` (gauge caption), ``promoter``, ``passive``, ``detractor``,
     ``x_title``, ``hover`` (template with ``{count}`` and ``{n}``).
+
+    Parameters
+    ----------
+    result : NPS
+        The score, its interval and the share and count of each group.
+    labels : Mapping[str, str]
+        Translated gauge caption, group names, axis title and hover template (keys above).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two rows: the gauge, and a 100 % stacked bar of the groups.
     """
     fig = make_subplots(
         rows=2,
@@ -253,25 +327,7 @@ def nps_figure(result: NPS, labels: Mapping[str, str]) -> go.Figure:
         row_heights=[0.68, 0.32],
         vertical_spacing=0.08,
     )
-    fig.add_trace(
-        go.Indicator(
-            mode="gauge+number",
-            value=result.nps,
-            number={"valueformat": "+.0f"},
-            title={"text": labels["title"]},
-            gauge={
-                "axis": {"range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100]},
-                "bar": {"color": "rgba(0, 0, 0, 0)"},
-                "steps": [
-                    {"range": [-100, 100], "color": "#F2F2F2"},
-                    {"range": [result.ci_low, result.ci_high], "color": "#9ECAE1"},
-                ],
-                "threshold": {"line": {"color": "#000000", "width": 5}, "value": result.nps, "thickness": 1.0},
-            },
-        ),
-        row=1,
-        col=1,
-    )
+    fig.add_trace(_nps_gauge(result, labels["title"]), row=1, col=1)
     colours = {"detractor": NEGATIVE, "passive": NEUTRAL, "promoter": POSITIVE}
     for row in result.table.itertuples(index=False):
         fig.add_trace(
@@ -293,3 +349,22 @@ def nps_figure(result: NPS, labels: Mapping[str, str]) -> go.Figure:
     fig.update_layout(barmode="stack", showlegend=False, height=420)
     fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text=labels["x_title"], row=2, col=1)
     return fig
+
+
+def _nps_gauge(result: NPS, title: str) -> go.Indicator:
+    """The −100 to 100 gauge: the score as a black line over its shaded interval, the number below."""
+    return go.Indicator(
+        mode="gauge+number",
+        value=result.nps,
+        number={"valueformat": "+.0f"},
+        title={"text": title},
+        gauge={
+            "axis": {"range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100]},
+            "bar": {"color": "rgba(0, 0, 0, 0)"},
+            "steps": [
+                {"range": [-100, 100], "color": "#F2F2F2"},
+                {"range": [result.ci_low, result.ci_high], "color": "#9ECAE1"},
+            ],
+            "threshold": {"line": {"color": "#000000", "width": 5}, "value": result.nps, "thickness": 1.0},
+        },
+    )

@@ -42,7 +42,20 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def thin_steps(x: np.ndarray, max_points: int) -> np.ndarray:
     """Indices of a sorted step function to draw: the last step in each of ``max_points``
     equal-width bins, plus the first and last points (no step is lost, only merged
-    within a bin)."""
+    within a bin).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Sorted step positions (e.g. months since start).
+    max_points : int
+        Most points to keep; at or below it every index is kept.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted, unique integer indices into ``x``.
+    """
     n = len(x)
     if n <= max_points:
         return np.arange(n)
@@ -73,6 +86,7 @@ def km_figure(
     Parameters
     ----------
     km : KMResult
+        Curves, per-group summary (size, median) and at-risk table of the fit.
     labels : mapping
         ``x_title``, ``y_title``, ``at_risk_title``, ``hover_month``, ``hover_survival``,
         ``hover_at_risk``, ``censored``, ``median``, ``events_so_far``, ``censored_so_far``
@@ -87,6 +101,11 @@ def km_figure(
         Group code -> label of its row in the at-risk table (default: ``names``).
     at_risk : bool
         Draw the at-risk table under the curves (left out on a slide, where there is no room).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The survival curves in months, with the at-risk table as a second row when ``at_risk``.
     """
     row_names = names if row_names is None else row_names
     fig = (make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.1)
@@ -251,10 +270,16 @@ def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mappin
     Parameters
     ----------
     cox : CoxResult
+        Fitted Cox model whose term table holds each hazard ratio, its CI and p-value.
     labels : mapping
         ``x_title``, ``hover_hr``, ``hover_p``, ``less``, ``more``.
     names : mapping
         Term -> display name (e.g. "Plan: Pro vs Light").
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One marker per term (the first term at the top), with a dashed line at HR = 1.
     """
     table = cox.table.iloc[::-1]
     terms = table["term"].tolist()
@@ -281,6 +306,14 @@ def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mappin
         )
     )
     fig.add_vline(x=1, line={"color": NEUTRAL, "dash": "dash"})
+    _ratio_axis(fig, table, labels)
+    fig.update_layout(height=140 + 42 * len(terms), plot_bgcolor="white", margin={"t": 40})
+    fig.update_xaxes(gridcolor="#e5e5e5")
+    return fig
+
+
+def _ratio_axis(fig: go.Figure, table: pd.DataFrame, labels: Mapping[str, str]) -> None:
+    """The log x axis of the forest plot, spanning every interval and 1, with "← less" / "more →" at its ends."""
     low = float(min(table["hr_lower"].min(), 1.0))
     high = float(max(table["hr_upper"].max(), 1.0))
     pad = (np.log10(high) - np.log10(low)) * 0.08 + 0.02
@@ -296,9 +329,6 @@ def hazard_ratio_figure(cox: CoxResult, labels: Mapping[str, str], names: Mappin
         text=f"{labels['more']} →", xref="x", x=np.log10(high) + pad, yref="paper", y=1.0,
         showarrow=False, xanchor="right", yanchor="bottom", font={"color": NEGATIVE},
     )
-    fig.update_layout(height=140 + 42 * len(terms), plot_bgcolor="white", margin={"t": 40})
-    fig.update_xaxes(gridcolor="#e5e5e5")
-    return fig
 
 
 def churn_rate_figure(
@@ -313,12 +343,18 @@ def churn_rate_figure(
     Parameters
     ----------
     life : LifeTableResult
+        Life table with the hazard, customers at risk and events of each group and month.
     labels : mapping
         ``x_title``, ``y_title``, ``hover_month``, ``hover_rate``, ``hover_at_risk``, ``hover_events``.
     names : mapping
         Group code -> display name.
     groups : tuple of str, optional
         Order of the groups (colours match the Kaplan–Meier figure).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per group that has a month with at least :data:`MIN_AT_RISK` customers at risk.
     """
     table = life.table
     order = groups if groups is not None else tuple(pd.unique(table["group"]))

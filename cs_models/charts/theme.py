@@ -28,13 +28,39 @@ SOURCE_FONT_SIZE = {False: 12, True: 18}
 def plot_text(text: object) -> str:
     """User text (a segment value, item or column header) for a Plotly label or hover: its
     markup shown literally and ``%{`` kept out of hover templates; our own ``<b>``/``<br>``
-    around it stay markup."""
+    around it stay markup.
+
+    Parameters
+    ----------
+    text : object
+        The user's value; anything else than text is converted with :class:`str`.
+
+    Returns
+    -------
+    str
+        The text with ``&``, ``<`` and ``>`` escaped and ``%{`` neutralised.
+    """
     return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
 def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figure:
     """Draw ``title`` (and a smaller ``source`` line under it) in the figure, so an exported PNG says
-    what it shows and where the data came from. Both are plain text (escaped here)."""
+    what it shows and where the data came from. Both are plain text (escaped here).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to title, changed in place.
+    title : str
+        The title, left-aligned above the plot area.
+    source : str, optional
+        A grey subtitle naming the data source; none when empty or ``None``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself, so calls can be chained.
+    """
     # above the plot area with room below it for annotations drawn just above the plot (the
     # forest plot's "← churn less"); automargin makes the top margin fit
     text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
@@ -47,7 +73,18 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
 
 def legend_beside(fig: go.Figure) -> go.Figure:
     """Move a horizontal legend above the plot to a column on its right, where it can never run
-    into the title or wrap over the plot (a narrow chart, or the large type of a projector)."""
+    into the title or wrap over the plot (a narrow chart, or the large type of a projector).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure whose legend moves, in place; any other legend is left as it is.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself.
+    """
     legend = fig.layout.legend
     if legend.orientation == "h" and (legend.y or 0) >= 1:
         fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
@@ -63,6 +100,11 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
         The figure to style.
     presentation : bool
         Larger fonts and thicker lines for projectors.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself, styled.
     """
     size = PRESENTATION_FONT_SIZE if presentation else BASE_FONT_SIZE
     fig.update_layout(

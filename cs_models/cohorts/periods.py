@@ -36,7 +36,20 @@ def period_index(days: np.ndarray, period: str) -> np.ndarray:
 
 
 def period_start(index: int, period: str) -> pd.Timestamp:
-    """First day of the period with absolute ``index`` (see :func:`period_index`)."""
+    """First day of the period with absolute ``index`` (see :func:`period_index`).
+
+    Parameters
+    ----------
+    index : int
+        Absolute period index, as :func:`period_index` returns it for ``period``.
+    period : {"day", "week", "month", "quarter"}
+        Period length the index counts in.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of the period's first day (a Monday for weeks).
+    """
     if period == "day":
         return pd.Timestamp(np.datetime64(int(index), "D"))
     if period == "week":
@@ -46,7 +59,20 @@ def period_start(index: int, period: str) -> pd.Timestamp:
 
 
 def period_label(index: int, period: str) -> str:
-    """Label of a period: ``2024-01-05`` (day, or the Monday of a week), ``2024-01``, ``2024-Q1``."""
+    """Label of a period: ``2024-01-05`` (day, or the Monday of a week), ``2024-01``, ``2024-Q1``.
+
+    Parameters
+    ----------
+    index : int
+        Absolute index of the period to label.
+    period : {"day", "week", "month", "quarter"}
+        Period length, which picks the label's form.
+
+    Returns
+    -------
+    str
+        The label, sortable as text within one period length.
+    """
     start = period_start(index, period)
     if period in ("day", "week"):
         return start.strftime("%Y-%m-%d")

@@ -53,7 +53,18 @@ class _Raw:
     before_start: int = 0
 
     def first_periods(self, n_k: int) -> _Raw:
-        """The same cells for ``k < n_k`` only."""
+        """The same cells for ``k < n_k`` only.
+
+        Parameters
+        ----------
+        n_k : int
+            Number of periods since joining to keep; at or above :attr:`n_k` nothing is cut.
+
+        Returns
+        -------
+        _Raw
+            ``self`` when nothing is cut, else a copy whose per-k arrays stop at ``n_k``.
+        """
         if n_k >= self.n_k:
             return self
 
@@ -66,6 +77,23 @@ class _Raw:
         )
 
     def keep_group(self, value: Hashable) -> _Raw:
+        """The cells of the one segment group ``value``.
+
+        Parameters
+        ----------
+        value : Hashable
+            A segment value; a missing value (``None`` or NaN) matches the group of blanks.
+
+        Returns
+        -------
+        _Raw
+            A copy holding a single group.
+
+        Raises
+        ------
+        DataError
+            ``cohorts_no_segment_value`` when no customer has ``value``.
+        """
         matches = [i for i, g in enumerate(self.groups) if g == value or (_isna(g) and _isna(value))]
         if not matches:
             raise DataError("cohorts_no_segment_value", f"no customers with {value!r}", value=str(value))
@@ -195,6 +223,39 @@ def _active_pairs(
     return pairs, pair_revenue
 
 
+def _active_after(pair_cust: np.ndarray, cells: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    """Customers active in k or later per (group, cohort, k) cell, from the sorted active pairs.
+
+    Each customer's last active k (the last of its run of pairs) is counted for every k up to it.
+    """
+    size_of_grid = shape[0] * shape[1] * shape[2]
+    if len(pair_cust):
+        last = np.flatnonzero(np.append(pair_cust[1:] != pair_cust[:-1], True))
+        by_last = np.bincount(cells[last], minlength=size_of_grid).reshape(shape)
+    else:
+        by_last = np.zeros(shape, dtype=np.int64)
+    return np.cumsum(by_last[:, :, ::-1], axis=2)[:, :, ::-1]
+
+
+def _capped_revenue(
+    pair_cust: np.ndarray,
+    pair_k: np.ndarray,
+    pair_revenue: np.ndarray,
+    cells: np.ndarray,
+    n_cust: int,
+    shape: tuple[int, int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Revenue per cell, and the same with each customer's revenue capped at its own period-0 revenue."""
+    size_of_grid = shape[0] * shape[1] * shape[2]
+    base = np.zeros(n_cust)
+    at_zero = pair_k == 0
+    base[pair_cust[at_zero]] = pair_revenue[at_zero]
+    revenue = np.bincount(cells, weights=pair_revenue, minlength=size_of_grid).reshape(shape)
+    capped_pair = np.minimum(pair_revenue, base[pair_cust])
+    capped = np.bincount(cells, weights=capped_pair, minlength=size_of_grid).reshape(shape)
+    return revenue, capped
+
+
 def _from_events(
     events: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -238,22 +299,11 @@ def _from_events(
     pair_cust, pair_k = np.divmod(pairs, n_k)
     cells = cell_row[pair_cust] * n_k + pair_k
     active = np.bincount(cells, minlength=size_of_grid).reshape(n_g, n_c, n_k)
-    # on or after: each customer's last active k, counted for every k up to it
-    if len(pairs):
-        last = np.flatnonzero(np.append(pair_cust[1:] != pair_cust[:-1], True))
-        by_last = np.bincount(cells[last], minlength=size_of_grid).reshape(n_g, n_c, n_k)
-    else:
-        by_last = np.zeros((n_g, n_c, n_k), dtype=np.int64)
-    active_after = np.cumsum(by_last[:, :, ::-1], axis=2)[:, :, ::-1]
+    active_after = _active_after(pair_cust, cells, (n_g, n_c, n_k))
     sizes = np.bincount(cell_row[member], minlength=n_g * n_c).reshape(n_g, n_c)
     revenue = capped = None
     if pair_revenue is not None:  # GRR: each customer's revenue capped at its own period-0 revenue
-        base = np.zeros(n_cust)
-        at_zero = pair_k == 0
-        base[pair_cust[at_zero]] = pair_revenue[at_zero]
-        revenue = np.bincount(cells, weights=pair_revenue, minlength=size_of_grid).reshape(n_g, n_c, n_k)
-        capped_pair = np.minimum(pair_revenue, base[pair_cust])
-        capped = np.bincount(cells, weights=capped_pair, minlength=size_of_grid).reshape(n_g, n_c, n_k)
+        revenue, capped = _capped_revenue(pair_cust, pair_k, pair_revenue, cells, n_cust, (n_g, n_c, n_k))
     elif amount is not None:  # NRR needs cell sums only: one small bincount over the events
         event_cells = cell_row[cust] * n_k + k
         revenue = np.bincount(event_cells, weights=amount, minlength=size_of_grid).reshape(n_g, n_c, n_k)

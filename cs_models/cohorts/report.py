@@ -38,7 +38,18 @@ def segments(customers: pd.DataFrame | None) -> list[str]:
 
 
 def default_source(datasets: Datasets) -> str | None:
-    """``"events"`` when events are loaded, else ``"customers"``, else ``None``."""
+    """``"events"`` when events are loaded, else ``"customers"``, else ``None``.
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded data, of which only which frames are present matters.
+
+    Returns
+    -------
+    str or None
+        The source a cohort table is built from by default.
+    """
     if datasets.events is not None:
         return "events"
     if datasets.customers is not None:
@@ -47,7 +58,20 @@ def default_source(datasets: Datasets) -> str | None:
 
 
 def available_metrics(datasets: Datasets, source: str) -> tuple[str, ...]:
-    """Metrics that the data support for ``source`` (revenue needs event amounts)."""
+    """Metrics that the data support for ``source`` (revenue needs event amounts).
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded data; the events frame must have an ``amount`` column for revenue metrics.
+    source : {"events", "customers"}
+        Where the cohort table's activity would come from.
+
+    Returns
+    -------
+    tuple of str
+        All of :data:`~cs_models.cohorts.table.METRICS`, or only ``("logo",)``.
+    """
     events = datasets.events
     if source == "events" and events is not None and "amount" in events.columns:
         return METRICS
@@ -56,7 +80,30 @@ def available_metrics(datasets: Datasets, source: str) -> tuple[str, ...]:
 
 def build(datasets: Datasets, *, as_of: date | pd.Timestamp | str, source: str | None = None,
           **options: Any) -> CohortTable:
-    """:func:`cohort_table` over a :class:`~cs_models.datasets.Datasets` (what page and report use)."""
+    """:func:`cohort_table` over a :class:`~cs_models.datasets.Datasets` (what page and report use).
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded data: its events (when the source is events) and customers are passed on.
+    as_of : date-like
+        The as-of date (inclusive).
+    source : {"events", "customers"}, optional
+        Where activity comes from; defaults to :func:`default_source`.
+    **options
+        Further keyword arguments of :func:`cohort_table` (``period``, ``mode``, ``metric``,
+        ``segment``...).
+
+    Returns
+    -------
+    CohortTable
+        The cohort retention table.
+
+    Raises
+    ------
+    DataError
+        ``cohorts_no_events`` when neither events nor customers are loaded.
+    """
     source = source or default_source(datasets)
     if source is None:
         raise DataError("cohorts_no_events", "neither events nor customers are loaded")
@@ -88,7 +135,9 @@ def report_section(
         The loaded data.
     as_of : date-like
         The as-of date.
-    period, mode, metric, source
+    period, mode, metric : str
+        As in :func:`cohort_table`.
+    source : {"events", "customers"}, optional
         As in :func:`cohort_table` (``source`` defaults to events when loaded).
     segment : str, optional
         A customers column: adds ``"segments"`` (average curve per value) when it exists.
@@ -111,6 +160,11 @@ def report_section(
         segment = None
     table = build(datasets, as_of=as_of, source=source, period=period, mode=mode, metric=metric,
                   segment=segment)
+    return _section(table)
+
+
+def _section(table: CohortTable) -> dict[str, Any]:
+    """The JSON report section of a built cohort table (rates rounded to 6 decimals)."""
     section: dict[str, Any] = {
         "period": table.period,
         "mode": table.mode,

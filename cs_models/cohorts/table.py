@@ -128,7 +128,13 @@ class CohortTable(Result):
         return int(self.sizes.sum())
 
     def mature_horizon(self) -> int:
-        """The largest ``k`` that at least one cohort has fully reached (-1 if none)."""
+        """The largest ``k`` that at least one cohort has fully reached.
+
+        Returns
+        -------
+        int
+            That ``k``; -1 when no cohort has reached even period 0.
+        """
         ks = [int(k) for k, ok in self.rates.notna().any(axis=0).items() if ok]
         return max(ks) if ks else -1
 

@@ -145,24 +145,10 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     nonblank = filled.any(axis=1)
     if grid.field_counts is not None:
         _check_ragged(grid.field_counts, start, int(grid.field_counts[h]), np.asarray(nonblank), name)
-    keep: list[int] = []
-    for j, header in enumerate(names):
-        if header is not None:
-            keep.append(j)
-        elif filled[:, j].any():
-            first = int(frame.index[filled[:, j]][0])
-            raise IngestError("ingest_blank_header",
-                              f"{name}: column {_column_letter(j)} has data (row {first}) but no header.",
-                              file=name, row=h + 1, column=_column_letter(j))
+    keep = _kept_columns(names, filled, frame.index, name, h + 1)
+    kept_names = [str(names[j]) for j in keep]
     if len(keep) < width:
         notes.append("blank_columns_dropped")
-    kept_names = [str(names[j]) for j in keep]
-    duplicates = [n for n, c in Counter(kept_names).items() if c > 1]
-    if duplicates:
-        raise IngestError("ingest_duplicate_headers",
-                          f"{name}: these headers appear more than once: {', '.join(duplicates)}.",
-                          file=name, row=h + 1, column=duplicates[0], names=", ".join(duplicates))
-    if len(keep) < width:
         frame = frame[keep]
     frame.columns = pd.Index(kept_names, dtype=object)
     blank = int((~nonblank).sum())
@@ -173,6 +159,25 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
         notes=tuple(dict.fromkeys(notes)), header_rows=header_rows,
     )
+
+
+def _kept_columns(names: list[str | None], filled: np.ndarray, rows: pd.Index, name: str, header: int) -> list[int]:
+    """Positions of the columns with a header; refuse data under a blank header and repeated headers."""
+    keep: list[int] = []
+    for j, title in enumerate(names):
+        if title is not None:
+            keep.append(j)
+        elif filled[:, j].any():
+            first = int(rows[filled[:, j]][0])
+            raise IngestError("ingest_blank_header",
+                              f"{name}: column {_column_letter(j)} has data (row {first}) but no header.",
+                              file=name, row=header, column=_column_letter(j))
+    duplicates = [n for n, c in Counter(str(names[j]) for j in keep).items() if c > 1]
+    if duplicates:
+        raise IngestError("ingest_duplicate_headers",
+                          f"{name}: these headers appear more than once: {', '.join(duplicates)}.",
+                          file=name, row=header, column=duplicates[0], names=", ".join(duplicates))
+    return keep
 
 
 def _check_ragged(counts: np.ndarray, start: int, expected: int, nonblank: np.ndarray, name: str) -> None:

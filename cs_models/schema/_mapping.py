@@ -25,6 +25,8 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "events": ("customer_id", "date", "amount"),
     "survey": ("respondent_id", "weight"),
     "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
+    "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
+                "channel", "assignee", "satisfaction", "tags"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -33,6 +35,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "events": ("customer_id", "date"),
     "survey": (),
     "gaps": (),
+    "tickets": ("ticket_id", "created_at"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -45,6 +48,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "顧客id", "顧客番号", "顧客コード", "顧客", "会社id", "会社コード", "企業id", "企業コード",
         "取引先id", "取引先コード", "取引先", "アカウントid", "契約者id", "テナントid", "会員id", "会員番号",
         "組織id", "顧客名", "会社名", "取引先名", "企業名",
+        "組織", "組織名", "organization name", "organisation", "associated company", "company",
+        "requester organization", "requester", "リクエスタ", "依頼者",
     ),
     "start_date": (
         "start_date", "start date", "started", "started at", "signup date", "sign up date", "signed up",
@@ -88,8 +93,39 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "weight": ("weight", "wt", "sample weight", "ウェイト", "ウエイト", "重み", "重み付け"),
     "item": ("item", "touchpoint", "aspect", "attribute", "項目", "評価項目", "タッチポイント", "接点"),
     "expectation": ("expectation", "expected", "exp", "期待", "期待度", "事前期待"),
-    "satisfaction": ("satisfaction", "sat", "csat", "満足", "満足度"),
+    "satisfaction": ("satisfaction", "sat", "csat", "満足", "満足度", "satisfaction score", "satisfaction rating",
+                     "customer satisfaction", "csat score", "満足度評価", "顧客満足度"),
     "importance": ("importance", "重要度", "重要性"),
+    # tickets: Zendesk (ja/en), Freshdesk, HubSpot Service and kintone exports
+    "ticket_id": (
+        "ticket_id", "ticket id", "ticket number", "ticket no", "ticket #", "id", "case id", "case number",
+        "チケットid", "チケット番号", "チケットno", "問い合わせid", "問い合わせ番号", "お問い合わせid",
+        "お問い合わせ番号", "問合せ番号", "案件id", "レコード番号", "受付番号",
+    ),
+    "created_at": (
+        "created_at", "created at", "create date", "created time", "created date", "created", "date created",
+        "opened at", "submitted at", "作成日時", "作成日", "受付日時", "受付日", "問い合わせ日時", "問合せ日時",
+        "起票日時", "登録日時", "作成時刻",
+    ),
+    "first_reply_at": (
+        "first_reply_at", "first reply at", "first reply date", "first replied at", "first responded at",
+        "first response at", "first response date", "first agent reply date", "first agent email reply date",
+        "initial response time", "初回返信日時", "初回返信日", "初回回答日時", "初回回答日", "初回応答日時",
+        "一次回答日時", "初回対応日時",
+    ),
+    "solved_at": (
+        "solved_at", "solved at", "solved date", "solved time", "resolved at", "resolved time", "resolved date",
+        "resolution date", "close date", "closed at", "closed time", "closed date", "解決日時", "解決日",
+        "完了日時", "完了日", "クローズ日時", "クローズ日", "対応完了日時", "対応完了日",
+    ),
+    "status": ("status", "ticket status", "state", "case status", "ステータス", "状態", "状況", "対応状況", "進捗"),
+    "priority": ("priority", "ticket priority", "urgency", "優先度", "緊急度", "優先順位"),
+    "channel": (
+        "channel", "via", "source", "ticket source", "origin", "contact channel", "チャネル", "チャンネル",
+        "経路", "問い合わせ経路", "問い合わせ方法", "受付方法", "受付チャネル", "流入経路",
+    ),
+    "assignee": ("assignee", "agent", "ticket owner", "owner", "assigned to", "担当者", "対応者", "担当"),
+    "tags": ("tags", "tag", "labels", "タグ", "ラベル"),
 }
 
 #: Headers that name a segment (used to suggest the default segment of a report).
@@ -126,6 +162,9 @@ MESSAGES_EN: Mapping[str, str] = {
     "negative_amount": "The monthly amount {value} is negative; it was left blank.",
     "invalid_number": "'{value}' is not a number; the answer was left blank.",
     "out_of_scale": "{value} is outside the scale {detail}; the answer was left blank.",
+    "solved_before_created": "The ticket was solved at {value}, before it was created ({detail}).",
+    "reply_before_created": "The first reply {value} is before the ticket was created ({detail}); it was left blank.",
+    "unknown_status": "'{value}' is not a ticket status (open, pending, solved, closed); it was left blank.",
 }
 
 
@@ -333,7 +372,8 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     """The canonical dataset a table most likely holds.
 
     Customers need an ID and a start date; events an ID and a date; gaps
-    expectation/satisfaction columns; anything else is read as a survey. When a
+    expectation/satisfaction columns; tickets a ticket ID, a creation time and two of status,
+    priority, first reply, solved time, channel and assignee; anything else is read as a survey. When a
     table could be customers or events (``Created at`` is both a sign-up date and an
     event date), repeated IDs and the absence of an end date point to events.
 
@@ -360,6 +400,10 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
         scores["gaps"] = 3 + len(wide) / max(len(headers), 1)
     elif {"expectation", "satisfaction"} <= gaps.keys():
         scores["gaps"] = 5
+    tickets = _assign(headers, FIELDS["tickets"])
+    specific = [f for f in ("status", "priority", "first_reply_at", "solved_at", "channel", "assignee") if f in tickets]
+    if {"ticket_id", "created_at"} <= tickets.keys() and len(specific) >= 2:
+        scores["tickets"] = 5 + len(specific)  # beats customers (at most 7) and events (at most 7)
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     best = max(DATASET_KINDS, key=lambda k: (scores[k], -DATASET_KINDS.index(k)))

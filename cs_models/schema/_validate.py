@@ -276,6 +276,67 @@ def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
+#: Ticket statuses as the exports write them (compared after NFKC, lower case) -> canonical status.
+TICKET_STATUSES: Mapping[str, str] = {
+    **dict.fromkeys(("open", "new", "in progress", "waiting on us", "reopened", "オープン", "新規", "未対応",
+                     "対応中", "受付", "受付済", "再オープン"), "open"),
+    **dict.fromkeys(("pending", "on hold", "hold", "waiting on contact", "waiting on customer",
+                     "waiting on third party", "保留", "保留中", "待機中", "回答待ち", "お客様回答待ち", "返答待ち"),
+                    "pending"),
+    **dict.fromkeys(("solved", "resolved", "解決済み", "解決済", "解決", "完了", "対応完了", "対応済み", "対応済"),
+                    "solved"),
+    **dict.fromkeys(("closed", "クローズ", "クローズ済み", "終了", "完了済み"), "closed"),
+}
+
+
+def _optional_time(raw: pd.DataFrame, header: str | None, out: _Collector, day_first: bool | None) -> pd.Series:
+    """An optional timestamp column: unreadable values are reported and left blank (the row is kept)."""
+    if header is None:
+        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    dates, reasons = _dates(raw[header], day_first)
+    for code in sorted(set(reasons.dropna())):
+        out.add(reasons.eq(code), header, code, "fixed", raw[header])
+    return dates.mask(reasons.notna())
+
+
+def _statuses(raw: pd.DataFrame, header: str, out: _Collector) -> pd.Series:
+    """Statuses in ja/en as ``open``/``pending``/``solved``/``closed``; others reported and left blank."""
+    text = raw[header].map(lambda v: None if _blank(pd.Series([v])).iloc[0]
+                           else unicodedata.normalize("NFKC", str(v)).strip().lower())
+    status = text.map(lambda v: None if v is None else TICKET_STATUSES.get(v))
+    out.add(text.notna() & status.isna(), header, "unknown_status", "fixed", raw[header])
+    return status.astype(object)
+
+
+def _validate_tickets(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    """Tickets: one row per ticket, timestamps to the minute, statuses made canonical."""
+    ids = _ids(raw, m, "ticket_id", out, required=True, unique=False)
+    headers = [m.source(f) for f in ("created_at", "first_reply_at", "solved_at")]
+    day_first = infer_day_first(*(raw[h] for h in headers if h is not None))
+    created = _date_field(raw, m.fields["created_at"], out, required=True, day_first=day_first)
+    reply = _optional_time(raw, m.source("first_reply_at"), out, day_first)
+    solved = _optional_time(raw, m.source("solved_at"), out, day_first)
+    if m.source("solved_at") is not None:
+        out.add(solved < created, m.fields["solved_at"], "solved_before_created", "excluded", solved, created)
+    if m.source("first_reply_at") is not None:
+        early = reply < created
+        out.add(early, m.fields["first_reply_at"], "reply_before_created", "fixed", reply, created)
+        reply = reply.mask(early)
+    ids = _ids(raw, m, "ticket_id", out, required=False, unique=True)
+    frame = pd.DataFrame({"ticket_id": ids, "created_at": created, "first_reply_at": reply, "solved_at": solved})
+    customers = _ids(raw, m, "customer_id", out, required=False, unique=False)
+    if customers is not None:
+        frame.insert(1, "customer_id", customers)
+    if m.source("status") is not None:
+        frame["status"] = _statuses(raw, m.fields["status"], out)
+    for name in ("priority", "channel", "assignee", "satisfaction", "tags"):
+        header = m.source(name)
+        if header is not None:
+            frame[name] = raw[header].map(_text_cell).astype(object)
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
 def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
     """Survey and gaps: one row per respondent (or per respondent and item), answers typed."""
     columns: dict[str, pd.Series] = {}
@@ -319,6 +380,7 @@ _VALIDATORS = {
     "events": _validate_events,
     "survey": _validate_answers,
     "gaps": _validate_answers,
+    "tickets": _validate_tickets,
 }
 
 

@@ -59,7 +59,20 @@ class Crosstab(Result):
 
 # ---------------------------------------------------------------- crosstab
 def segment_candidates(frame: pd.DataFrame, questions: Sequence[Question] | None = None) -> tuple[str, ...]:
-    """Single-choice columns with 2 to 12 groups: usable as crosstab segments."""
+    """Single-choice columns with 2 to 12 groups: usable as crosstab segments.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame.
+    questions : Sequence[Question], optional
+        The frame's typed questions; inferred from ``frame`` when omitted.
+
+    Returns
+    -------
+    tuple of str
+        Names of the single-choice and Likert questions with 2 to 12 options, in question order.
+    """
     questions = questions if questions is not None else infer_questions(frame)
     return tuple(q.name for q in questions if q.kind in ("single", "likert") and 2 <= len(q.options) <= 12)
 
@@ -89,9 +102,47 @@ def crosstab(
     residuals assume counts of independent draws, and plugging in weighted counts gives wrong
     p-values (a sound weighted test needs a design correction such as Rao–Scott). The page labels
     the crosstab as unweighted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame; respondents with a blank segment are left out.
+    question : Question or str
+        A single-choice, Likert, multi-select or NPS question (NPS answers are grouped into
+        detractors, passives and promoters), or its name.
+    segment : str
+        Column whose values are the crosstab's columns; not one of the question's own columns.
+    alpha : float
+        Holm-adjusted significance level at which a cell is marked ▲/▼.
+    questions : Sequence[Question], optional
+        The frame's typed questions (to find ``question`` by name and to order a Likert
+        segment on its scale); inferred when omitted.
+
+    Returns
+    -------
+    Crosstab
+        Counts, column shares, residuals, marks and the overall test, with notes such as
+        ``"small_base"`` and ``"low_expected"``.
     """
     check_alpha(alpha)
     qs = questions if questions is not None else infer_questions(frame)
+    q = _crosstab_question(frame, question, segment, qs)
+    counts, bases, groups = _counts(frame, q, segment, qs)
+    share = counts / bases
+    resid, chi2, dof, p_value, notes = _residuals(q, counts, bases, groups)
+    p_adj, marks = _marked_cells(resid, counts.index, groups, alpha)
+    if (bases < SMALL_BASE).any():
+        notes.append("small_base")
+    return Crosstab(
+        q, segment, counts, share, bases, resid.astype(float), p_adj, marks, chi2, dof, p_value,
+        alpha=alpha, notes=tuple(notes),
+    )
+
+
+def _crosstab_question(
+    frame: pd.DataFrame, question: Question | str, segment: str, qs: Sequence[Question]
+) -> Question:
+    """The question to crosstab, after checking that it and ``segment`` can be crossed."""
     q = question if isinstance(question, Question) else {x.name: x for x in qs}.get(question)
     if q is None:
         raise DataError("survey_unknown_question", f"no question {question!r}", column=str(question))
@@ -101,38 +152,27 @@ def crosstab(
         raise DataError("survey_same_segment", "choose a segment other than the question", column=segment)
     if q.kind not in ("single", "likert", "multi", "nps"):
         raise DataError("survey_crosstab_kind", "this question type has no crosstab", column=q.name, kind=q.kind)
-    counts, bases, groups = _counts(frame, q, segment, qs)
-    share = counts / bases
-    resid, chi2, dof, p_value, notes = _residuals(q, counts, bases, groups)
+    return q
+
+
+def _marked_cells(
+    resid: pd.DataFrame, index: pd.Index, groups: list[str], alpha: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Holm-adjusted two-sided normal p-values of the adjusted residuals, and the ▲/▼ marks
+    of the cells significant at ``alpha`` (``""`` elsewhere)."""
     raw_p = 2 * stats.norm.sf(np.abs(resid.to_numpy(dtype=float)))
     adjusted = holm(raw_p)
-    p_adj = pd.DataFrame(adjusted, index=counts.index, columns=groups)
+    p_adj = pd.DataFrame(adjusted, index=index, columns=groups)
     marks = pd.DataFrame(
         np.where(
             adjusted < alpha,
             np.where(resid.to_numpy(dtype=float) > 0, SIGNIFICANCE_MARKS[1], SIGNIFICANCE_MARKS[-1]),
             "",
         ),
-        index=counts.index,
+        index=index,
         columns=groups,
     )
-    if (bases < SMALL_BASE).any():
-        notes.append("small_base")
-    return Crosstab(
-        q,
-        segment,
-        counts,
-        share,
-        bases,
-        resid.astype(float),
-        p_adj,
-        marks,
-        chi2,
-        dof,
-        p_value,
-        alpha=alpha,
-        notes=tuple(notes),
-    )
+    return p_adj, marks
 
 
 def _counts(

@@ -72,15 +72,57 @@ def funnel(
     that base's Kish effective size. This is as sound as the weighted shares (same estimator,
     same approximation) and keeps the funnel's step 1 equal to the share shown for that
     question. Counts (``answered``, ``passed``, ``eligible``, ``reached``) stay respondent counts.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame.
+    steps : Sequence[FunnelStep]
+        The ordered steps (at least one), each a question and the answers that pass it.
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of every share, conditional and overall rate.
+    alpha : float
+        ``1 - confidence level`` of the step intervals.
+    questions : Sequence[Question], optional
+        The frame's typed questions, to find each step's question by name; inferred when omitted.
+    weighted : bool
+        Weight every rate by the ``weight`` column when there is one.
+
+    Returns
+    -------
+    Funnel
+        One table row per step; notes ``"funnel_unanswered"`` and ``"small_base"`` when they apply.
+
+    Raises
+    ------
+    DataError
+        Without steps, or for a step naming an unknown question or answers its question lacks.
     """
     check_method(method)
     check_alpha(alpha)
     if len(steps) < 1:
         raise DataError("survey_funnel_empty", "a funnel needs at least one step")
     by_name = {q.name: q for q in (questions if questions is not None else infer_questions(frame))}
+    weights = survey_weights(frame) if weighted else None
+    rows, notes, first_base = _walk(frame, steps, by_name, weights, method, alpha)
+    if first_base < SMALL_BASE:
+        notes.append("small_base")
+    return Funnel(
+        tuple(steps), pd.DataFrame(rows), method, weights is not None, alpha=alpha, notes=tuple(dict.fromkeys(notes))
+    )
+
+
+def _walk(
+    frame: pd.DataFrame,
+    steps: Sequence[FunnelStep],
+    by_name: dict[str, Question],
+    weights: pd.Series | None,
+    method: str,
+    alpha: float,
+) -> tuple[list[dict], list[str], int]:
+    """Follow the respondents through the steps: the table's rows, the notes so far and step 1's base."""
     rows = []
     notes: list[str] = []
-    weights = survey_weights(frame) if weighted else None
     reached = pd.Series(True, index=frame.index)
     first_base = 0
     first_index = first_passed = frame.index[:0]
@@ -101,11 +143,7 @@ def funnel(
         overall = rate(reached.loc[first_index], weights, method=method, alpha=alpha)
         within = i > 1 and bool(passed.index.isin(first_passed).all())
         rows.append(_row(i, q.name, step, (marginal, conditional, overall), count, within))
-    if first_base < SMALL_BASE:
-        notes.append("small_base")
-    return Funnel(
-        tuple(steps), pd.DataFrame(rows), method, weights is not None, alpha=alpha, notes=tuple(dict.fromkeys(notes))
-    )
+    return rows, notes, first_base
 
 
 def default_funnel(frame: pd.DataFrame, questions: Sequence[Question] | None = None) -> tuple[FunnelStep, ...]:
@@ -116,6 +154,18 @@ def default_funnel(frame: pd.DataFrame, questions: Sequence[Question] | None = N
     the first gating question and walks forward through the gated respondents: a gating
     question passes the answers that open later questions; a Likert question passes its
     top-2 box. Example (sample survey): aware → sees CS as important → doing or planning it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame, whose blank answers reveal the skip logic.
+    questions : Sequence[Question], optional
+        The frame's typed questions in sheet order; inferred when omitted.
+
+    Returns
+    -------
+    tuple of FunnelStep
+        At least two steps to pass to :func:`funnel`, or ``()``.
     """
     questions = list(questions if questions is not None else infer_questions(frame))
     chooseable = [q for q in questions if q.kind in ("single", "likert")]

@@ -44,7 +44,13 @@ class Rate(Result):
         return self.n < SMALL_BASE
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
+        """JSON-friendly form.
+
+        Returns
+        -------
+        dict
+            ``{"count", "n", "share", "ci": [low, high]}``.
+        """
         return {"count": self.count, "n": self.n, "share": self.share, "ci": [self.ci_low, self.ci_high]}
 
 
@@ -55,6 +61,7 @@ class Shares(Result):
     Attributes
     ----------
     question : Question
+        The question the shares are of.
     n : int
         Base: respondents who answered (unweighted).
     n_effective : float
@@ -122,6 +129,23 @@ def rate(
 
     With weights the share is ``sum(w * chosen) / sum(w)`` and the interval is computed on
     Kish's effective base ``n_eff = (sum w)^2 / sum(w^2)`` with ``share * n_eff`` successes.
+
+    Parameters
+    ----------
+    chosen : pandas.Series
+        One entry per respondent of the base, truthy when the respondent counts as a success.
+    weights : pandas.Series, optional
+        Respondent weights indexed like the survey frame (looked up at ``chosen.index``).
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of :func:`~cs_models.stats.proportion_interval`.
+    alpha : float
+        ``1 - confidence level`` of the rate's interval.
+
+    Returns
+    -------
+    Rate
+        Count, base, share and interval; share and interval are NaN for an empty base or zero
+        total weight.
     """
     check_method(method)
     chosen = chosen.astype(bool)
@@ -199,6 +223,11 @@ def shares(
         ``1 - confidence level``.
     weighted : bool
         Use the ``weight`` column when there is one.
+
+    Returns
+    -------
+    Shares
+        One row per option in the question's option order, with the base and notes.
     """
     check_method(method)
     check_alpha(alpha)
@@ -230,7 +259,33 @@ def answer_rate(
     alpha: float = ALPHA,
     weighted: bool = True,
 ) -> Rate:
-    """Share of answering respondents who gave any of the ``accepted`` answers."""
+    """Share of answering respondents who gave any of the ``accepted`` answers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame, with an optional ``weight`` column.
+    question : Question or str
+        The question, or the name of one :func:`infer_questions` finds.
+    accepted : Sequence[str]
+        Options of the question that count as a success (at least one).
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of the share.
+    alpha : float
+        ``1 - confidence level`` of the share's interval.
+    weighted : bool
+        Weight respondents by the ``weight`` column when the frame has one.
+
+    Returns
+    -------
+    Rate
+        The share among respondents who answered the question.
+
+    Raises
+    ------
+    DataError
+        ``survey_bad_answers`` when ``accepted`` is empty or names an answer the question lacks.
+    """
     q = _question(frame, question)
     matrix = choices(frame, q)
     unknown = [a for a in accepted if a not in matrix.columns]
@@ -253,6 +308,27 @@ def numeric_summary(
 
     With weights, the mean, its interval, the median (:func:`_weighted_median`) and the standard
     deviation are all weighted, so the page never shows a weighted mean beside an unweighted median.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame; blank answers are left out of the base.
+    question : Question or str
+        A numeric or 0–10 (NPS) question, or its name.
+    alpha : float
+        ``1 - confidence level`` of the mean's t interval.
+    weighted : bool
+        Weight the mean, interval, median and spread by the ``weight`` column when there is one.
+
+    Returns
+    -------
+    NumericSummary
+        With fewer than two answers the interval and standard deviation are NaN.
+
+    Raises
+    ------
+    DataError
+        ``survey_not_numeric`` for a question of another kind.
     """
     q = _question(frame, question)
     if q.kind not in ("numeric", "nps"):
@@ -293,10 +369,50 @@ def compare_to_reference(
       (Kish 1965). ``test`` records which one was used so the page can say so.
     * Weighted, but every answering respondent has the same weight: the weighted share is the
       plain ``count / n``, so the exact binomial test is valid and used.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame.
+    question : Question or str
+        The question whose share is compared, or its name.
+    accepted : Sequence[str]
+        Answers making up the share, as in :func:`answer_rate`.
+    reference : float
+        The benchmark rate, strictly between 0 and 1.
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of the share, and so of the difference.
+    alpha : float
+        ``1 - confidence level`` of the difference's interval.
+    weighted : bool
+        Compare the weighted share (score test) when the frame has a ``weight`` column.
+
+    Returns
+    -------
+    ReferenceComparison
+        The share, its difference from ``reference`` with interval, the p-value and the test used.
+
+    Raises
+    ------
+    DataError
+        ``survey_bad_reference`` for a reference outside (0, 1), ``survey_no_answers`` without a base.
     """
     if not 0 < reference < 1:
         raise DataError("survey_bad_reference", "the reference rate must be between 0% and 100%", reference=reference)
     r = answer_rate(frame, question, accepted, method=method, alpha=alpha, weighted=weighted)
+    p_value, test = _reference_test(frame, question, r, reference)
+    return ReferenceComparison(
+        r, reference, r.share - reference, r.ci_low - reference, r.ci_high - reference, p_value, test, alpha=alpha
+    )
+
+
+def _reference_test(frame: pd.DataFrame, question: Question | str, r: Rate, reference: float) -> tuple[float, str]:
+    """Two-sided p-value of ``r`` against ``reference`` and the test's name (``"score"`` or ``"binomial"``).
+
+    The score test on Kish's effective base for a weighted share whose answering respondents'
+    weights differ, else the exact binomial test on the counts. Raises ``survey_no_answers`` when
+    nobody answered or every answering respondent has weight 0.
+    """
     if r.n == 0:
         raise DataError("survey_no_answers", "nobody answered this question", column=str(question))
     base_weights = None
@@ -310,6 +426,4 @@ def compare_to_reference(
         p_value, test = float(2 * stats.norm.sf(abs(z))), "score"
     else:
         p_value, test = float(stats.binomtest(r.count, r.n, reference).pvalue), "binomial"
-    return ReferenceComparison(
-        r, reference, r.share - reference, r.ci_low - reference, r.ci_high - reference, p_value, test, alpha=alpha
-    )
+    return p_value, test

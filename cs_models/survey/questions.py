@@ -157,7 +157,18 @@ def _answer_counts(series: pd.Series) -> pd.Series:
 
 
 def survey_weights(frame: pd.DataFrame) -> pd.Series | None:
-    """The ``weight`` column as floats, or ``None``; invalid weights raise :class:`DataError`."""
+    """The ``weight`` column as floats, or ``None``; invalid weights raise :class:`DataError`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame, with or without a ``weight`` column.
+
+    Returns
+    -------
+    pandas.Series or None
+        The weights indexed like ``frame``; ``None`` when there is no ``weight`` column.
+    """
     if "weight" not in frame:
         return None
     weights = pd.to_numeric(frame["weight"], errors="coerce")
@@ -266,7 +277,18 @@ def _likert_question(
 def likert_boxes(question: Question) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Answers in the top-2 and bottom-2 boxes: those scoring one of the scale's two highest
     (lowest) points, ranked on the full scale (:attr:`Question.points`), so a point nobody chose
-    still counts as one of the two."""
+    still counts as one of the two.
+
+    Parameters
+    ----------
+    question : Question
+        A Likert question (its :attr:`~Question.scores` and :attr:`~Question.points` are read).
+
+    Returns
+    -------
+    tuple[tuple[str, ...], tuple[str, ...]]
+        The top-2 answers and the bottom-2 answers, each in option order.
+    """
     points = question.points or _scale_points(question.levels)
     top, bottom = set(points[:2]), set(points[-2:])
     pairs = list(zip(question.options, question.scores, strict=True))
@@ -280,6 +302,18 @@ def infer_question(frame: pd.DataFrame, column: str) -> Question:
     ``"numeric"``), a known Likert scale, a free-text header, multi-select (a delimiter in
     :data:`DELIMITERS` that splits answers into recurring options), then single choice
     (at most :data:`MAX_CHOICES` distinct answers) or free text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding the column.
+    column : str
+        Header of the column to type; its header text also serves as a hint.
+
+    Returns
+    -------
+    Question
+        A one-column question of the guessed kind, with its options in display order.
     """
     if column not in frame:
         raise DataError("survey_unknown_question", f"no column {column!r}", column=str(column))
@@ -330,6 +364,11 @@ def infer_questions(frame: pd.DataFrame, overrides: Mapping[str, str] | None = N
         Canonical survey frame.
     overrides : mapping of str to str, optional
         Question name -> kind, replacing the guess (see :func:`retype`).
+
+    Returns
+    -------
+    tuple of Question
+        One question per column or group of 0/1 columns (``respondent_id`` and ``weight`` are none).
     """
     if frame is None or frame.empty:
         raise DataError("survey_empty", "the survey has no rows")
@@ -363,6 +402,25 @@ def retype(frame: pd.DataFrame, question: Question, kind: str) -> Question:
 
     A Likert override of an unknown scale keeps known scales' order, orders numbers from
     high to low, and otherwise keeps the order of first appearance (highest score first).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding the question's column, whose answers are read again.
+    question : Question
+        The question as inferred.
+    kind : str
+        The kind to read it as, one of :data:`QUESTION_KINDS`.
+
+    Returns
+    -------
+    Question
+        A question of ``kind``: ``question`` itself when it already is one.
+
+    Raises
+    ------
+    DataError
+        ``survey_bad_kind`` for an unknown kind, ``survey_bad_override`` for answers not readable so.
     """
     if kind not in QUESTION_KINDS:
         raise DataError("survey_bad_kind", f"unknown question type {kind!r}", kind=str(kind))
@@ -382,24 +440,7 @@ def retype(frame: pd.DataFrame, question: Question, kind: str) -> Question:
         return Question(column, kind, (column,), options=options)
     stripped = _stripped_counts(counts)
     if kind == "likert":
-        scale = _match_scale(list(stripped))
-        if scale is not None:
-            return _likert_question(column, scale[0], scale[1], _scale_points(scale[2]))
-        numbers = _numeric(counts)
-        if numbers is not None:
-            ordered = sorted(set(numbers.tolist()), reverse=True)
-            labels = {float(v): str(v) for v in counts.index}
-            options = tuple(labels.get(float(v), str(v)) for v in ordered)
-            if all(float(v).is_integer() for v in ordered):  # every integer between the extremes is a point
-                points = tuple(float(v) for v in range(int(ordered[0]), int(ordered[-1]) - 1, -1))
-            else:
-                points = tuple(map(float, ordered))
-            return _likert_question(column, options, tuple(map(float, ordered)), points)
-        options = tuple(stripped)  # order of first appearance
-        if len(options) > MAX_CHOICES:
-            raise DataError("survey_bad_override", "too many answers for a scale", column=column, kind=kind)
-        k = len(options)
-        return _likert_question(column, options, tuple(float(k - i) for i in range(k)), _scale_points(k))
+        return _retype_likert(column, counts, stripped)
     if kind == "multi":
         delimiter = _choose_delimiter(counts, hinted=True) or DELIMITERS[0]
         options = _order_options(_token_counts(counts, delimiter))
@@ -411,9 +452,44 @@ def retype(frame: pd.DataFrame, question: Question, kind: str) -> Question:
     return Question(column, "text", (column,))
 
 
+def _retype_likert(column: str, counts: pd.Series, stripped: Mapping[str, int]) -> Question:
+    """``column`` as a Likert scale: a known scale, else numbers high to low, else answers as first seen."""
+    scale = _match_scale(list(stripped))
+    if scale is not None:
+        return _likert_question(column, scale[0], scale[1], _scale_points(scale[2]))
+    numbers = _numeric(counts)
+    if numbers is not None:
+        ordered = sorted(set(numbers.tolist()), reverse=True)
+        labels = {float(v): str(v) for v in counts.index}
+        options = tuple(labels.get(float(v), str(v)) for v in ordered)
+        if all(float(v).is_integer() for v in ordered):  # every integer between the extremes is a point
+            points = tuple(float(v) for v in range(int(ordered[0]), int(ordered[-1]) - 1, -1))
+        else:
+            points = tuple(map(float, ordered))
+        return _likert_question(column, options, tuple(map(float, ordered)), points)
+    options = tuple(stripped)  # order of first appearance
+    if len(options) > MAX_CHOICES:
+        raise DataError("survey_bad_override", "too many answers for a scale", column=column, kind="likert")
+    k = len(options)
+    return _likert_question(column, options, tuple(float(k - i) for i in range(k)), _scale_points(k))
+
+
 # ------------------------------------------------------------------ answers
 def answered(frame: pd.DataFrame, question: Question) -> pd.Series:
-    """Boolean mask of respondents who answered ``question`` (the base of its shares)."""
+    """Boolean mask of respondents who answered ``question`` (the base of its shares).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding the question's columns.
+    question : Question
+        The question; a respondent answered when any of its columns is not blank.
+
+    Returns
+    -------
+    pandas.Series
+        Booleans indexed like ``frame``.
+    """
     mask = pd.Series(False, index=frame.index)
     for column in question.columns:
         mask |= ~_is_blank(frame[column])
@@ -425,6 +501,18 @@ def choices(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
 
     Single choice and Likert have one ``True`` per row; multi-select any number; NPS and
     numeric questions have no options and raise :class:`DataError`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding the question's columns.
+    question : Question
+        A single-choice, Likert, multi-select or NPS question.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One boolean column per option (in option order), indexed by the answering respondents.
     """
     if question.kind in ("numeric", "text"):
         raise DataError("survey_no_options", "this question has no options", column=question.name, kind=question.kind)
@@ -455,13 +543,38 @@ def text_answers(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
     """Free-text answers counted: ``answer`` (stripped) and ``count``, most frequent first.
 
     The counts sum to the base (respondents who answered).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding the question's column.
+    question : Question
+        A one-column question, usually of kind ``"text"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``answer`` and ``count``, one row per distinct answer.
     """
     texts = frame.loc[answered(frame, question), question.columns[0]].astype(str).str.strip()
     return texts.value_counts().rename_axis("answer").reset_index(name="count")
 
 
 def question_summary(frame: pd.DataFrame, questions: Sequence[Question] | None = None) -> pd.DataFrame:
-    """One row per question: ``question, kind, answered`` (the base), ``options`` (how many)."""
+    """One row per question: ``question, kind, answered`` (the base), ``options`` (how many).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame.
+    questions : Sequence[Question], optional
+        Questions to summarise; :func:`infer_questions` of ``frame`` when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overview table, in the questions' order.
+    """
     questions = questions if questions is not None else infer_questions(frame)
     return pd.DataFrame(
         [

@@ -37,6 +37,24 @@ def report_section(
     counts stay respondent counts.
     ``funnels`` defaults to the survey's skip-logic funnel (:func:`default_funnel`).
     ``"findings"`` holds the survey's :func:`findings` (Finding objects; the report lifts them out).
+
+    Parameters
+    ----------
+    datasets : Datasets
+        The loaded data; only its ``survey`` frame is read.
+    as_of : date-like, optional
+        Accepted like every section's; a survey has no dates, so it is unused.
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of every share, box, funnel rate and finding.
+    funnels : Sequence[Sequence[FunnelStep]], optional
+        Funnels to report; an empty one is skipped.
+    **options
+        Options of other sections (``segment``, ``covariates``...), ignored.
+
+    Returns
+    -------
+    dict or None
+        The section described above, or ``None`` when no survey is loaded.
     """
     frame = getattr(datasets, "survey", None)
     if frame is None:

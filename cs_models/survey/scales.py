@@ -85,7 +85,32 @@ def likert(
     alpha: float = ALPHA,
     weighted: bool = True,
 ) -> Likert:
-    """Distribution, top-2 and bottom-2 box shares with intervals, and the mean score with a t interval."""
+    """Distribution, top-2 and bottom-2 box shares with intervals, and the mean score with a t interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame.
+    question : Question or str
+        A question of kind ``"likert"``, or its name.
+    method : {"wilson", "beta", "jeffreys"}
+        Interval method of the option shares and of both boxes.
+    alpha : float
+        ``1 - confidence level`` of the box intervals and of the mean's t interval.
+    weighted : bool
+        Weight the shares, boxes and mean score by the ``weight`` column when there is one.
+
+    Returns
+    -------
+    Likert
+        The distribution, both boxes with the answers in them and the mean score with its
+        interval (NaN with fewer than two answers).
+
+    Raises
+    ------
+    DataError
+        ``survey_not_likert`` for a question of another kind.
+    """
     q = _question(frame, question)
     if q.kind != "likert":
         raise DataError("survey_not_likert", "not a Likert question", column=q.name, kind=q.kind)
@@ -93,18 +118,8 @@ def likert(
     matrix = choices(frame, q)
     weights = survey_weights(frame) if weighted else None
     top, bottom = likert_boxes(q)
-    top2 = rate(
-        matrix[list(top)].any(axis=1) if top else pd.Series(False, index=matrix.index),
-        weights,
-        method=method,
-        alpha=alpha,
-    )
-    bottom2 = rate(
-        matrix[list(bottom)].any(axis=1) if bottom else pd.Series(False, index=matrix.index),
-        weights,
-        method=method,
-        alpha=alpha,
-    )
+    top2 = _box_rate(matrix, top, weights, method, alpha)
+    bottom2 = _box_rate(matrix, bottom, weights, method, alpha)
     score_of = dict(zip(q.options, q.scores, strict=True))
     scores = matrix.idxmax(axis=1).map(score_of).astype(float)
     if len(scores) >= 2:
@@ -116,6 +131,18 @@ def likert(
     return Likert(dist, top2, bottom2, mean, float(low), float(high), len(scores), top, bottom, alpha=alpha)
 
 
+def _box_rate(
+    matrix: pd.DataFrame, box: tuple[str, ...], weights: pd.Series | None, method: str, alpha: float
+) -> Rate:
+    """Share of respondents whose answer is in ``box`` (zero when the box holds no answer)."""
+    return rate(
+        matrix[list(box)].any(axis=1) if box else pd.Series(False, index=matrix.index),
+        weights,
+        method=method,
+        alpha=alpha,
+    )
+
+
 def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, weighted: bool = True) -> NPS:
     """Net Promoter Score of a 0–10 question with the adjusted Wald interval (Rocks 2016).
 
@@ -125,6 +152,28 @@ def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, 
     ``p'_pro = (n_eff p_pro + 3/4) / (n_eff + 3)`` (likewise detractors),
     ``se = sqrt((p'_pro + p'_det - (p'_pro - p'_det)^2) / (n_eff + 3))``. Equal weights give
     ``n_eff = n`` and the unweighted result; multiplying every weight by a constant changes nothing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical survey frame; respondents who left the question blank are not in the base.
+    question : Question or str
+        A question of kind ``"nps"`` (0–10 integers), or its name.
+    alpha : float
+        ``1 - confidence level`` of the score's adjusted Wald interval.
+    weighted : bool
+        Weight the group shares and the score by the ``weight`` column when there is one.
+
+    Returns
+    -------
+    NPS
+        Score and interval in points (NaN when nobody answered, with the note ``"no_answers"``,
+        or every weight is zero), the group counts and the group table.
+
+    Raises
+    ------
+    DataError
+        ``survey_not_nps`` for a question of another kind.
     """
     check_alpha(alpha)
     q = _question(frame, question)
@@ -137,47 +186,57 @@ def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, 
     passives = n - promoters - detractors
     weights = survey_weights(frame) if weighted else None
     w = np.ones(n) if weights is None else weights.loc[values.index].to_numpy(dtype=float)
+    p_pro, p_pas, p_det, n_eff, total = _group_shares(is_pro, is_det, w)
+    notes = ["small_base"] if n < SMALL_BASE else []
+    table = _group_table((promoters, passives, detractors), (p_pro, p_pas, p_det))
+    is_weighted = weights is not None
+    if n == 0:
+        nan = math.nan
+        return NPS(0, 0, 0, 0, nan, nan, nan, table, is_weighted, 0.0, alpha=alpha, notes=("no_answers",))
+    counts = (n, promoters, passives, detractors)
+    if not total > 0:
+        nan = math.nan
+        return NPS(*counts, nan, nan, nan, table, True, 0.0, alpha=alpha, notes=tuple(notes))
+    low, high = _adjusted_wald(p_pro, p_det, n_eff, alpha)
+    score = p_pro - p_det
+    return NPS(
+        *counts, 100 * score, 100 * low, 100 * high, table, is_weighted, n_eff, alpha=alpha, notes=tuple(notes)
+    )
+
+
+def _group_shares(
+    is_pro: np.ndarray, is_det: np.ndarray, w: np.ndarray
+) -> tuple[float, float, float, float, float]:
+    """Weighted promoter, passive and detractor shares, Kish's effective base and the total weight.
+
+    The shares and the effective base are NaN when nobody answered or every weight is zero.
+    """
     total = float(w.sum())
-    if n and total > 0:
+    if len(w) and total > 0:
         p_pro, p_det = float((w * is_pro).sum() / total), float((w * is_det).sum() / total)
         p_pas = float((w * ~(is_pro | is_det)).sum() / total)
         n_eff = float(total**2 / (w**2).sum())
     else:
         p_pro = p_pas = p_det = n_eff = math.nan
-    notes = ["small_base"] if n < SMALL_BASE else []
-    table = pd.DataFrame(
+    return p_pro, p_pas, p_det, n_eff, total
+
+
+def _group_table(counts: tuple[int, int, int], shares: tuple[float, float, float]) -> pd.DataFrame:
+    """The :attr:`NPS.table`: ``group, count, share`` of promoters, passives and detractors, in that order."""
+    return pd.DataFrame(
         {
             "group": ["promoter", "passive", "detractor"],
-            "count": [promoters, passives, detractors],
-            "share": [p_pro, p_pas, p_det],
+            "count": list(counts),
+            "share": list(shares),
         }
     )
-    is_weighted = weights is not None
-    if n == 0:
-        nan = math.nan
-        return NPS(0, 0, 0, 0, nan, nan, nan, table, is_weighted, 0.0, alpha=alpha, notes=("no_answers",))
-    if not total > 0:
-        nan = math.nan
-        counts = (n, promoters, passives, detractors)
-        return NPS(*counts, nan, nan, nan, table, True, 0.0, alpha=alpha, notes=tuple(notes))
+
+
+def _adjusted_wald(p_pro: float, p_det: float, n_eff: float, alpha: float) -> tuple[float, float]:
+    """Rocks' (2016) adjusted Wald interval of ``p_pro - p_det`` on the base ``n_eff``, clipped to [-1, 1]."""
     n_adj = n_eff + 3
     a_pro, a_det = (n_eff * p_pro + 0.75) / n_adj, (n_eff * p_det + 0.75) / n_adj
     score_adj = a_pro - a_det
     se = math.sqrt((a_pro + a_det - score_adj**2) / n_adj)
     z = stats.norm.ppf(1 - alpha / 2)
-    low, high = float(max(-1.0, score_adj - z * se)), float(min(1.0, score_adj + z * se))
-    score = p_pro - p_det
-    return NPS(
-        n,
-        promoters,
-        passives,
-        detractors,
-        100 * score,
-        100 * low,
-        100 * high,
-        table,
-        is_weighted,
-        n_eff,
-        alpha=alpha,
-        notes=tuple(notes),
-    )
+    return float(max(-1.0, score_adj - z * se)), float(min(1.0, score_adj + z * se))

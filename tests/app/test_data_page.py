@@ -184,13 +184,17 @@ def test_workbook_sheets_can_be_chosen_and_each_is_detected():
     at = upload(run_app(PAGE, lang="ja"), ("cs_lens_sample.xlsx", data))
     assert not at.exception
     sheet = next(s for s in at.selectbox if s.label == translate("ja", "data.sheet"))
-    assert (sheet.value, sheet.options) == ("customers", ["customers", "events", "survey", "gaps"])
+    assert (sheet.value, sheet.options) == ("customers", ["customers", "events", "survey", "gaps", "tickets"])
     assert selectbox_values(at)[translate("ja", "data.kind")] == "customers"
     sheet.set_value("events").run()
     assert_clean(at)
     assert selectbox_values(at)[translate("ja", "data.kind")] == "events"
     assert {m.label: m.value for m in at.metric}[translate("ja", "data.rows_used")] == "23,816"
     assert translate("ja", "data.read_summary_sheet", sheet="events", row=1, rows="23,816") in texts(at)
+    sheet = next(s for s in at.selectbox if s.label == translate("ja", "data.sheet"))
+    sheet.set_value("tickets").run()  # the Zendesk-like sheet is detected as tickets
+    assert_clean(at)
+    assert selectbox_values(at)[translate("ja", "data.kind")] == "tickets"
 
 
 def test_a_file_without_usable_rows_cannot_be_used():
