@@ -82,7 +82,7 @@ if result.csat is None:
 else:
     c = result.csat
     st.metric(t("support.csat_heading"), fmt.pct(c.share), border=True,
-              help=t("support.answer_help", low=c.ci_low, high=c.ci_high, n=c.n))
+              help=t("support.csat_help", low=c.ci_low, high=c.ci_high, n=c.n))
 
 view.show_churn(tickets)
 view.downloads(result, within)

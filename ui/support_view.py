@@ -67,6 +67,7 @@ def show_sla(result: support.SupportAnalysis) -> None:
     """Attainment of each priority's target, with its interval."""
     if result.sla.empty:
         return
+    st.subheader(t("support.sla_heading"))
     sla = result.sla
     st.dataframe(pd.DataFrame({
         t("support.col_priority"): sla["priority"], t("support.col_target"): sla["target_hours"],

@@ -64,7 +64,7 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
     # above the plot area with room below it for annotations drawn just above the plot (the
     # forest plot's "← churn less"); automargin makes the top margin fit
     text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
-            "pad": {"b": 40}, "automargin": True}
+            "pad": {"b": 56}, "automargin": True}
     if source:
         text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}
     fig.update_layout(title=text)

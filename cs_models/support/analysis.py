@@ -35,10 +35,10 @@ SATISFIED_FROM = 4
 
 #: Default SLA targets (hours to solve) by priority as the exports write it; others get :data:`DEFAULT_TARGET`.
 PRIORITY_TARGETS: Mapping[str, float] = {
-    **dict.fromkeys(("urgent", "緊急", "critical", "最優先"), 4.0), **dict.fromkeys(("high", "高", "高い"), 8.0),
-    **dict.fromkeys(("normal", "medium", "普通", "中", "通常"), 24.0), **dict.fromkeys(("low", "低", "低い"), 72.0),
+    **dict.fromkeys(("urgent", "緊急", "critical", "最優先"), 24.0), **dict.fromkeys(("high", "高", "高い"), 48.0),
+    **dict.fromkeys(("normal", "medium", "普通", "中", "通常"), 72.0), **dict.fromkeys(("low", "低", "低い"), 120.0),
 }
-DEFAULT_TARGET = 24.0
+DEFAULT_TARGET = 72.0
 
 
 def default_targets(priorities: Iterable[object]) -> dict[str, float]:
@@ -194,13 +194,14 @@ def volume(times: pd.DataFrame, *, period: str = "month", by: str = "priority") 
     Returns
     -------
     DataFrame
-        Index: period start dates; columns: the values of ``by``.
+        Index: period start dates; columns: the values of ``by``, the most frequent first.
     """
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     start = times["created_at"].dt.to_period(PERIODS[period]).dt.start_time
     split = times[by].fillna("") if by in times else pd.Series("", index=times.index)
     table = pd.crosstab(start, split).sort_index()
+    table = table[table.sum().sort_values(ascending=False, kind="stable").index]  # largest first, as the curves
     table.index.name, table.columns.name = "period", by
     return table
 

@@ -160,3 +160,45 @@ def test_ticket_problems_are_named_by_row_and_column():
     assert issues.loc["duplicate_id", ["row", "column", "action"]].tolist() == [4, "Ticket ID", "excluded"]
     assert issues.loc["unknown_status", ["row", "column", "action"]].tolist() == [5, "Status", "fixed"]
     assert report.frame["first_reply_at"].isna().all()
+
+
+@pytest.mark.parametrize("headers", [
+    # Freshdesk
+    ["Ticket ID", "Subject", "Status", "Priority", "Source", "Agent", "Created time", "Resolved time",
+     "Initial response time", "Company Name", "Customer satisfaction"],
+    # kintone (a hand-built inquiry app)
+    ["レコード番号", "顧客名", "受付日時", "初回回答日時", "完了日時", "状況", "優先度", "問い合わせ方法", "担当者"],
+])
+def test_freshdesk_and_kintone_headers_are_detected_as_tickets(headers):
+    from cs_models.schema import detect_kind, suggest_mapping
+
+    frame = pd.DataFrame([["1"] * len(headers)], columns=headers)
+    assert detect_kind(frame).kind == "tickets"
+    fields = suggest_mapping(frame, "tickets").fields
+    assert {"ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
+            "channel", "assignee"} <= fields.keys()
+
+
+def test_report_command_has_the_support_section(tmp_path):
+    """`python -m cs_models report tickets.csv customers.csv`: the export is detected, the JSON has the
+    fields the issue fixes; a Zendesk export alone (`--kind tickets`) has no churn link."""
+    import json
+    import subprocess
+    import sys
+
+    from cs_models.sample import SAMPLE_DIR
+
+    files = [SAMPLE_DIR / "en" / "tickets.csv", SAMPLE_DIR / "en" / "customers.csv"]
+    done = subprocess.run([sys.executable, "-m", "cs_models", "report", *map(str, files), "--lang", "en"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)["support"]
+    assert {"tickets", "open", "answer_rate", "answer_rate_ci", "first_response_hours", "resolution",
+            "churn_link"} <= section.keys()
+    assert {"km_median_hours", "km_median_ci", "within_24h", "by_priority", "logrank"} <= section["resolution"].keys()
+    assert section["resolution"]["km_median_hours"] > section["resolution"]["naive_median_hours"]
+    assert section["churn_link"]["hazard_ratio_per_ticket_30d"] > 1
+    alone = subprocess.run([sys.executable, "-m", "cs_models", "report", str(FIXTURES / "zendesk_ja.csv"),
+                            "--kind", "tickets", "--as-of", "2026-10-31"], capture_output=True, text=True, check=False)
+    assert alone.returncode == 0, alone.stderr
+    assert json.loads(alone.stdout)["support"]["churn_link"] is None
