@@ -89,9 +89,9 @@ def signed(value: Any, digits: int = 2) -> str:
     Parameters
     ----------
     value : float
-        Any number.
+        A difference (positive, negative or zero).
     digits : int
-        Decimal places.
+        Decimal places after the sign and the integer part.
 
     Returns
     -------

@@ -104,25 +104,12 @@ def download_table(frame: pd.DataFrame, stem: str) -> None:
     if len(floats):
         frame = frame.copy()
         frame[floats] = frame[floats].round(DOWNLOAD_DECIMALS)
-    left, right = st.columns(2)
-    left.download_button(
-        t("common.download_csv"),
-        data=to_csv_bytes(frame, index=index),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"dl_csv_{stem}",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    right.download_button(
-        t("common.download_xlsx"),
-        data=to_xlsx_bytes(frame, index=index),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"dl_xlsx_{stem}",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    formats = (("csv", to_csv_bytes, "text/csv"),
+               ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
+        column.download_button(t(f"common.download_{suffix}"), data=write(frame, index=index),
+                               file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
+                               icon=":material/download:", on_click="ignore")
 
 
 def error_message(exc: CSLensError) -> str:

@@ -101,20 +101,13 @@ class _Collector:
 def _require(mapping: ColumnMapping, headers: Sequence[str], file: str) -> None:
     missing = mapping.missing_fields()
     if missing:
-        raise IngestError(
-            "schema_missing_field",
-            f"{file}: no column is mapped to {', '.join(missing)}",
-            file=file,
-            field=", ".join(missing),
-        )
+        names = ", ".join(missing)
+        raise IngestError("schema_missing_field", f"{file}: no column is mapped to {names}", file=file, field=names)
     absent = [h for h in [*mapping.fields.values(), *mapping.scales] if h not in headers]
     if absent:
-        raise IngestError(
-            "schema_missing_column",
-            f"{file}: column {', '.join(absent)} is not in the file",
-            file=file,
-            column=", ".join(absent),
-        )
+        names = ", ".join(absent)
+        raise IngestError("schema_missing_column", f"{file}: column {names} is not in the file", file=file,
+                          column=names)
 
 
 def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,

@@ -70,11 +70,12 @@ def default_covariates(frame: pd.DataFrame) -> list[str]:
     Parameters
     ----------
     frame : DataFrame
-        Canonical customers or the output of :func:`durations`.
+        The customers whose columns are candidates (their segments and numeric attributes).
 
     Returns
     -------
     list of str
+        Segment columns (2–12 levels) first, then :func:`covariate_columns`.
     """
     return [*_stats.segment_columns(frame, exclude=NOT_SEGMENTS), *covariate_columns(frame)]
 
