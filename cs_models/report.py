@@ -33,7 +33,7 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "survival", "survey", "gaps", "support")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "survey", "gaps", "support")
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 

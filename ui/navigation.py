@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", ":material/dashboard:", "overview", default=True, card=False),
     PageSpec("pages/story.py", "story", ":material/slideshow:", "story", card=False),
     PageSpec("pages/cohorts.py", "cohorts", ":material/grid_on:", "cohorts"),
+    PageSpec("pages/revenue.py", "revenue", ":material/payments:", "revenue"),
     PageSpec("pages/churn.py", "churn", ":material/trending_down:", "churn"),
     PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),

@@ -280,3 +280,39 @@ def support_solve_labels(lang: str) -> dict[str, str]:
         ``x_title``, ``y_title``, ``hover`` and ``target``.
     """
     return {key: translate(lang, f"support.solve_{key}") for key in ("x_title", "y_title", "hover", "target")}
+
+
+def revenue_labels(lang: str) -> dict[str, str]:
+    """Labels of the MRR movements bars.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the movement names, axes and hover.
+
+    Returns
+    -------
+    dict[str, str]
+        A name per movement and ``net``, ``x_title``, ``y_title``, ``hover``.
+    """
+    keys = ("new", "reactivation", "expansion", "contraction", "churned", "net", "x_title", "y_title", "hover")
+    return {key: translate(lang, f"revenue.movement_{key}") for key in keys}
+
+
+def trend_labels(lang: str, column: str) -> dict[str, str]:
+    """Labels of one revenue trend line.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the axes and hover.
+    column : str
+        The trend (``churn_rate``, ``grr``, ``nrr``, ``arpa`` or ``customers``).
+
+    Returns
+    -------
+    dict[str, str]
+        ``x_title``, ``y_title`` and ``hover``.
+    """
+    return {"x_title": translate(lang, "revenue.movement_x_title"),
+            "y_title": translate(lang, f"revenue.trend_{column}"), "hover": translate(lang, "revenue.trend_hover")}

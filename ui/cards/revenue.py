@@ -1,0 +1,27 @@
+"""Overview card: MRR at the end of the last complete month, its net change, and what moved it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models import revenue
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import show_findings
+from ui.i18n import t
+from ui.state import as_of, current_datasets
+
+
+def render() -> None:
+    """Two ``st.metric``s and the last month's movements in words."""
+    events = current_datasets().events
+    if events is None or "amount" not in events:
+        st.info(t("revenue.card_no_data"))
+        return
+    result = cached(revenue.revenue_movements)(events, as_of())
+    last = result.months.iloc[-1]
+    month = last["month"].strftime("%Y-%m")
+    left, right = st.columns(2)
+    left.metric(t("revenue.metric_mrr", month=month), fmt.money(last["end_mrr"]), border=True)
+    right.metric(t("revenue.metric_net", month=month), fmt.money(last["end_mrr"] - last["start_mrr"]), border=True)
+    show_findings([f for f in revenue.findings(result) if f.code == "revenue.last_month"])
