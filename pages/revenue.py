@@ -64,6 +64,8 @@ names = {m: t(f"revenue.movement_{m}") for m in revenue.MOVEMENTS}
 names |= {c: t(f"revenue.col_{c}") for c in table.columns if c not in names}
 table = table.rename(columns=names)
 money = [names[c] for c in ("start_mrr", *revenue.MOVEMENTS, "end_mrr")]
-st.dataframe(table, width="stretch", column_config={c: money_column() for c in money})
+# two tables that fit the page: the yen, then the customers moving the same way (the download holds both)
+st.dataframe(table[money], width="stretch", column_config={c: money_column() for c in money})
+st.dataframe(table[[c for c in table.columns if c not in money]], width="stretch")
 st.caption(t("revenue.download_caption"))
 download_table(pd.DataFrame(table), "revenue_movements")

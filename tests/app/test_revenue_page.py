@@ -24,8 +24,9 @@ def test_sample_shows_movements_trends_and_the_last_month(lang):
     assert messages["revenue.trend_churn_rate"] in titles
     datasets = load_sample(lang)
     months = revenue_movements(datasets.events, datasets.latest_date()).months
-    table = at.dataframe[0].value
-    assert len(table) == len(months)
+    table, counts = at.dataframe[0].value, at.dataframe[1].value
+    assert len(table) == len(counts) == len(months)
+    assert counts[messages["revenue.col_customers_end"]].iloc[-1] == months["customers_end"].iloc[-1]
     end = messages["revenue.col_end_mrr"]
     assert table[end].iloc[-1] == months["end_mrr"].iloc[-1]
     assert messages["findings.revenue.last_month"].split("{")[0] in texts(at)
