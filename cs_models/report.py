@@ -4,7 +4,7 @@ Usage::
 
     python -m cs_models report FILE [FILE...] [--kind customers|events|survey|gaps]
         [--as-of YYYY-MM-DD] [--segment COL] [--covariates COL,...] [--mapping JSON ...]
-        [--format json|html] [--lang ja|en] [--out PATH]
+        [--format json|html] [--lang ja|en] [--horizon-days N] [--out PATH]
 
 Files go through :mod:`cs_models.pipeline` exactly as on the Data page; each analysis
 module listed in :data:`SECTION_MODULES` contributes its
@@ -33,7 +33,7 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "survey", "gaps", "support")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 
@@ -417,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="column mapping saved on the Data page (repeat for several kinds)")
     parser.add_argument("--format", choices=("json", "html"), default="json")
     parser.add_argument("--lang", choices=LANGUAGES, default="ja", help="language of findings (default: ja)")
+    parser.add_argument("--horizon-days", type=int, default=90, help="churn-risk horizon in days (default: 90)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -449,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
         report, datasets, as_of = load_report(
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
-            segment=args.segment, covariates=covariates, lang=args.lang,
+            segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())

@@ -22,6 +22,11 @@ interval = _fmt.interval
 months = _fmt.months
 
 
+def signed_pct(value: float) -> str:
+    """A relative change: ``+26%`` / ``−12%`` (typographic minus)."""
+    return f"{'+' if value > 0 else '−'}{abs(value):.0%}"
+
+
 def money(value: Any, digits: int = 0) -> str:
     """An amount in yen with the unit of the current language (``"¥1,000"`` / ``"1,000円"``)."""
     return _fmt.money(value, current_lang(), digits)

@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/cohorts.py", "cohorts", ":material/grid_on:", "cohorts"),
     PageSpec("pages/revenue.py", "revenue", ":material/payments:", "revenue"),
     PageSpec("pages/churn.py", "churn", ":material/trending_down:", "churn"),
+    PageSpec("pages/risk.py", "risk", ":material/person_alert:", "risk"),
     PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
     PageSpec("pages/support.py", "support", ":material/support_agent:", "support"),

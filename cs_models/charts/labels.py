@@ -316,3 +316,21 @@ def trend_labels(lang: str, column: str) -> dict[str, str]:
     """
     return {"x_title": translate(lang, "revenue.movement_x_title"),
             "y_title": translate(lang, f"revenue.trend_{column}"), "hover": translate(lang, "revenue.trend_hover")}
+
+
+def calibration_labels(lang: str) -> dict[str, str]:
+    """Labels of the risk backtest's calibration chart.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the axes, legend and hover.
+
+    Returns
+    -------
+    dict[str, str]
+        ``x_title``, ``y_title``, ``predicted``, ``observed`` and ``hover``.
+    """
+    keys = {"x_title": "calibration_x", "y_title": "calibration_y", "predicted": "calibration_predicted",
+            "observed": "calibration_observed", "hover": "calibration_hover"}
+    return {name: translate(lang, f"risk.{key}") for name, key in keys.items()}

@@ -1,0 +1,81 @@
+"""Customers at risk: who is likely to leave within the horizon, why, and the revenue at stake."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cs_models import risk
+from cs_models.charts import labels
+from cs_models.charts.risk import calibration_chart
+from cs_models.errors import CSLensError
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import (
+    download_table,
+    money_column,
+    page_header,
+    require_dataset,
+    show_chart,
+    show_error,
+    show_findings,
+)
+from ui.i18n import current_lang, t
+from ui.state import as_of
+from ui.url_state import url_widget
+
+
+def driver(item: tuple[str, object, float]) -> str:
+    """One driver in words: column, the customer's value and its effect on the hazard."""
+    column, value, effect = item
+    return t("risk.driver", column=column, value=value, effect=fmt.signed_pct(effect))
+
+
+page_header("risk")
+customers = require_dataset("customers")
+horizon = url_widget(st.segmented_control, t("risk.horizon_label"), list(risk.HORIZONS), key="risk_horizon",
+                     default=90, required=True, format_func=lambda d: t("risk.horizon_option", days=d))
+try:
+    result = cached(risk.risk_scores)(customers, as_of(), horizon_days=int(horizon or 90))
+except CSLensError as exc:
+    show_error(exc)
+    st.stop()
+
+scores, bt = result.customers, result.backtest
+top = scores.head(max(1, len(scores) // risk.DECILES))
+columns = st.columns(4)
+columns[0].metric(t("risk.metric_active"), fmt.number(len(scores)), border=True)
+columns[1].metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)
+if bt is not None:
+    columns[2].metric(t("risk.metric_auc"), fmt.number(bt.auc, 2), border=True,
+                      help=t("risk.auc_help", low=bt.auc_low, high=bt.auc_high, n=bt.customers,
+                             as_of=bt.as_of.isoformat()))
+    columns[3].metric(t("risk.metric_lift"), fmt.number(bt.top_decile_lift, 1), border=True,
+                      help=t("risk.lift_help"))
+show_findings(risk.findings(result))
+
+st.subheader(t("risk.list_heading"))
+ranked = bt is None or bt.informative  # without a backtest the list is shown, with the finding's caution
+if not ranked:
+    st.warning(t("risk.not_ranked"), icon=":material/warning:")
+else:
+    st.caption(t("risk.list_caption"))
+    view = pd.DataFrame({
+        t("risk.col_customer"): scores["customer_id"], t("risk.col_risk"): scores["risk"] * 100,
+        t("risk.col_mrr"): scores["mrr"], t("risk.col_revenue_at_risk"): scores["revenue_at_risk"],
+        **{t("risk.col_driver", k=k + 1): [driver(d[k]) if len(d) > k else "" for d in scores["drivers"]]
+           for k in range(risk.TOP_DRIVERS)},
+    })
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        t("risk.col_customer"): st.column_config.TextColumn(width="small"),
+        t("risk.col_risk"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100, width="small"),
+        t("risk.col_mrr"): money_column(), t("risk.col_revenue_at_risk"): money_column()})
+    st.caption(t("risk.download_caption"))
+    download_table(view, f"risk_call_list_{horizon}d")
+
+if bt is not None:
+    st.subheader(t("risk.backtest_heading"))
+    st.caption(t("risk.backtest_caption", as_of=bt.as_of.isoformat(), days=horizon, n=bt.customers, events=bt.events,
+                 brier=bt.brier))
+    show_chart(calibration_chart(bt, labels.calibration_labels(current_lang())), key="risk_calibration",
+               title=t("risk.calibration_title"))

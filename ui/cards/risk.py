@@ -1,0 +1,28 @@
+"""Overview card: revenue at risk in the riskiest tenth, and whether the ranking passed its backtest."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models import risk
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import show_findings
+from ui.i18n import t
+from ui.state import as_of, current_datasets
+
+
+def render() -> None:
+    """Two ``st.metric``s and the backtest's verdict."""
+    customers = current_datasets().customers
+    if customers is None:
+        st.info(t("risk.card_no_data"))
+        return
+    result = cached(risk.risk_scores)(customers, as_of(), horizon_days=90)
+    scores = result.customers
+    top = scores.head(max(1, len(scores) // risk.DECILES))
+    left, right = st.columns(2)
+    left.metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)
+    if result.backtest is not None:
+        right.metric(t("risk.metric_auc"), fmt.number(result.backtest.auc, 2), border=True)
+    show_findings(risk.findings(result)[:1])
