@@ -54,6 +54,9 @@ if result.answer is not None:
 columns[3].metric(t("support.metric_median"), t("support.not_reached") if median == float("inf")
                   else t("support.hours_value", hours=median), border=True,
                   help=t("support.median_help", low=low, high=high))
+reply = support.reply_hours(result)
+if reply is not None:
+    st.caption(t("support.first_reply", median=reply[0], p90=reply[1]))
 show_findings(support.findings(result))
 
 lang = current_lang()

@@ -17,6 +17,7 @@ from cs_models.support.analysis import (
     SupportAnalysis,
     analyse_support,
     default_targets,
+    reply_hours,
     satisfied,
     volume,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "default_targets",
     "episodes",
     "findings",
+    "reply_hours",
     "report_section",
     "satisfied",
     "share_by",

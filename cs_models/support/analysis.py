@@ -130,6 +130,27 @@ class SupportAnalysis(Result):
         return median, low, high
 
 
+def reply_hours(result: SupportAnalysis) -> tuple[float, float] | None:
+    """Median and 90th percentile of the time to first reply, from its Kaplan–Meier curve.
+
+    Parameters
+    ----------
+    result : SupportAnalysis
+        An analysis with first-reply times.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(median, p90)`` in hours (``inf`` when not reached: unanswered tickets are censored,
+        not left out); ``None`` without ``first_reply_at``.
+    """
+    if result.reply is None:
+        return None
+    curve = result.reply.curves
+    p90 = curve.loc[curve["survival"] <= 0.1, "time_days"]
+    return result.median_hours(result.reply)[0], float(p90.iloc[0]) * HOURS_PER_DAY if len(p90) else math.inf
+
+
 def satisfied(values: pd.Series) -> pd.Series:
     """Each rating as satisfied (True), not (False) or not rated (NA): good/bad words in ja/en or 1–5.
 

@@ -9,10 +9,9 @@ from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.findings import Finding, ranked
 from cs_models.results import json_number
-from cs_models.support.analysis import analyse_support
+from cs_models.support.analysis import SupportAnalysis, analyse_support, reply_hours
 from cs_models.support.churn import support_churn
 from cs_models.support.findings import churn_findings, findings
-from cs_models.survival import ALL
 
 
 def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[str, Any] | None:
@@ -82,11 +81,7 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
     return out
 
 
-def _reply(result: Any) -> dict[str, Any] | None:
+def _reply(result: SupportAnalysis) -> dict[str, Any] | None:
     """Median and 90th percentile of the time to first reply (Kaplan–Meier, unanswered censored)."""
-    if result.reply is None:
-        return None
-    curve = result.reply.curves
-    p90 = curve.loc[curve["survival"] <= 0.1, "time_days"]
-    return {"median": json_number(result.median_hours(result.reply, ALL)[0]),
-            "p90": json_number(float(p90.iloc[0]) * 24) if len(p90) else None}
+    hours = reply_hours(result)
+    return None if hours is None else {"median": json_number(hours[0]), "p90": json_number(hours[1])}

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
+from lifelines.utils import qth_survival_time
 from statsmodels.stats.proportion import proportion_confint
 
 from cs_models import support
@@ -202,3 +203,13 @@ def test_report_command_has_the_support_section(tmp_path):
                             "--kind", "tickets", "--as-of", "2026-10-31"], capture_output=True, text=True, check=False)
     assert alone.returncode == 0, alone.stderr
     assert json.loads(alone.stdout)["support"]["churn_link"] is None
+
+
+def test_first_reply_median_and_p90_equal_lifelines_percentiles():
+    """``lifelines.utils.qth_survival_time(q, KaplanMeierFitter().fit(hours, replied).survival_function_)``."""
+    result = support.analyse_support(_tickets(), AS_OF)
+    times = support.ticket_times(_tickets(), AS_OF)
+    kmf = KaplanMeierFitter().fit(times["hours_to_reply"], event_observed=times["replied"])
+    median, p90 = support.reply_hours(result)
+    assert median == pytest.approx(qth_survival_time(0.5, kmf.survival_function_), rel=1e-9)
+    assert p90 == pytest.approx(qth_survival_time(0.1, kmf.survival_function_), rel=1e-9)
