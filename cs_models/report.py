@@ -34,6 +34,8 @@ from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
 SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
+#: Rows of a long table (the risk call list, a month-by-month series) the HTML page shows.
+HTML_MAX_ROWS = 30
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
 
@@ -282,9 +284,11 @@ def _html_value(value: Any, depth: int = 0) -> str:
                 keys.extend(k for k in v if k not in keys)
             head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
             body = "".join(
-                "<tr>" + "".join(_html_cell(v.get(k), depth) for k in keys) + "</tr>" for v in value
+                "<tr>" + "".join(_html_cell(v.get(k), depth) for k in keys) + "</tr>" for v in value[:HTML_MAX_ROWS]
             )
-            return f"<table><tr>{head}</tr>{body}</table>"
+            more = len(value) - HTML_MAX_ROWS  # a page to read, not a data dump: the JSON has every row
+            tail = f'<tr><td colspan="{len(keys)}">… +{more:,}</td></tr>' if more > 0 else ""
+            return f"<table><tr>{head}</tr>{body}{tail}</table>"
         return ", ".join(_html_value(v, depth + 1) for v in value)
     if value is None:
         return "—"

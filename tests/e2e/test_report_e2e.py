@@ -46,6 +46,6 @@ def test_overview_report_opens_offline(app_url, browser, new_page, tmp_path, scr
         assert len(charts) >= MIN_REPORT_CHARTS
         assert all(chart["svg"] for chart in charts), charts
         assert all(chart["title"] for chart in charts), charts
-        report.screenshot(path=screenshot_dir / f"report_offline_{lang}.png", full_page=True)
+        report.screenshot(path=screenshot_dir / f"report_offline_{lang}.png")
     finally:
         offline.close()

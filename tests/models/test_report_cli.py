@@ -207,6 +207,7 @@ def test_html_report_in_english_holds_the_findings(tmp_path):
     # the story's six charts (heatmap, KM, hazard ratios, funnel, gaps, gap → churn), plotly.js once
     assert page.count('class="plotly-graph-div"') >= 6
     assert page.count("<script") == 1 + page.count('class="plotly-graph-div"')  # plotly.js once, one per chart
+    assert "… +" in page  # the risk call list is cut to HTML_MAX_ROWS rows; the JSON has every customer
     # every chart says where its data came from (Plotly writes the JSON with \\u escapes)
     source = json.dumps("CS Lens · customers.csv, events.csv, survey.csv, gaps.csv · as of 2026-10-31")
     assert page.count(source[1:-1]) >= 6
