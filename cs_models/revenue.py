@@ -87,7 +87,7 @@ def monthly_mrr(events: pd.DataFrame, as_of: date) -> pd.DataFrame:
     if known.empty:
         raise DataError("revenue_no_months", "no complete month has billed events")
     table = known.pivot_table(index="customer_id", columns=known["date"].dt.to_period("M"), values="amount",
-                              aggfunc="sum", fill_value=0.0)
+                              aggfunc="sum", fill_value=0.0, observed=True)
     periods = pd.period_range(table.columns.min(), last, freq="M")
     table = table.reindex(columns=periods, fill_value=0.0)
     table.columns = periods.to_timestamp()
