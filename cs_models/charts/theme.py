@@ -110,7 +110,9 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": size},
         colorway=list(PRESENTATION_PALETTE if presentation else PALETTE),
-        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        # a builder's wider margin (room for text outside the bars) is kept
+        margin={side: max(getattr(fig.layout.margin, side) or 0, least)
+                for side, least in {"l": 10, "r": 10, "t": 20, "b": 10}.items()},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         legend={"font": {"size": size}},
     )
