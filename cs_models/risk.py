@@ -98,6 +98,16 @@ class RiskScores(Result):
     hazard_ratios: pd.DataFrame
     backtest: Backtest | None
 
+    def top_decile(self) -> pd.DataFrame:
+        """The riskiest tenth of :attr:`customers` (at least one customer).
+
+        Returns
+        -------
+        DataFrame
+            The first rows of :attr:`customers`.
+        """
+        return self.customers.head(max(1, len(self.customers) // DECILES))
+
 
 def _design(frame: pd.DataFrame, columns: list[str], levels: dict[str, list[str]] | None = None
             ) -> tuple[pd.DataFrame, dict[str, list[str]], list[tuple[str, str, str]]]:
@@ -297,7 +307,7 @@ def findings(result: RiskScores) -> list[Finding]:
                   "days": result.horizon_days, "as_of": bt.as_of.isoformat(), "n": bt.customers}
         out.append(Finding("risk.backtest_good" if bt.informative else "risk.backtest_chance", "risk",
                            "info" if bt.informative else "alert", params))
-    top = result.customers.head(max(1, len(result.customers) // DECILES))
+    top = result.top_decile()
     if top["revenue_at_risk"].notna().any():
         out.append(Finding("risk.revenue_at_risk", "risk", "notice",
                            {"amount": float(top["revenue_at_risk"].sum()), "n": len(top),

@@ -42,7 +42,7 @@ except CSLensError as exc:
     st.stop()
 
 scores, bt = result.customers, result.backtest
-top = scores.head(max(1, len(scores) // risk.DECILES))
+top = result.top_decile()
 columns = st.columns(4)
 columns[0].metric(t("risk.metric_active"), fmt.number(len(scores)), border=True)
 columns[1].metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)

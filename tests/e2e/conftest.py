@@ -142,6 +142,11 @@ CHARTS_DRAWN = """n => {
 }"""
 
 
+#: True once a Plotly chart draws ``title`` as its figure title (an SVG ``text.gtitle``).
+TITLE_DRAWN_JS = """t => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
+  p.querySelector('.main-svg') && [...p.querySelectorAll('text.gtitle')].some(e => e.textContent.trim() === t))"""
+
+
 def wait_for_charts(page, count: int = 1, timeout: float = 60_000) -> None:
     """Wait until the first ``count`` Plotly charts carry their data and are drawn.
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cs_models.catalogue import translate
-from tests.e2e.conftest import open_app, wait_for_charts
+from tests.e2e.conftest import TITLE_DRAWN_JS, open_app, wait_for_charts
 from tests.e2e.test_presentation_e2e import TRUNCATED_JS
-from tests.e2e.test_story_e2e import TITLE_DRAWN_JS
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}

@@ -17,14 +17,11 @@ import pytest
 from cs_models.catalogue import translate
 from cs_models.sample import load_sample
 from cs_models.story import Story, build_story
-from tests.e2e.conftest import open_app, wait_for_app
+from tests.e2e.conftest import TITLE_DRAWN_JS, open_app, wait_for_app
 from tests.e2e.test_presentation_e2e import SMALLEST_CHART_FONT_JS, TRUNCATED_JS
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
-#: True once a Plotly chart draws ``title`` as its figure title (an SVG ``text.gtitle``).
-TITLE_DRAWN_JS = """t => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
-  p.querySelector('.main-svg') && [...p.querySelectorAll('text.gtitle')].some(e => e.textContent.trim() === t))"""
 #: True once the URL's ``step`` query parameter reads ``n``.
 STEP_IN_URL_JS = "n => new URLSearchParams(window.location.search).get('step') === String(n)"
 #: The chart texts drawn smaller than ``px`` pixels: ``"<size>px <class>: <text>"``.

@@ -19,8 +19,7 @@ def render() -> None:
         st.info(t("risk.card_no_data"))
         return
     result = cached(risk.risk_scores)(customers, as_of(), horizon_days=90)
-    scores = result.customers
-    top = scores.head(max(1, len(scores) // risk.DECILES))
+    top = result.top_decile()
     left, right = st.columns(2)
     left.metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)
     if result.backtest is not None:
