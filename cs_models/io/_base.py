@@ -20,6 +20,10 @@ MAX_CELLS = 20_000_000
 #: of them: a stray value at row 1,000,000 would make the reader build a million empty rows.
 SPARSE_FLOOR = 2_000_000
 MAX_SPARSITY = 20
+#: Excel's grid: columns A to XFD and 1,048,576 rows. A reference beyond it is refused before the
+#: parser sees the sheet (calamine would try to allocate the whole grid up to it).
+EXCEL_COLUMNS = 16_384
+EXCEL_ROWS = 1_048_576
 #: Rows looked at to find the header and the delimiter.
 SCAN_ROWS = 30
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")

@@ -15,6 +15,8 @@ import python_calamine
 from cs_models.errors import IngestError
 from cs_models.io._base import (
     _NOT_OURS,
+    EXCEL_COLUMNS,
+    EXCEL_ROWS,
     MAX_CELLS,
     MAX_RATIO,
     MAX_SPARSITY,
@@ -102,12 +104,15 @@ def _check_zip(data: bytes, name: str) -> None:
 # Tolerant of what XML allows (prefixes, spaces around "=", single quotes, lower case).
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?')
 # ``r="123"`` is a row's number, ``r="AB12"`` a cell's reference (whatever the element's prefix).
-_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'][A-Za-z]{0,4}(\d{1,9})')
-_CELL_COLUMN = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{1,4})\d')
+# Any number of letters and digits: a reference beyond Excel's grid (``ZZZZZZ1``) must be seen.
+_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'][A-Za-z]*(\d+)')
+_CELL_COLUMN = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]+)\d')
 _ESCAPED_REF = re.compile(rb'\sr\s*=\s*["\'][^"\'<>]{0,40}&')
 # The same for the form spreadsheet programs write (`` r="A1"``): a literal prefix, much faster.
-_ROW_NUMBER_FAST = re.compile(rb' r="[A-Za-z]{0,4}(\d{1,9})')
-_CELL_COLUMN_FAST = re.compile(rb' r="([A-Za-z]{1,4})\d')
+_ROW_NUMBER_FAST = re.compile(rb' r="[A-Za-z]*(\d+)')
+_CELL_COLUMN_FAST = re.compile(rb' r="([A-Za-z]+)\d')
+#: Digits of a row number past which it is certainly beyond the grid (not converted to int).
+_ROW_DIGITS = len(str(EXCEL_ROWS))
 _ODD_FORMS = (b"r =", b"r= ", b"r='", b"\nr=", b"\tr=", b"\rr=")
 _CHUNK = 4 * 1024 * 1024
 
@@ -150,8 +155,8 @@ def _part_extent(archive: zipfile.ZipFile, path: str) -> tuple[int, int, int]:
                 match = _DIMENSION.search(text)
                 if match:
                     col1, row1, col2, row2 = match.groups()
-                    max_row = int(row2 or row1)
-                    max_col = _column_number((col2 or col1).decode().upper())
+                    max_row = _row_number(row2 or row1)
+                    max_col = _column_number((col2 or col1).decode().upper()[:8])
                 first = False
             # A tag may straddle two chunks: keep the unfinished tail for the next round.
             cut = text.rfind(b"<")
@@ -161,17 +166,22 @@ def _part_extent(archive: zipfile.ZipFile, path: str) -> tuple[int, int, int]:
             fast = not any(form in body for form in _ODD_FORMS)
             rows = (_ROW_NUMBER_FAST if fast else _ROW_NUMBER).findall(body)
             if rows:
-                max_row = max(max_row, *map(int, rows))
+                max_row = max(max_row, *(_row_number(r) for r in rows))
             found = (_CELL_COLUMN_FAST if fast else _CELL_COLUMN).findall(body)
             n_cells += len(found)
             columns.update(found)
-    if columns:
-        max_col = max(max_col, *(_column_number(c.decode().upper()) for c in columns))
+    if columns:  # eight letters are already far beyond XFD: longer runs need not be converted
+        max_col = max(max_col, *(_column_number(c.decode().upper()[:8]) for c in columns))
     return max_row, max_col, n_cells
 
 
-def _sheet_area(data: bytes, sheet: str) -> tuple[int, int]:
-    """Rows x columns the reader would allocate for ``sheet``, and the cells referenced in it.
+def _row_number(digits: bytes) -> int:
+    """A row reference as a number, capped just beyond Excel's last row (no huge int parsing)."""
+    return int(digits) if len(digits) <= _ROW_DIGITS else EXCEL_ROWS + 1
+
+
+def _sheet_extent(data: bytes, sheet: str) -> tuple[int, int, int]:
+    """Last row, last column and number of referenced cells the reader would see for ``sheet``.
 
     The area is the larger of the sheet's declared ``<dimension>`` and the extent of the
     cell and row references actually present (streamed in chunks, so a sheet without a
@@ -180,8 +190,7 @@ def _sheet_area(data: bytes, sheet: str) -> tuple[int, int]:
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         extents = [_part_extent(archive, path) for path in _sheet_parts(archive, sheet)]
-    rows, cols, cells = max(extents, key=lambda e: e[0] * e[1], default=(0, 0, 0))
-    return rows * cols, cells
+    return max(extents, key=lambda e: e[0] * e[1], default=(0, 0, 0))
 
 
 def _xml_unescape(text: str) -> str:
@@ -191,7 +200,13 @@ def _xml_unescape(text: str) -> str:
 
 
 def _check_sheet_area(data: bytes, name: str, sheet: str) -> None:
-    area, n_cells = _sheet_area(data, sheet)
+    rows, cols, n_cells = _sheet_extent(data, sheet)
+    if rows > EXCEL_ROWS or cols > EXCEL_COLUMNS:
+        raise IngestError("ingest_beyond_grid",
+                          f"{name}: the sheet {sheet!r} refers to a cell beyond Excel's last column (XFD) "
+                          "or row (1,048,576); the file is damaged or was not written by a spreadsheet.",
+                          file=name, sheet=sheet)
+    area = rows * cols
     if area > MAX_CELLS:
         raise IngestError("ingest_sheet_too_large",
                           f"{name}: the sheet {sheet!r} spans {area:,} cells; the limit is {MAX_CELLS:,}.",

@@ -63,6 +63,8 @@ ERRORS: dict[str, tuple[str, int | None, str | None, dict[str, object]]] = {
     "huge_area_ambiguous_rels.xlsx": ("ingest_sheet_too_large", None, None, {"cells": "17,179,869,184"}),
     # 1,048,576 rows x 3 columns for 13 values: the reader would build a million empty rows.
     "stray_far_cell.xlsx": ("ingest_sheet_sparse", None, None, {"cells": "3,145,728", "filled": "13"}),
+    # A reference past XFD is refused before the parser allocates the grid up to it.
+    "beyond_last_column.xlsx": ("ingest_beyond_grid", None, None, {}),
     "ragged_short.csv": ("ingest_ragged_row", 4, None, {"fields": 3, "expected": 6, "count": 1}),
     "ragged_long.csv": ("ingest_ragged_row", 3, None, {"fields": 7, "expected": 6, "count": 1}),
     # Row 3 is the third record although it starts on the fourth line (a cell spans two lines).
@@ -142,7 +144,7 @@ def all_errors() -> list[IngestError]:
 def test_every_error_has_a_message_that_formats(lang: str) -> None:
     """Each code raised has an ``errors.<code>`` message in both languages using only given values."""
     errors = all_errors()
-    assert len({e.code for e in errors}) == 17
+    assert len({e.code for e in errors}) == 18
     for err in errors:
         key = f"errors.{err.code}"
         assert key in catalogue(lang), key
