@@ -47,13 +47,25 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         The copy, its headers turned to text and its text cells and text index neutralised.
     """
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise_cell)
-    out.columns = [neutralise_cell(str(c)) for c in out.columns]
-    if out.index.dtype == object:
-        out.index = out.index.map(neutralise_cell)
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column) or isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
+            out.isetitem(i, column.map(neutralise_cell))
+    out.columns = _neutral_index(out.columns, as_text=True)
+    out.index = _neutral_index(out.index)
     return out
+
+
+def _neutral_index(index: pd.Index, *, as_text: bool = False) -> pd.Index:
+    """``index`` with its labels (every level of a MultiIndex, categories too) and names neutralised."""
+    names = [None if n is None else neutralise_cell(str(n)) for n in index.names]
+    if isinstance(index, pd.MultiIndex):
+        levels = [_neutral_index(index.get_level_values(i), as_text=as_text) for i in range(index.nlevels)]
+        return pd.MultiIndex.from_arrays(levels, names=names)
+    values = [neutralise_cell(str(v) if as_text else v) for v in index]
+    return pd.Index(values, name=names[0], tupleize_cols=False)
 
 
 def to_csv_bytes(frame: pd.DataFrame, *, index: bool = True) -> bytes:
