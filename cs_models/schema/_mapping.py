@@ -155,6 +155,8 @@ MESSAGES_EN: Mapping[str, str] = {
     "ambiguous_date": "'{value}' could be day/month or month/day; write it as 2024-04-01.",
     "end_before_start": "The end date {value} is before the start date {detail}.",
     "zero_duration": "The end date {value} is the same day as the start date.",
+    "future_date": "The date {value} is after today ({detail}); check the year.",
+    "date_too_early": "The date {value} is before {detail}; check the year.",
     "duplicate_id": "The ID '{value}' already appears on row {detail}.",
     "invalid_flag": "'{value}' is not a 0/1 flag.",
     "missing_end_date": "The row is flagged as churned but has no end date.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,9 @@ from cs_models.schema._mapping import (
     suggest_mapping,
 )
 from cs_models.values import infer_day_first
+
+#: Dates before this are typing or conversion errors (an empty Excel date cell reads as 1900-01-00).
+EARLIEST_DATE = pd.Timestamp("1950-01-01")
 
 
 # ----------------------------------------------------------------------------- validation
@@ -63,8 +67,10 @@ class ValidationResult:
 class _Collector:
     """Accumulates issues and the set of excluded rows while a table is validated."""
 
-    def __init__(self, file: str, rows: pd.Index) -> None:
+    def __init__(self, file: str, rows: pd.Index, today: date | None = None) -> None:
         self.file = file
+        #: Dates after this day are typing errors (令和99年 is 2117): reported, never analysed.
+        self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
         self.excluded = pd.Series(False, index=rows)
 
@@ -136,7 +142,17 @@ def _date_field(raw: pd.DataFrame, header: str, out: _Collector, *, required: bo
         out.add(reasons.eq(code), header, code, "excluded", raw[header])
     if required:
         out.add(_blank(raw[header]) & ~bad, header, "missing_date", "excluded", raw[header])
-    return dates
+        return _plausible(dates, header, out, "excluded")
+    return _plausible(dates, header, out, "fixed")
+
+
+def _plausible(dates: pd.Series, header: str, out: _Collector, action: str) -> pd.Series:
+    """``dates`` with those after today or before :data:`EARLIEST_DATE` reported (and blanked)."""
+    future = dates > out.today + pd.Timedelta(days=1)
+    early = dates < EARLIEST_DATE
+    out.add(future, header, "future_date", action, dates, out.today.date().isoformat())
+    out.add(early, header, "date_too_early", action, dates, EARLIEST_DATE.date().isoformat())
+    return dates.mask(future | early)
 
 
 def _flags(raw: pd.DataFrame, header: str, out: _Collector) -> pd.Series:
@@ -289,7 +305,7 @@ def _optional_time(raw: pd.DataFrame, header: str | None, out: _Collector, day_f
     dates, reasons = _dates(raw[header], day_first)
     for code in sorted(set(reasons.dropna())):
         out.add(reasons.eq(code), header, code, "fixed", raw[header])
-    return dates.mask(reasons.notna())
+    return _plausible(dates.mask(reasons.notna()), header, out, "fixed")
 
 
 def _statuses(raw: pd.DataFrame, header: str, out: _Collector) -> pd.Series:
@@ -378,7 +394,7 @@ _VALIDATORS = {
 
 
 def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = None,
-             *, file: str | None = None) -> ValidationResult:
+             *, file: str | None = None, today: date | None = None) -> ValidationResult:
     """Turn a table into a canonical frame, reporting every problem row by row.
 
     Parameters
@@ -392,6 +408,8 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
         Field -> header; suggested with :func:`suggest_mapping` when omitted.
     file : str, optional
         File name reported with every issue (default: ``read_result.file``).
+    today : date, optional
+        Dates after it (and before 1950) are reported as typing errors (default: today).
 
     Returns
     -------
@@ -417,7 +435,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
     raw = raw.copy()
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
-    collector = _Collector(file, raw.index)
+    collector = _Collector(file, raw.index, today)
     frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
     frame = frame[keep.to_numpy()].reset_index(drop=True)

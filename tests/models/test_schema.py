@@ -7,6 +7,7 @@ the spreadsheet rows a person sees in Excel (header on row 1, first data row 2).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -278,6 +279,33 @@ def test_event_problems():
     assert result.frame["amount"].tolist() == [1000.0, -1000.0, 1000.0]
     assert result.frame["customer_id"].tolist() == ["C1", "C2", "C1"]
     assert (result.rows_read, result.rows_used, result.rows_excluded) == (6, 3, 3)
+
+
+def test_dates_after_today_or_before_1950_are_typing_errors():
+    """令和99年1月1日 is 2117-01-01: before this check the as-of date became 2117 and the churn page
+    said "median lifetime 1114.0 months". A future or pre-1950 start/event date excludes its row; a
+    future end date is blanked (the customer counts as active) and reported with today's date."""
+    today = date(2026, 12, 2)
+    customers = table(
+        ["顧客ID", "契約開始日", "解約日"],
+        ["C1", "2024-04-01", "令和99年1月1日"],   # 2 end in 2117: blanked, row kept
+        ["C2", "2027-01-05", ""],                # 3 starts after today: excluded
+        ["C3", "1900-01-01", "2024-05-01"],      # 4 an empty Excel date cell: excluded
+        ["C4", "2024-04-01", "2026-12-02"],      # 5 ends today: fine
+    )
+    result = validate(customers, "customers", today=today)
+    assert issues_of(result) == [
+        (2, "解約日", "future_date", "fixed"),
+        (3, "契約開始日", "future_date", "excluded"),
+        (4, "契約開始日", "date_too_early", "excluded"),
+    ]
+    first = result.issues.iloc[0]
+    assert (first["value"], first["detail"]) == ("2117-01-01", "2026-12-02")
+    assert result.frame["customer_id"].tolist() == ["C1", "C4"]
+    assert result.frame["end_date"].isna().tolist() == [True, False]
+    events = validate(table(["customer_id", "date"], ["C1", "2030-01-01"], ["C1", "2026-11-30"]),
+                      "events", today=today)
+    assert issues_of(events) == [(2, "date", "future_date", "excluded")]
 
 
 def test_survey_out_of_scale_and_duplicate_respondents():
