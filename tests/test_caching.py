@@ -51,3 +51,37 @@ def test_pages_and_ui_cache_only_through_ui_caching():
         if "st.cache_data" in line or "st.cache_resource" in line
     ]
     assert offenders == []
+
+
+def test_frames_of_assembled_datasets_are_hashed_once(monkeypatch):
+    """A rerun's cache keys cost O(1) in the data size: the frames of assembled datasets are
+    hashed when they are assembled and never again; any other frame, and a copy, in full."""
+    from cs_models.datasets import Datasets
+    from ui import caching
+
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"], "x": [1.0, 2.0]})
+    datasets = caching.remember_digests(Datasets(customers=frame))
+    expected = caching._full_digest(frame)
+    calls = []
+    monkeypatch.setattr(caching, "_full_digest", lambda f: calls.append(1) or expected)
+    for _ in range(3):
+        assert caching.frame_digest(datasets.customers) == expected
+    assert calls == []
+    caching.frame_digest(frame.copy())
+    assert calls == [1]
+
+
+def test_a_remembered_digest_dies_with_its_frame():
+    """The memo holds no frame alive and no stale entry outlives it (ids are reused)."""
+    import gc
+
+    from cs_models.datasets import Datasets
+    from ui import caching
+
+    frame = pd.DataFrame({"x": np.arange(10.0)})
+    caching.remember_digests(Datasets(events=frame))
+    key = id(frame)
+    assert key in caching._KNOWN
+    del frame
+    gc.collect()
+    assert key not in caching._KNOWN

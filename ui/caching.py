@@ -11,18 +11,69 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
+import weakref
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from cs_models.datasets import Datasets
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: id(frame) -> (weak reference, digest) of the frames of assembled datasets, hashed once.
+_KNOWN: dict[int, tuple[weakref.ref[pd.DataFrame], str]] = {}
+
+
+def remember_digests(datasets: Datasets) -> Datasets:
+    """Hash every frame of ``datasets`` once, so later cache keys cost O(1) in the data size.
+
+    The frames of assembled datasets are never modified (pages and :mod:`cs_models` work on
+    copies), so their digest stays true for as long as the frame lives; any other frame is
+    hashed in full on every call.
+
+    Parameters
+    ----------
+    datasets : Datasets
+        Freshly assembled datasets (the sample, an upload).
+
+    Returns
+    -------
+    Datasets
+        ``datasets`` itself.
+    """
+    for kind in datasets.available():
+        frame = datasets.get(kind)
+        key = id(frame)
+        known = _KNOWN.get(key)
+        if frame is not None and (known is None or known[0]() is not frame):
+            _KNOWN[key] = (weakref.ref(frame, lambda _, key=key: _KNOWN.pop(key, None)), _full_digest(frame))
+    return datasets
+
+
 def frame_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's columns, dtypes, index and every cell."""
+    """SHA-256 of a frame's columns, dtypes, index and every cell (remembered for datasets' frames).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    known = _KNOWN.get(id(frame))
+    if known is not None and known[0]() is frame:
+        return known[1]
+    return _full_digest(frame)
+
+
+def _full_digest(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
     try:
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
@@ -39,6 +90,22 @@ def series_digest(series: pd.Series) -> str:
 def cache_data(**kwargs: Any) -> Any:
     """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames and Series."""
     return st.cache_data(hash_funcs={pd.DataFrame: frame_digest, pd.Series: series_digest}, **kwargs)
+
+
+def cache_resource(**kwargs: Any) -> Any:
+    """``st.cache_resource(**kwargs)``: one shared object, never copied (read-only data only).
+
+    Parameters
+    ----------
+    **kwargs
+        Options of ``st.cache_resource``.
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
+    return st.cache_resource(**kwargs)
 
 
 @functools.cache

@@ -12,7 +12,7 @@ import streamlit as st
 
 from cs_models.datasets import Datasets
 from cs_models.sample import load_sample
-from ui.caching import cache_data
+from ui.caching import cache_resource, remember_digests
 from ui.i18n import current_lang
 
 UPLOADED_KEY = "uploaded_datasets"
@@ -21,10 +21,11 @@ AS_OF_KEY = "as_of"
 PRESENT_KEY = "present"
 
 
-@cache_data(show_spinner=False)
+@cache_resource(show_spinner=False)
 def sample_datasets(lang: str) -> Datasets:
-    """The bundled sample data in ``lang`` (identical for every user)."""
-    return load_sample(lang)
+    """The bundled sample data in ``lang``: one read-only object shared by every session, its
+    frames hashed once (cache keys of the analyses then cost nothing on a rerun)."""
+    return remember_digests(load_sample(lang))
 
 
 def uploaded_datasets() -> Datasets | None:
@@ -38,7 +39,7 @@ def set_uploaded(datasets: Datasets | None) -> None:
         st.session_state.pop(UPLOADED_KEY, None)
         st.session_state[SOURCE_KEY] = "sample"
     else:
-        st.session_state[UPLOADED_KEY] = datasets
+        st.session_state[UPLOADED_KEY] = remember_digests(datasets)
         st.session_state[SOURCE_KEY] = "upload"
     # the new data have their own latest date: forget the old as-of date (state and URL)
     st.session_state.pop(AS_OF_KEY, None)
