@@ -34,6 +34,9 @@ from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
 SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
+#: Key of each section's complete results (every ``Result`` the page renders, as ``to_dict()``);
+#: the JSON carries it, the printable HTML page shows the section's summary only.
+RESULTS_KEY = "results"
 #: Rows of a long table (the risk call list, a month-by-month series) the HTML page shows.
 HTML_MAX_ROWS = 30
 EXIT_OK = 0
@@ -376,7 +379,8 @@ def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping
     for name, section in sections.items():
         heading = translate(lang, f"report.section_{name}")
         parts += [f'<section class="analysis"><h2>{html.escape(heading)}</h2>',
-                  _figures_html(figures.get(name, ()), chart_source), _html_value(section), "</section>"]
+                  _figures_html(figures.get(name, ()), chart_source),
+                  _html_value({k: v for k, v in section.items() if k != RESULTS_KEY}), "</section>"]
     parts += [f"<h2>{html.escape(translate(lang, 'report.data_heading'))}</h2>",
               _html_value(report.get("datasets", {}))]
     for entry in files:

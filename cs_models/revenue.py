@@ -25,7 +25,7 @@ import pandas as pd
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.findings import Finding, ranked
-from cs_models.results import Result, frame_records
+from cs_models.results import Result, frame_records, jsonable
 from cs_models.stats import ALPHA, check_alpha, proportion_interval
 
 #: Movements in the order a stacked bar draws them (positive first).
@@ -206,7 +206,7 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
     dict or None
         ``{"months": [{"month", "start_mrr", "new", "expansion", "contraction", "churned",
         "reactivation", "end_mrr", "customers_start", "customers_end", ...}], "trends": [...],
-        "findings": [...]}``.
+        "results": {"movements"} (the complete :class:`RevenueMovements`), "findings": [...]}``.
     """
     events = datasets.events
     if events is None or "amount" not in events:
@@ -214,4 +214,5 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
     result = revenue_movements(events, as_of)
     months = result.months.assign(month=result.months["month"].dt.strftime("%Y-%m"))
     trends = result.trends.assign(month=result.trends["month"].dt.strftime("%Y-%m"))
-    return {"months": frame_records(months), "trends": frame_records(trends), "findings": findings(result)}
+    return {"months": frame_records(months), "trends": frame_records(trends),
+            "results": jsonable({"movements": result}), "findings": findings(result)}

@@ -336,7 +336,7 @@ def report_section(
     dict or None
         ``{"horizon_days", "customers": [{"customer_id", "risk", "revenue_at_risk", "drivers": [{"name",
         "effect"}]}], "backtest": {"as_of", "auc", "auc_ci", "brier", "calibration", "top_decile_lift"},
-        "findings"}``.
+        "results": {"scores"} (the complete :class:`RiskScores`), "findings"}``.
     """
     if datasets.customers is None:
         return None
@@ -352,5 +352,6 @@ def report_section(
             "as_of": bt.as_of.isoformat(), "customers": bt.customers, "events": bt.events, "auc": json_number(bt.auc),
             "auc_ci": [json_number(bt.auc_low), json_number(bt.auc_high)], "brier": json_number(bt.brier),
             "calibration": frame_records(bt.calibration), "top_decile_lift": json_number(bt.top_decile_lift)},
+        "results": jsonable({"scores": result}),
         "findings": findings(result),
     }

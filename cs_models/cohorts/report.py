@@ -12,7 +12,7 @@ from cs_models.cohorts.raw import _isna
 from cs_models.cohorts.table import METRICS, CohortTable, cohort_table
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
-from cs_models.results import json_number
+from cs_models.results import json_number, jsonable
 from cs_models.stats import segment_columns
 
 #: Customers-frame columns that are never segments.
@@ -149,7 +149,8 @@ def report_section(
     dict or None
         ``{"period", "mode", "metric", "source", "as_of", "sizes": {cohort: n},
         "retention": {cohort: [r0, r1, …, None for immature]}, "average": [...],
-        "notes": [...], "alpha", "findings": [Finding, ...]}`` (plus ``"segment"``/``"segments"``);
+        "notes": [...], "alpha", "results": {"table"} (the complete :class:`CohortTable`),
+        "findings": [Finding, ...]}`` (plus ``"segment"``/``"segments"``);
         ``None`` when neither
         events nor customers are loaded.
     """
@@ -186,5 +187,6 @@ def _section(table: CohortTable) -> dict[str, Any]:
             for value in table.segment_average.columns
         }
     section["alpha"] = table.alpha
+    section["results"] = jsonable({"table": table})
     section["findings"] = findings(table)
     return section

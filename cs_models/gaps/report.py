@@ -16,7 +16,7 @@ from cs_models.gaps.findings import churn_findings, findings, segment_findings
 from cs_models.gaps.importance import importance_performance
 from cs_models.gaps.reading import OUTCOMES, read_gaps
 from cs_models.gaps.segments import SegmentComparison, compare_segments
-from cs_models.results import json_number
+from cs_models.results import json_number, jsonable
 
 
 # --------------------------------------------------------------------------- report
@@ -101,7 +101,9 @@ def report_section(
     ``"scale"``, ``"layout"``, ``"invalid_answers"``, ``"importance_source"``,
     ``"importance_performance"``, ``"segments"`` (mean gap per segment value and
     Kruskal–Wallis p per item, for every segment column) and ``"churn"`` (``None`` without
-    customers or customer IDs). ``"findings"`` (a ranked list of :class:`~cs_models.findings.Finding`, popped by the
+    customers or customer IDs); ``"results"``: the complete results the page renders (the gap analysis,
+    importance–performance, each segment comparison and the churn link). ``"findings"`` (a ranked
+    list of :class:`~cs_models.findings.Finding`, popped by the
     report into its top-level findings). Other options (meant for other sections) are ignored.
 
     Parameters
@@ -145,9 +147,11 @@ def report_section(
         "segments": {},
         "churn": None,
     }
+    results: dict[str, Any] = {"analysis": analysis, "importance_performance": ipa, "segments": {}, "churn": None}
     for segment in answers.segments:
         comparison = compare_segments(answers, segment)
         out["segments"][segment] = _segment(comparison)
+        results["segments"][segment] = comparison
         found += segment_findings(comparison)
     if datasets.customers is not None and answers.answers["customer_id"].notna().any():
         try:
@@ -157,5 +161,7 @@ def report_section(
         else:
             found += churn_findings(link)
             out["churn"] = _churn(link)
+            results["churn"] = link
+    out["results"] = jsonable(results)
     out["findings"] = ranked(found)
     return out

@@ -8,7 +8,7 @@ from typing import Any
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.findings import Finding, ranked
-from cs_models.results import json_number
+from cs_models.results import json_number, jsonable
 from cs_models.support.analysis import SupportAnalysis, analyse_support, reply_hours
 from cs_models.support.churn import support_churn
 from cs_models.support.findings import churn_findings, findings
@@ -32,7 +32,8 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
         ``{"tickets", "open", "answer_rate", "answer_rate_ci", "first_response_hours": {"median",
         "p90"}, "resolution": {"km_median_hours", "km_median_ci", "naive_median_hours", "within_24h",
         "within_72h", "by_priority": {P: {"km_median_hours", "n"}}, "by_channel": {...},
-        "logrank": {column: {"chi2", "p", "df"}}}, "csat", "churn_link", "findings"}``.
+        "logrank": {column: {"chi2", "p", "df"}}}, "csat", "churn_link", "results": {"analysis",
+        "churn_link"} (the complete results the page renders), "findings"}``.
     """
     tickets = datasets.tickets
     if tickets is None:
@@ -60,6 +61,7 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
         "churn_link": None,
     }
     found: list[Finding] = findings(result)
+    results: dict[str, Any] = {"analysis": result, "churn_link": None}
     if datasets.customers is not None:
         try:
             link = support_churn(tickets, datasets.customers, as_of)
@@ -76,7 +78,9 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
                 "profile": {str(k): {c: json_number(v) for c, v in r.items()} for k, r in link.profile.iterrows()},
                 "design": "association (landmark at day 90; time-varying Cox on tickets of the previous 30 days)",
             }
+            results["churn_link"] = link
             found += churn_findings(link)
+    out["results"] = jsonable(results)
     out["findings"] = ranked(found)
     return out
 

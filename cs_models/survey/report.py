@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cs_models.results import json_number
+from cs_models.results import json_number, jsonable
 from cs_models.survey.funnels import Funnel, FunnelStep, default_funnel, funnel
 from cs_models.survey.interpret import findings
 from cs_models.survey.intervals import numeric_summary, shares
@@ -31,8 +31,10 @@ def report_section(
     """The survey part of ``python -m cs_models report``.
 
     Returns ``{"questions": {name: {"type", "n", "small_base", "options": {option: {"count", "share",
-    "ci": [lo, hi]}}}}, "funnels": [...], "weighted": bool}`` (free text: ``type`` and ``n`` only;
-    numeric: ``mean`` and its ``ci``; NPS also ``nps`` and its ``ci``), or ``None`` without a survey.
+    "ci": [lo, hi]}}}}, "funnels": [...], "weighted": bool, "results": {"questions": {name: {kind:
+    result}}, "funnels": [...]}}`` (``"results"``: the complete results the page renders) (free text:
+    ``type`` and ``n`` only; numeric: ``mean`` and its ``ci``; NPS also ``nps`` and its ``ci``), or
+    ``None`` without a survey.
     With a ``weight`` column every share, NPS and funnel rate is weighted (``"weighted": true``);
     counts stay respondent counts.
     ``funnels`` defaults to the survey's skip-logic funnel (:func:`default_funnel`).
@@ -60,14 +62,15 @@ def report_section(
     if frame is None:
         return None
     questions = infer_questions(frame)
-    out = {q.name: _question_entry(frame, q, method) for q in questions}
+    results = {q.name: _question_results(frame, q, method) for q in questions}
     chosen = [tuple(f) for f in funnels] if funnels is not None else [default_funnel(frame, questions)]
-    funnel_out = [_funnel_entry(funnel(frame, steps, method=method, questions=questions)) for steps in chosen if steps]
+    funnel_results = [funnel(frame, steps, method=method, questions=questions) for steps in chosen if steps]
     return {
-        "questions": out,
-        "funnels": funnel_out,
+        "questions": {q.name: _question_entry(frame, q, results[q.name]) for q in questions},
+        "funnels": [_funnel_entry(f) for f in funnel_results],
         "method": method,
         "weighted": survey_weights(frame) is not None,
+        "results": jsonable({"questions": results, "funnels": funnel_results}),
         "findings": findings(frame, questions=questions, method=method),
     }
 
@@ -76,12 +79,26 @@ def _ci(low: Any, high: Any) -> list[float | None]:
     return [json_number(low), json_number(high)]
 
 
-def _question_entry(frame: Any, q: Question, method: str) -> dict[str, Any]:
+def _question_results(frame: Any, q: Question, method: str) -> dict[str, Any]:
+    """The results the survey page renders for one question, by its kind."""
+    out: dict[str, Any] = {}
+    if q.kind in ("single", "multi", "likert", "nps"):
+        out["shares"] = shares(frame, q, method=method)
+    if q.kind == "likert":
+        out["likert"] = likert(frame, q, method=method)
+    if q.kind == "nps":
+        out["nps"] = nps(frame, q)
+    if q.kind == "numeric":
+        out["numeric"] = numeric_summary(frame, q)
+    return out
+
+
+def _question_entry(frame: Any, q: Question, results: dict[str, Any]) -> dict[str, Any]:
     """One question's report entry (base, option shares, and its kind's summary)."""
     n = int(answered(frame, q).sum())
     entry: dict[str, Any] = {"type": q.kind, "n": n, "small_base": n < SMALL_BASE}
-    if q.kind in ("single", "multi", "likert", "nps"):
-        table = shares(frame, q, method=method).table
+    if "shares" in results:
+        table = results["shares"].table
         entry["options"] = {
             str(row.option): {
                 "count": int(row.count),
@@ -90,12 +107,12 @@ def _question_entry(frame: Any, q: Question, method: str) -> dict[str, Any]:
             }
             for row in table.itertuples(index=False)
         }
-    if q.kind == "likert":
-        lk = likert(frame, q, method=method)
+    if "likert" in results:
+        lk = results["likert"]
         entry["top2"] = {"share": json_number(lk.top2.share), "ci": _ci(lk.top2.ci_low, lk.top2.ci_high)}
         entry["mean"] = {"value": json_number(lk.mean), "ci": _ci(lk.mean_low, lk.mean_high)}
-    if q.kind == "nps":
-        result = nps(frame, q)
+    if "nps" in results:
+        result = results["nps"]
         entry["nps"] = {
             "value": json_number(result.nps),
             "ci": _ci(result.ci_low, result.ci_high),
@@ -103,8 +120,8 @@ def _question_entry(frame: Any, q: Question, method: str) -> dict[str, Any]:
             "passives": result.passives,
             "detractors": result.detractors,
         }
-    if q.kind == "numeric":
-        summary = numeric_summary(frame, q)
+    if "numeric" in results:
+        summary = results["numeric"]
         entry["mean"] = {"value": json_number(summary.mean), "ci": _ci(summary.ci_low, summary.ci_high)}
     return entry
 

@@ -14,7 +14,7 @@ from cs_models import stats as _stats
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.findings import MIN_GROUP, Finding, ranked
-from cs_models.results import Result, frame_records, json_number
+from cs_models.results import Result, frame_records, json_number, jsonable
 from cs_models.stats import ALPHA
 from cs_models.survival.coxph import CoxResult, cox
 from cs_models.survival.frames import (
@@ -255,7 +255,7 @@ def report_section(
     as_of: date,
     segment: str | Sequence[str] | None = None,
     covariates: Sequence[str] | None = None,
-    horizon_months: float = 24,
+    horizon_months: int = 24,
     **_options: Any,
 ) -> dict[str, Any] | None:
     """The ``"survival"`` section of the report (``None`` without customers).
@@ -268,7 +268,7 @@ def report_section(
         Group columns (default: every text column with 2–12 levels).
     covariates : list of str, optional
         Cox columns (default: :func:`default_covariates`).
-    horizon_months : float
+    horizon_months : int
         RMST horizon.
     **_options
         Options meant for other sections (ignored).
@@ -277,8 +277,10 @@ def report_section(
     -------
     dict or None
         Overall median with CI, per-segment medians (with CIs), log-rank tests (with the
-        pairwise Holm-corrected tests), RMST/LTV with CIs, the overall LTV, the Cox model and
-        ``"findings"`` (:class:`~cs_models.findings.Finding` objects, taken out by the report).
+        pairwise Holm-corrected tests), RMST/LTV with CIs, the overall LTV, the Cox model,
+        ``"results"`` (the :class:`SurvivalAnalysis` of all customers and of each segment and the
+        Cox fit, complete, as the churn page renders them) and ``"findings"``
+        (:class:`~cs_models.findings.Finding` objects, taken out by the report).
     """
     customers = datasets.customers
     if customers is None:
@@ -288,35 +290,28 @@ def report_section(
         segments = [segment]
     else:
         segments = list(segment) if segment is not None else _stats.segment_columns(frame, exclude=NOT_SEGMENTS)
-    overall = kaplan_meier(frame)
-    row = overall.summary.loc[ALL]
+    whole = analyse(customers, as_of, horizon_months=horizon_months)
+    by_segment = {column: analyse(customers, as_of, column, horizon_months=horizon_months) for column in segments}
+    row = whole.overall.summary.loc[ALL]
+    ltv_row = whole.rmst.table.loc[ALL]
     out: dict[str, Any] = {
         "n": int(row["n"]),
         "events": int(row["events"]),
         "median_days": json_number(row["median_days"]),
         "median_ci": [json_number(row["median_lower"]), json_number(row["median_upper"])],
-        "groups": {},
-        "logrank": {},
-        "cox": None,
-        "rmst": {},
-        "notes": list(overall.notes),
+        "groups": {}, "logrank": {}, "cox": None, "rmst": {},
+        "notes": list(whole.overall.notes),
+        "ltv": {"ltv": json_number(ltv_row["ltv"]),
+                "ci": [json_number(ltv_row["ltv_lower"]), json_number(ltv_row["ltv_upper"])],
+                "ltv_discounted": json_number(ltv_row["ltv_discounted"]),
+                "horizon_days": whole.rmst.horizon_days},
     }
-    overall_rmst = rmst(frame, horizon_months=horizon_months)
-    found = _overall_findings(SurvivalAnalysis(overall, overall, None, overall_rmst,
-                                               LifeTableResult(pd.DataFrame()), overall_rmst))
-    ltv_row = overall_rmst.table.loc[ALL]
-    out["ltv"] = {"ltv": json_number(ltv_row["ltv"]),
-                  "ci": [json_number(ltv_row["ltv_lower"]), json_number(ltv_row["ltv_upper"])],
-                  "ltv_discounted": json_number(ltv_row["ltv_discounted"]),
-                  "horizon_days": overall_rmst.horizon_days}
-    for column in segments:
-        km = kaplan_meier(frame, column)
-        lr = logrank(frame, column)
-        rm = rmst(frame, column, horizon_months=horizon_months)
-        _report_segment(out, column, km, lr, rm)
-        found += _segment_findings(SurvivalAnalysis(overall, km, lr, rm, LifeTableResult(pd.DataFrame()),
-                                                    overall_rmst, column), ALPHA, MIN_GROUP)
+    found = _overall_findings(whole)
+    for column, analysis in by_segment.items():
+        _report_segment(out, column, analysis)
+        found += _segment_findings(analysis, ALPHA, MIN_GROUP)
     cov = list(covariates) if covariates is not None else default_covariates(frame)
+    fit: CoxResult | None = None
     if cov:
         try:
             fit = cox(frame, cov)
@@ -325,12 +320,14 @@ def report_section(
         else:
             out["cox"] = _report_cox(fit)
             found += cox_findings(fit)
+    out["results"] = jsonable({"overall": whole, "segments": by_segment, "cox": fit})
     out["findings"] = ranked(found)
     return out
 
 
-def _report_segment(out: dict[str, Any], column: str, km: KMResult, lr: LogRankResult, rm: RMSTResult) -> None:
+def _report_segment(out: dict[str, Any], column: str, analysis: SurvivalAnalysis) -> None:
     """Add one segment's medians, log-rank tests and RMST/LTV to the report section ``out``."""
+    km, lr, rm = analysis.km, analysis.logrank, analysis.rmst
     out["groups"][column] = {
         str(level): {
             "n": int(r["n"]),
@@ -340,7 +337,7 @@ def _report_segment(out: dict[str, Any], column: str, km: KMResult, lr: LogRankR
         }
         for level, r in km.summary.iterrows()
     }
-    out["logrank"][column] = {
+    out["logrank"][column] = None if lr is None else {
         "chi2": json_number(lr.chi2), "p": json_number(lr.p), "df": lr.df, "notes": list(lr.notes),
         "pairwise": frame_records(lr.pairwise),
     }
