@@ -12,20 +12,13 @@ from cs_models.errors import IngestError
 from cs_models.io import read_table
 from cs_models.sample import SAMPLE_DIR
 from tests.app.util import LANGS, assert_clean, run_app, texts
+from tests.uploads import CORRUPT_XLSX, title_cp932
 from ui.components import md_escape
 from ui.data_view import ISSUES_SHOWN
 from ui.uploader_texts import css_string
 
 PAGE = "pages/data.py"
-TITLE_CP932 = (
-    "顧客一覧（2024年度）\r\n"
-    "\r\n"
-    "会社ID,会社名,開始日,終了日,月額,業種\r\n"
-    "007,髙橋商店,2024/4/1,,\"9,800\",飲食\r\n"
-    "008,カブシキ,令和6年5月1日,2024/2/30,\"￥19,800\",小売\r\n"
-    "009,テスト,2024-06-01,2024-05-01,1000,飲食\r\n"
-).encode("cp932")
-CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+TITLE_CP932 = title_cp932(3)
 
 
 def upload(at, *files: tuple[str, bytes]):

@@ -13,21 +13,13 @@ from cs_models.catalogue import catalogue, translate
 from cs_models.errors import IngestError
 from cs_models.io import read_table
 from tests.e2e.conftest import open_app, wait_for_app, wait_for_text
+from tests.uploads import CORRUPT_XLSX, title_cp932
 from ui.uploader_texts import BUTTON_TEXT, HINT_TEXT, css_string
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 TALL = 3000
-TITLE_CP932 = (
-    "顧客一覧（2024年度）\r\n"
-    "\r\n"
-    "会社ID,会社名,開始日,終了日,月額,業種\r\n"
-    "007,髙橋商店,2024/4/1,,\"9,800\",飲食\r\n"
-    "008,カブシキ,令和6年5月1日,2024/2/30,\"￥19,800\",小売\r\n"
-    "009,テスト,2024-06-01,2024-05-01,1000,飲食\r\n"
-    "010,ＡＢＣ食堂,2024/7/1,2024/9/30,\"12,000\",飲食\r\n"
-).encode("cp932")
-CORRUPT_XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+TITLE_CP932 = title_cp932(4)
 #: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents),
 #: or null while either element is not in the DOM yet.
 AFTER_CONTENT_JS = """selectors => {
