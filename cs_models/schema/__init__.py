@@ -37,7 +37,6 @@ from cs_models.schema._mapping import (
     MESSAGES_EN,
     REQUIRED,
     SCALE_IN_HEADER,
-    SEGMENT_SYNONYMS,
     SYNONYMS,
     TRUE_FLAGS,
     ColumnMapping,
@@ -48,7 +47,6 @@ from cs_models.schema._mapping import (
     numeric_columns,
     suggest_mapping,
     suggest_scale,
-    suggest_segment,
 )
 from cs_models.schema._validate import (
     ValidationResult,
@@ -66,7 +64,6 @@ __all__ = [
     "MESSAGES_EN",
     "REQUIRED",
     "SCALE_IN_HEADER",
-    "SEGMENT_SYNONYMS",
     "SYNONYMS",
     "TRUE_FLAGS",
     "ColumnMapping",
@@ -78,6 +75,5 @@ __all__ = [
     "numeric_columns",
     "suggest_mapping",
     "suggest_scale",
-    "suggest_segment",
     "validate",
 ]

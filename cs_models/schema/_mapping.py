@@ -128,12 +128,6 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "labels", "タグ", "ラベル"),
 }
 
-#: Headers that name a segment (used to suggest the default segment of a report).
-SEGMENT_SYNONYMS: tuple[str, ...] = (
-    "plan", "plan name", "tier", "segment", "industry", "region", "size", "product",
-    "プラン", "料金プラン", "契約プラン", "業種", "業界", "地域", "エリア", "規模", "セグメント",
-)
-
 #: A scale written in a question's header: ``（0〜10）``, ``(1-5)``, ``1～7``.
 SCALE_IN_HEADER = re.compile(r"[(\[（]?\s*(\d{1,2})\s*[-~〜～]\s*(\d{1,2})\s*(?:点)?\s*[)\]）]")
 #: Rows looked at when the data (not only the headers) help to detect a kind or a scale.
@@ -486,14 +480,6 @@ def suggest_mapping(frame: pd.DataFrame, kind: str | None = None) -> ColumnMappi
             if scale:
                 scales[header] = scale
     return ColumnMapping(kind=kind, fields=fields, scales=scales)
-
-
-def suggest_segment(headers: Sequence[object]) -> str | None:
-    """The header that most likely names a segment (``プラン``, ``plan``, ``業種`` …), if any."""
-    index = {_compact(normalise_header(s)): rank for rank, s in enumerate(SEGMENT_SYNONYMS)}
-    ranked = [(index[_compact(normalise_header(h))], str(h)) for h in headers
-              if _compact(normalise_header(h)) in index]
-    return min(ranked)[1] if ranked else None
 
 
 def _answer_columns(headers: Sequence[str], fields: Mapping[str, str]) -> list[str]:

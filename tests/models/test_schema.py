@@ -25,7 +25,6 @@ from cs_models.schema import (
     numeric_columns,
     suggest_mapping,
     suggest_scale,
-    suggest_segment,
     validate,
 )
 
@@ -147,12 +146,6 @@ def test_loose_synonyms_match_decorated_headers():
 def test_unknown_headers_fall_back_to_survey():
     frame = table(["好きな色", "理由"], ["赤", "明るい"]).frame
     assert detect_kind(frame).kind == "survey"
-
-
-def test_segment_suggestion_prefers_plan():
-    assert suggest_segment(["顧客ID", "地域", "プラン"]) == "プラン"
-    assert suggest_segment(["customer_id", "industry"]) == "industry"
-    assert suggest_segment(["customer_id"]) is None
 
 
 def test_scale_from_header_and_from_data():
