@@ -113,52 +113,41 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+_HEADERS_JA: Mapping[str, Mapping[str, str]] = {
+    "customers": {
+        "customer_id": "顧客ID", "start_date": "契約開始日", "end_date": "解約日",
+        "plan": "プラン", "region": "地域", "size": "店舗規模", "stores": "店舗数",
+        "mrr": "月額料金", "onboarding": "オンボーディング", "study_sessions": "勉強会参加",
+        "support_tickets": "問い合わせ件数",
+    },
+    "events": {"customer_id": "顧客ID", "date": "請求日", "amount": "請求額"},
+    "survey": {
+        "respondent_id": "回答者ID", "industry": "業種", "company_size": "従業員規模",
+        "q1": "Q1 カスタマーサクセスという言葉の意味を知っていますか",
+        "q2": "Q2 カスタマーサクセスは事業戦略として重要だと思いますか",
+        "q3": "Q3 カスタマーサクセスに取り組んでいますか",
+        "q4": "Q4 カスタマーサクセスに取り組む上での課題（複数選択）",
+        "q5": "Q5 CSの勉強会を同業者に勧めたいと思いますか（0〜10）",
+        "q6": "Q6 ご意見・ご要望（自由記述）",
+    },
+    "gaps": {
+        "respondent_id": "回答者ID", "customer_id": "顧客ID", "plan": "プラン",
+        "expectation": "期待", "satisfaction": "満足", "importance": "重要度",
+    },
+}
+#: The English survey's question headers (every other English header is its code name).
+_QUESTIONS_EN: Mapping[str, str] = {
+    "q1": "Q1 Do you know what customer success means?",
+    "q2": "Q2 Is customer success strategically important to your business?",
+    "q3": "Q3 Is your company working on customer success?",
+    "q4": "Q4 Challenges in customer success (select all that apply)",
+    "q5": "Q5 How likely are you to recommend CS study sessions to a peer? (0-10)",
+    "q6": "Q6 Comments (free text)",
+}
 #: Headers of each file, by language: canonical or code name -> header.
 HEADERS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
-    "ja": {
-        "customers": {
-            "customer_id": "顧客ID", "start_date": "契約開始日", "end_date": "解約日",
-            "plan": "プラン", "region": "地域", "size": "店舗規模", "stores": "店舗数",
-            "mrr": "月額料金", "onboarding": "オンボーディング", "study_sessions": "勉強会参加",
-            "support_tickets": "問い合わせ件数",
-        },
-        "events": {"customer_id": "顧客ID", "date": "請求日", "amount": "請求額"},
-        "survey": {
-            "respondent_id": "回答者ID", "industry": "業種", "company_size": "従業員規模",
-            "q1": "Q1 カスタマーサクセスという言葉の意味を知っていますか",
-            "q2": "Q2 カスタマーサクセスは事業戦略として重要だと思いますか",
-            "q3": "Q3 カスタマーサクセスに取り組んでいますか",
-            "q4": "Q4 カスタマーサクセスに取り組む上での課題（複数選択）",
-            "q5": "Q5 CSの勉強会を同業者に勧めたいと思いますか（0〜10）",
-            "q6": "Q6 ご意見・ご要望（自由記述）",
-        },
-        "gaps": {
-            "respondent_id": "回答者ID", "customer_id": "顧客ID", "plan": "プラン",
-            "expectation": "期待", "satisfaction": "満足", "importance": "重要度",
-        },
-    },
-    "en": {
-        "customers": {
-            "customer_id": "customer_id", "start_date": "start_date", "end_date": "end_date",
-            "plan": "plan", "region": "region", "size": "size", "stores": "stores",
-            "mrr": "mrr", "onboarding": "onboarding", "study_sessions": "study_sessions",
-            "support_tickets": "support_tickets",
-        },
-        "events": {"customer_id": "customer_id", "date": "date", "amount": "amount"},
-        "survey": {
-            "respondent_id": "respondent_id", "industry": "industry", "company_size": "company_size",
-            "q1": "Q1 Do you know what customer success means?",
-            "q2": "Q2 Is customer success strategically important to your business?",
-            "q3": "Q3 Is your company working on customer success?",
-            "q4": "Q4 Challenges in customer success (select all that apply)",
-            "q5": "Q5 How likely are you to recommend CS study sessions to a peer? (0-10)",
-            "q6": "Q6 Comments (free text)",
-        },
-        "gaps": {
-            "respondent_id": "respondent_id", "customer_id": "customer_id", "plan": "plan",
-            "expectation": "expectation", "satisfaction": "satisfaction", "importance": "importance",
-        },
-    },
+    "ja": _HEADERS_JA,
+    "en": {kind: {code: _QUESTIONS_EN.get(code, code) for code in names} for kind, names in _HEADERS_JA.items()},
 }
 
 FREE_TEXT = {
