@@ -29,7 +29,6 @@ from ui.url_state import url_widget
 
 NONE = "__none__"
 HORIZONS = (12, 24, 36)
-ANNUAL_DISCOUNT = 0.10
 
 
 def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
@@ -84,7 +83,7 @@ with middle:
                          format_func=lambda m: t("churn.horizon_option", months=m))
 segment = None if segment_choice == NONE else segment_choice
 try:
-    result = cached(sv.analyse)(customers, as_of(), segment, horizon_months=horizon, annual_discount=ANNUAL_DISCOUNT)
+    result = cached(sv.analyse)(customers, as_of(), segment, horizon_months=horizon, annual_discount=sv.ANNUAL_DISCOUNT)
 except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
     st.stop()
@@ -121,7 +120,7 @@ if revenue:
     st.dataframe(rmst_view.iloc[:, money_start:], width="stretch", column_config=formats)
 if not revenue:
     st.caption(t("churn.ltv_no_revenue" if "no_revenue" in result.rmst.notes else "churn.ltv_revenue_blank"))
-st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(ANNUAL_DISCOUNT * 100)))
+st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(sv.ANNUAL_DISCOUNT * 100)))
 
 show_chart(churn_rate_figure(result.life, labels.churn_rate_labels(current_lang()), names, groups=km.groups),
            key="churn_rate", title=t("churn.churn_rate_heading"))

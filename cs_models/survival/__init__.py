@@ -42,6 +42,7 @@ from cs_models.survival.analysis import (
 from cs_models.survival.coxph import COX_MAX_ROWS, COX_SEED, PH_MAX_ROWS, CoxResult, concordance, cox
 from cs_models.survival.frames import (
     ALL,
+    ANNUAL_DISCOUNT,
     CANONICAL,
     DAYS_PER_MONTH,
     DEFAULT_MAX_GROUPS,
@@ -59,6 +60,7 @@ from cs_models.survival.rmstltv import RMSTResult, rmst
 
 __all__ = [
     "ALL",
+    "ANNUAL_DISCOUNT",
     "CANONICAL",
     "COX_MAX_ROWS",
     "COX_SEED",

@@ -19,6 +19,7 @@ from cs_models.stats import ALPHA
 from cs_models.survival.coxph import CoxResult, cox
 from cs_models.survival.frames import (
     ALL,
+    ANNUAL_DISCOUNT,
     DAYS_PER_MONTH,
     DEFAULT_MAX_GROUPS,
     MISSING,
@@ -86,7 +87,7 @@ def analyse(
     segment: str | None = None,
     *,
     horizon_months: int = 24,
-    annual_discount: float = 0.10,
+    annual_discount: float = ANNUAL_DISCOUNT,
     max_groups: int = DEFAULT_MAX_GROUPS,
 ) -> SurvivalAnalysis:
     """Durations, Kaplan–Meier (overall and per segment), log-rank, RMST/LTV and the life table.

@@ -11,6 +11,8 @@ import pandas as pd
 from cs_models.errors import DataError
 
 DAYS_PER_MONTH = 365.25 / 12
+#: Yearly discount rate of the discounted LTV (stated on the churn page).
+ANNUAL_DISCOUNT = 0.10
 #: Months at which survival is reported.
 SURVIVAL_MONTHS: tuple[int, ...] = (3, 6, 12, 24)
 #: Fewer customers than this and no survival analysis is attempted.

@@ -10,7 +10,14 @@ from scipy import stats
 
 from cs_models.results import Result
 from cs_models.stats import ALPHA, holm
-from cs_models.survival.frames import DAYS_PER_MONTH, DEFAULT_MAX_GROUPS, _counts, _groups, _validate_frame
+from cs_models.survival.frames import (
+    ANNUAL_DISCOUNT,
+    DAYS_PER_MONTH,
+    DEFAULT_MAX_GROUPS,
+    _counts,
+    _groups,
+    _validate_frame,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def rmst(
     *,
     horizon_months: float = 24,
     revenue: str | None = "mrr",
-    annual_discount: float = 0.10,
+    annual_discount: float = ANNUAL_DISCOUNT,
     max_groups: int = DEFAULT_MAX_GROUPS,
     alpha: float = ALPHA,
 ) -> RMSTResult:
