@@ -245,12 +245,7 @@ def assemble(reports: Sequence[FileReport]) -> Datasets:
     origins: dict[str, str] = {}
     for report in reports:
         if report.validation.rows_used == 0:
-            raise IngestError(
-                "pipeline_no_rows",
-                f"{report.file}: none of its {report.validation.rows_read} rows can be used",
-                file=report.file,
-                rows=report.validation.rows_read,
-            )
+            raise _no_rows(report)
         if report.kind in frames:
             raise IngestError(
                 "pipeline_duplicate_kind",
@@ -315,3 +310,19 @@ def load_files(
             mapping = adapt_mapping(mapping, read.frame) if mapping.kind == file_kind else None
         reports.append(process_table(read, filename, kind=file_kind, mapping=mapping))
     return assemble(reports), reports
+
+
+def _no_rows(report: FileReport) -> IngestError:
+    """``pipeline_no_rows``, naming the column whose problems excluded most rows (or the empty file)."""
+    issues = report.validation.issues
+    excluded = issues[issues["action"] == "excluded"]
+    if excluded.empty:
+        return IngestError("pipeline_no_rows_empty", f"{report.file}: no rows", file=report.file)
+    column = excluded.groupby("column")["row"].nunique().sort_values(ascending=False, kind="stable")
+    return IngestError(
+        "pipeline_no_rows",
+        f"{report.file}: none of its {report.validation.rows_read} rows can be used "
+        f"({int(column.iloc[0])} excluded for problems in column {column.index[0]!r})",
+        file=report.file, rows=report.validation.rows_read, column=str(column.index[0]),
+        excluded=int(column.iloc[0]),
+    )

@@ -233,11 +233,16 @@ def numeric_block(frame: pd.DataFrame, question: sv.Question) -> None:
     s = cached(sv.numeric_summary)(frame, question)
     base_warning(s.n)
     bounds = {"low": fmt.number(s.ci_low, 2), "high": fmt.number(s.ci_high, 2)}
+    single = "no_interval" in s.notes
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("survey.mean"), fmt.number(s.mean, 2), border=True, help=t("survey.mean_help", **bounds, n=s.n))
+    c1.metric(t("survey.mean"), fmt.number(s.mean, 2), border=True,
+              help=t("survey.mean_help_single") if single else t("survey.mean_help", **bounds, n=s.n))
     c2.metric(t("survey.median"), fmt.number(s.median, 2), border=True)
     c3.metric(t("survey.answered"), fmt.number(s.n), border=True)
-    reading("survey.reading_mean", mean=fmt.number(s.mean, 2), **bounds, n=fmt.number(s.n))
+    if single:
+        reading("survey.reading_mean_single", mean=fmt.number(s.mean, 2))
+    else:
+        reading("survey.reading_mean", mean=fmt.number(s.mean, 2), **bounds, n=fmt.number(s.n))
     row = {"n": s.n, "mean": s.mean, "mean_low": s.ci_low, "mean_high": s.ci_high, "median": s.median, "std": s.std}
     download_table(translated(pd.DataFrame([row])), "survey_numeric")
 

@@ -323,7 +323,8 @@ def numeric_summary(
     Returns
     -------
     NumericSummary
-        With fewer than two answers the interval and standard deviation are NaN.
+        With fewer than two answers the interval and standard deviation are NaN and ``notes``
+        holds ``"no_interval"``.
 
     Raises
     ------
@@ -339,7 +340,8 @@ def numeric_summary(
     w = None if weights is None else weights.loc[values.index].to_numpy()
     if len(values) < 2:
         mean = float(values.mean()) if len(values) else math.nan
-        return NumericSummary(len(values), mean, math.nan, math.nan, mean, math.nan, w is not None, alpha=alpha)
+        return NumericSummary(len(values), mean, math.nan, math.nan, mean, math.nan, w is not None, alpha=alpha,
+                              notes=("no_interval",))
     mean, low, high, std = _mean_interval(values.to_numpy(), w, alpha)
     median = float(values.median()) if w is None else _weighted_median(values.to_numpy(), w)
     return NumericSummary(len(values), mean, low, high, median, std, w is not None, alpha=alpha)

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cs_models.errors import DataError
@@ -167,14 +168,17 @@ def survey_weights(frame: pd.DataFrame) -> pd.Series | None:
     Returns
     -------
     pandas.Series or None
-        The weights indexed like ``frame``; ``None`` when there is no ``weight`` column.
+        The weights indexed like ``frame``, scaled so that the largest is 1; ``None`` when there
+        is no ``weight`` column.
     """
     if "weight" not in frame:
         return None
-    weights = pd.to_numeric(frame["weight"], errors="coerce")
-    if weights.isna().any() or (weights < 0).any() or weights.sum() <= 0:
+    weights = pd.to_numeric(frame["weight"], errors="coerce").astype(float)
+    if not np.isfinite(weights).all() or (weights < 0).any() or not weights.max() > 0:
         raise DataError("survey_bad_weights", "weights must be non-negative numbers", column="weight")
-    return weights.astype(float)
+    # Every weighted figure is invariant to the weights' scale; dividing by the largest keeps
+    # sums of squares finite (a weight of 1e300 overflowed Kish's effective base).
+    return weights / weights.max()
 
 
 # ------------------------------------------------------------------- typing

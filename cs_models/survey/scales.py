@@ -199,6 +199,9 @@ def nps(frame: pd.DataFrame, question: Question | str, *, alpha: float = ALPHA, 
         return NPS(*counts, nan, nan, nan, table, True, 0.0, alpha=alpha, notes=tuple(notes))
     low, high = _adjusted_wald(p_pro, p_det, n_eff, alpha)
     score = p_pro - p_det
+    # The adjusted interval is centred on the adjusted score: with a handful of answers it can
+    # miss the observed score (one promoter: 100 with -48.5 to 98.5). Widen it to include it.
+    low, high = min(low, score), max(high, score)
     return NPS(
         *counts, 100 * score, 100 * low, 100 * high, table, is_weighted, n_eff, alpha=alpha, notes=tuple(notes)
     )

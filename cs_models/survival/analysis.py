@@ -181,6 +181,8 @@ def _segment_findings(analysis: SurvivalAnalysis, alpha: float, min_group: int) 
     if len(named) < 2:
         return []
     best, worst = str(named["rmst_days"].idxmax()), str(named["rmst_days"].idxmin())
+    if best == worst:  # every segment's RMST equal (e.g. nobody has left yet): nobody stays longer
+        return []
     ratio = float(named.loc[best, "rmst_days"] / named.loc[worst, "rmst_days"])
     params = {"segment": segment, "best": best, "worst": worst, "ratio": ratio, "p": test.p,
               "best_rmst": float(named.loc[best, "rmst_days"]), "worst_rmst": float(named.loc[worst, "rmst_days"]),

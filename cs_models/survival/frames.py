@@ -141,6 +141,8 @@ def _groups(frame: pd.DataFrame, group: str | None, max_groups: int) -> _Groups:
     if max_groups < 2:
         raise ValueError("max_groups must be at least 2")
     raw, uniques = pd.factorize(frame[group], sort=False)
+    if len(uniques) == 0:
+        raise DataError("survival_blank_column", f"column {group!r} has no values", column=group)
     counts = np.bincount(raw[raw >= 0], minlength=len(uniques))
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] > 0]  # unused categories of a categorical column

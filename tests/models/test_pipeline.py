@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cs_models.catalogue import translate
 from cs_models.errors import IngestError
 from cs_models.pipeline import adapt_mapping, assemble, load_files, process_file
 from cs_models.sample import SAMPLE_DIR, load_sample
@@ -71,3 +72,16 @@ def test_a_file_without_usable_rows_cannot_be_assembled():
     with pytest.raises(IngestError) as info:
         assemble([report])
     assert (info.value.code, info.value.file) == ("pipeline_no_rows", "bad.csv")
+
+
+def test_the_no_rows_message_says_which_column_excluded_them():
+    """60 customers that all end the day they start: the message names the end-date column and
+    how many rows its problems excluded (before, it only said that no row could be used)."""
+    rows = "".join(f"C{i},2024-04-01,2024-04-01\n" for i in range(60))
+    report = process_file(f"顧客ID,契約開始日,解約日\n{rows}".encode(), "zero.csv")
+    with pytest.raises(IngestError) as info:
+        assemble([report])
+    assert info.value.code == "pipeline_no_rows"
+    assert (info.value.column, info.value.params) == ("解約日", {"rows": 60, "excluded": 60})
+    text = translate("ja", "errors.pipeline_no_rows", **info.value.params, file="zero.csv", column=info.value.column)
+    assert "「解約日」列" in text
