@@ -25,6 +25,7 @@ Cells
 
 from __future__ import annotations
 
+import csv
 from pathlib import PurePath
 
 from cs_models.errors import IngestError
@@ -74,6 +75,12 @@ def read_table(
         return _read(bytes(data), name, sheet=sheet, header_row=header_row, max_bytes=max_bytes)
     except IngestError:
         raise
+    except MemoryError as exc:
+        raise IngestError("ingest_out_of_memory", f"{name} needs more memory to read than the server has.",
+                          file=name) from exc
+    except csv.Error as exc:  # the text could not be split into fields (e.g. a NUL inside quotes)
+        raise IngestError("ingest_bad_csv", f"{name} could not be split into columns: {exc}.", file=name,
+                          detail=str(exc)) from exc
     except BaseException as exc:  # the contract: nothing but IngestError escapes
         if isinstance(exc, _NOT_OURS):
             raise
@@ -109,8 +116,13 @@ def _read(data: bytes, name: str, *, sheet: str | None, header_row: int | None,
             grid.notes.append("xlsx_renamed_csv")
         return _table(grid, name, kind="xlsx", encoding=None, delimiter=None, sheet=sheet_name,
                       sheets=sheets, header_row=header_row)
-    raw, encoding = _decode(data, name)  # a text file has no sheets: ``sheet`` does not apply
-    grid, delimiter = _csv_grid(raw, name, prefer_tab=suffix in (".tsv", ".tab") or encoding == "utf-16")
+    try:  # a text file has no sheets: ``sheet`` does not apply
+        raw, encoding = _decode(data, name)
+        grid, delimiter = _csv_grid(raw, name, prefer_tab=suffix in (".tsv", ".tab") or encoding == "utf-16")
+    except IngestError as exc:
+        if suffix in (".xlsx", ".xlsm"):  # the user thinks it is a workbook: say that it is not one
+            raise IngestError("ingest_not_a_workbook", f"{name} is not an Excel workbook.", file=name) from exc
+        raise
     if suffix in (".xlsx", ".xlsm"):
         grid.notes.append("csv_renamed_xlsx")
     return _table(grid, name, kind="csv", encoding=encoding, delimiter=delimiter, sheet=None, sheets=(),

@@ -9,6 +9,7 @@ header is on row 4 and its first customer on row 5.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -370,3 +371,31 @@ def test_header_of_months_below_a_title_is_found() -> None:
     assert list(result.frame.columns) == ["顧客ID", "2024/04", "2024/05"]
     assert result.frame["顧客ID"].tolist() == ["001", "002"]
     assert list(result.frame.index) == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"), [(MemoryError(), "ingest_out_of_memory"), (csv.Error("line contains NUL"), "ingest_bad_csv")]
+)
+def test_memory_and_csv_failures_get_their_own_messages(monkeypatch: pytest.MonkeyPatch, failure, code) -> None:
+    """The fuzzer saw ``MemoryError`` and ``_csv.Error`` surface as a vague "could not be read (Error)"."""
+
+    def explode(*_: object, **__: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(pd, "read_csv", explode)
+    with pytest.raises(IngestError) as caught:
+        read("utf8.csv")
+    assert (caught.value.code, caught.value.file) == (code, "utf8.csv")
+    for lang in LANGUAGES:
+        text = translate(lang, f"errors.{code}", file="utf8.csv", **caught.value.params)
+        assert "utf8.csv" in text
+        assert "{" not in text
+
+
+def test_a_text_file_named_xlsx_is_not_a_workbook() -> None:
+    """Latin-1 text saved as .xlsx: "not an Excel workbook", not an encoding message. A real CSV
+    renamed .xlsx is still read, with a note."""
+    with pytest.raises(IngestError) as caught:
+        read_table("name,city\nJosé,Zürich\n".encode("latin-1") + b"\x80\x81\n", "顧客.xlsx")
+    assert caught.value.code == "ingest_not_a_workbook"
+    assert "csv_renamed_xlsx" in read_table((FIXTURES / "utf8.csv").read_bytes(), "utf8.xlsx").notes
