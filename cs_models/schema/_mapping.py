@@ -15,7 +15,7 @@ import pandas as pd
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
 from cs_models.gap_layout import WIDE_PATTERNS
-from cs_models.schema._cells import _blank, _numbers
+from cs_models.schema._cells import _blank, _dates, _numbers
 
 MAPPING_VERSION = 1
 
@@ -402,6 +402,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
         scores["tickets"] = 5 + len(specific)  # beats customers (at most 7) and events (at most 7)
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
+    if not any(scores[k] for k in DATASET_KINDS if k != "survey") and "respondent_id" not in survey \
+            and _customers_by_values(frame):
+        scores["customers"] = 2  # unknown headers, but an ID column and dates: more likely a customer list
     best = max(DATASET_KINDS, key=lambda k: (scores[k], -DATASET_KINDS.index(k)))
     return KindGuess(kind=best, scores=scores)
 
@@ -465,6 +468,8 @@ def suggest_mapping(frame: pd.DataFrame, kind: str | None = None) -> ColumnMappi
         raise IngestError("schema_unknown_kind", f"unknown dataset kind {kind!r}", kind=kind)
     headers = [str(c) for c in frame.columns]
     fields = _assign(headers, FIELDS[kind])
+    if kind == "customers" and not {"customer_id", "start_date"} <= fields.keys():
+        fields = {**(_customers_by_values(frame) or {}), **fields}
     if kind == "gaps" and len(_gap_wide_columns(headers)) >= 2:
         fields = {k: v for k, v in fields.items() if k in ("respondent_id", "customer_id")}
     scales: dict[str, tuple[int, int]] = {}
@@ -480,6 +485,28 @@ def suggest_mapping(frame: pd.DataFrame, kind: str | None = None) -> ColumnMappi
             if scale:
                 scales[header] = scale
     return ColumnMapping(kind=kind, fields=fields, scales=scales)
+
+
+def _customers_by_values(frame: pd.DataFrame) -> dict[str, str] | None:
+    """``customer_id``/``start_date``[/``end_date``] read from the values when the headers say nothing
+    (``id``, ``start``): the first column filled and unique, then the columns that hold dates."""
+    if frame.shape[1] < 2 or frame.empty:
+        return None
+    head = frame.head(DETECT_ROWS)
+    ids = head.iloc[:, 0]
+    filled = ids[~_blank(ids)]
+    if len(filled) < 0.9 * len(ids) or filled.astype(str).duplicated().any():
+        return None
+    dated = []
+    for i in range(1, min(frame.shape[1], 20)):
+        values = head.iloc[:, i]
+        given = ~_blank(values)
+        parsed, _ = _dates(values[given])
+        if given.any() and parsed.notna().mean() >= 0.9:
+            dated.append(str(frame.columns[i]))
+    if not dated:
+        return None
+    return dict(zip(("customer_id", "start_date", "end_date"), [str(frame.columns[0]), *dated[:2]], strict=False))
 
 
 def _answer_columns(headers: Sequence[str], fields: Mapping[str, str]) -> list[str]:

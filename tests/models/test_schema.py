@@ -148,6 +148,18 @@ def test_unknown_headers_fall_back_to_survey():
     assert detect_kind(frame).kind == "survey"
 
 
+def test_unknown_headers_with_an_id_and_dates_are_offered_as_customers():
+    """A UTF-16 TSV ``id``/``start`` was read as a survey "with no problems". Its values say what it
+    is: a unique first column and a date column. A survey's free columns stay a survey."""
+    data = table(["id", "start"], ["1", "2024-01-01"], ["2", "2024-02-01"])
+    assert detect_kind(data.frame).kind == "customers"
+    mapping = suggest_mapping(data.frame)
+    assert dict(mapping.fields) == {"customer_id": "id", "start_date": "start"}
+    assert validate(data, "customers", mapping).rows_used == 2
+    answers = table(["id", "よく使う機能"], ["1", "レポート"], ["2", "予約"])
+    assert detect_kind(answers.frame).kind == "survey"
+
+
 def test_scale_from_header_and_from_data():
     assert suggest_scale("Q5 CSの勉強会を同業者に勧めたいと思いますか（0〜10）") == (0, 10)
     assert suggest_scale("Q2 (1-5)") == (1, 5)
