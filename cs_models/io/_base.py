@@ -24,6 +24,11 @@ MAX_SPARSITY = 20
 #: parser sees the sheet (calamine would try to allocate the whole grid up to it).
 EXCEL_COLUMNS = 16_384
 EXCEL_ROWS = 1_048_576
+#: Longest cell accepted, in characters: Excel's own limit. A longer one (a 20 MB cell, a 5 M-character
+#: header) is refused before it is normalised or matched against headers.
+MAX_CELL_CHARS = 32_767
+#: Most columns accepted: far more than any CS export, far fewer than 16,384 (which took a minute).
+MAX_COLUMNS = 2_000
 #: Rows looked at to find the header and the delimiter.
 SCAN_ROWS = 30
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")

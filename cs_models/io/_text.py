@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import IngestError
-from cs_models.io._base import DELIMITERS, SCAN_ROWS, _Grid
+from cs_models.io._base import DELIMITERS, MAX_CELL_CHARS, MAX_COLUMNS, SCAN_ROWS, _Grid
+from cs_models.io._table import _column_letter
 from cs_models.values import MISSING_VALUES
 
 
@@ -126,7 +127,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool) -> tuple[_Grid, str]:
     if not raw.endswith(b"\n"):
         raw += b"\n"
     cut = raw.rfind(b"\n", 0, 65536)
-    sample = raw[: cut + 1] if cut > 0 else raw
+    sample = raw[: cut + 1] if cut > 0 else raw[:65536]  # a first line longer than 64 KB: its start
     delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"), prefer_tab)
     counts = _field_counts(raw, delimiter)
     if counts is None:
@@ -135,6 +136,8 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool) -> tuple[_Grid, str]:
         except csv.Error as exc:
             raise _bad_quotes(name) from exc
     width = int(counts.max()) if counts.size else 1
+    if width > MAX_COLUMNS:
+        raise too_many_columns(name, width, row=int(np.argmax(counts)) + 1)
     with warnings.catch_warnings():
         # pandas warns (and drops cells) if a row has more cells than counted: never silently.
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -150,7 +153,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool) -> tuple[_Grid, str]:
             raise _parser_error(exc, name) from exc
     if len(frame) != counts.size:
         raise _bad_quotes(name)
-    cells, occupied, normalised, unwrapped = _clean_columns(frame.to_numpy(dtype=object))
+    cells, occupied, normalised, unwrapped = _clean_columns(frame.to_numpy(dtype=object), name)
     notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
 
@@ -187,11 +190,12 @@ def _unwrap_formula(text: str) -> str | None:
     return None
 
 
-def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+def _clean_columns(cells: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """Clean a 2-D object array of texts column by column, once per distinct value.
 
     Returns the cleaned cells, which of them hold a value, whether NFKC changed any text
-    and whether an Excel text formula (``="007"``) was unwrapped.
+    and whether an Excel text formula (``="007"``) was unwrapped. A cell longer than
+    :data:`MAX_CELL_CHARS` is refused before it is normalised.
     """
     out = np.empty(cells.shape, dtype=object)
     occupied = np.empty(cells.shape, dtype=bool)
@@ -200,7 +204,9 @@ def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, boo
     for j in range(cells.shape[1]):
         codes, uniques = pd.factorize(cells[:, j])
         cleaned: list[str | None] = []
-        for value in uniques:
+        for k, value in enumerate(uniques):
+            if len(value) > MAX_CELL_CHARS:
+                raise cell_too_long(name, len(value), row=int(np.argmax(codes == k)) + 1, column=j)
             if not value.isascii():
                 nfkc = unicodedata.normalize("NFKC", value)
                 normalised = normalised or nfkc != value
@@ -218,4 +224,19 @@ def _clean_columns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, boo
         occupied[:, j] = np.array([c is not None for c in cleaned], dtype=bool)[take]
     return out, occupied, normalised, unwrapped
 
+
+def cell_too_long(name: str, length: int, *, row: int, column: int) -> IngestError:
+    """``ingest_cell_too_long`` for the cell at ``row`` (1-based record) and ``column`` (0-based)."""
+    letter = _column_letter(column)
+    return IngestError("ingest_cell_too_long",
+                       f"{name}: the cell in row {row}, column {letter} holds {length:,} characters; "
+                       f"a cell may hold {MAX_CELL_CHARS:,}.",
+                       file=name, row=row, column=letter, chars=f"{length:,}", limit=f"{MAX_CELL_CHARS:,}")
+
+
+def too_many_columns(name: str, width: int, *, row: int) -> IngestError:
+    """``ingest_too_many_columns``: a table wider than :data:`MAX_COLUMNS`, refused before it is read."""
+    return IngestError("ingest_too_many_columns",
+                       f"{name}: row {row} has {width:,} columns; the limit is {MAX_COLUMNS:,}.",
+                       file=name, row=row, columns=f"{width:,}", limit=f"{MAX_COLUMNS:,}")
 

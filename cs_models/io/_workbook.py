@@ -17,7 +17,9 @@ from cs_models.io._base import (
     _NOT_OURS,
     EXCEL_COLUMNS,
     EXCEL_ROWS,
+    MAX_CELL_CHARS,
     MAX_CELLS,
+    MAX_COLUMNS,
     MAX_RATIO,
     MAX_SPARSITY,
     MAX_UNCOMPRESSED,
@@ -28,7 +30,7 @@ from cs_models.io._base import (
     _mb,
 )
 from cs_models.io._table import _column_number
-from cs_models.io._text import _clean_text, _is_normalised
+from cs_models.io._text import _clean_text, _is_normalised, cell_too_long, too_many_columns
 
 
 def _xlsx_grid(data: bytes, name: str, sheet: str | None) -> tuple[_Grid, str, tuple[str, ...]]:
@@ -68,12 +70,19 @@ def _xlsx_grid(data: bytes, name: str, sheet: str | None) -> tuple[_Grid, str, t
     texts: dict[str, str | None] = {}  # each distinct text is cleaned once
     for i, row in enumerate(cells):
         grid[i, : len(row)] = [
-            (texts[v] if v in texts else texts.setdefault(v, _clean_text(v))) if isinstance(v, str)
+            (texts[v] if v in texts else texts.setdefault(v, _new_text(v, name, i, j))) if isinstance(v, str)
             else _clean_cell(v)
-            for v in row
+            for j, v in enumerate(row)
         ]
     notes = [] if all(_is_normalised(v) for v in texts) else ["text_normalised"]
     return _Grid(cells=grid, notes=notes), sheet, visible
+
+
+def _new_text(value: str, name: str, i: int, j: int) -> str | None:
+    """A text seen for the first time, cleaned; refused when longer than :data:`MAX_CELL_CHARS`."""
+    if len(value) > MAX_CELL_CHARS:
+        raise cell_too_long(name, len(value), row=i + 1, column=j)
+    return _clean_text(value)
 
 
 def _corrupt(name: str) -> IngestError:
@@ -215,6 +224,8 @@ def _check_sheet_area(data: bytes, name: str, sheet: str) -> None:
         raise IngestError("ingest_sheet_sparse",
                           f"{name}: the sheet {sheet!r} spans {area:,} cells but only {n_cells:,} hold values.",
                           file=name, sheet=sheet, cells=f"{area:,}", filled=f"{n_cells:,}")
+    if cols > MAX_COLUMNS:
+        raise too_many_columns(name, cols, row=1)
 
 
 def _clean_cell(value: object) -> object:

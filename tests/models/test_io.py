@@ -399,3 +399,66 @@ def test_a_text_file_named_xlsx_is_not_a_workbook() -> None:
         read_table("name,city\nJosé,Zürich\n".encode("latin-1") + b"\x80\x81\n", "顧客.xlsx")
     assert caught.value.code == "ingest_not_a_workbook"
     assert "csv_renamed_xlsx" in read_table((FIXTURES / "utf8.csv").read_bytes(), "utf8.xlsx").notes
+
+
+def _xlsx_with(cells: dict[tuple[int, int], str]) -> bytes:
+    """A workbook holding ``cells`` ((row, column) -> text). Writers cap a cell at Excel's 32,767
+    characters, so longer texts are put into the shared strings after writing."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    long = {f"LONG{i}": text for i, text in enumerate(cells.values()) if len(text) > 32_767}
+    placeholder = {text: key for key, text in long.items()}
+    for (row, column), text in cells.items():
+        book.active.cell(row=row, column=column, value=placeholder.get(text, text))
+    written = io.BytesIO()
+    book.save(written)
+    out = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            for key, text in long.items():
+                content = content.replace(key.encode(), text.encode())
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_cell_longer_than_excel_allows_is_refused_with_its_place(kind: str) -> None:
+    """The fuzzer's slow shapes: a 5 M-character header cell (12–20 s in detection) and a 20 MB CSV
+    cell. Excel's own cell limit is 32,767 characters; a longer cell is refused, named by row and column."""
+    long = "ｱ" * 40_000  # half-width kana: NFKC would have rewritten every character
+    if kind == "csv":
+        data, name = f"顧客ID,メモ\n001,短い\n002,{long}\n".encode(), "long.csv"
+    else:
+        data, name = _xlsx_with({(1, 1): "顧客ID", (1, 2): long, (2, 1): "001"}), "long.xlsx"
+    with pytest.raises(IngestError) as caught:
+        read_table(data, name)
+    err = caught.value
+    assert err.code == "ingest_cell_too_long"
+    assert (err.row, err.column) == ((3, "B") if kind == "csv" else (1, "B"))
+    assert err.params == {"chars": "40,000", "limit": "32,767"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_table_wider_than_2000_columns_is_refused_before_it_is_read(kind: str) -> None:
+    """A 16,384-column CSV took 9 s to read and 47 s to validate."""
+    width = 2_500
+    if kind == "csv":
+        data, name = (",".join(f"c{i}" for i in range(width)) + "\n" + ",".join("1" * width) + "\n").encode(), "w.csv"
+    else:
+        data, name = _xlsx_with({(1, width): "x", (1, 1): "id"}), "w.xlsx"
+    with pytest.raises(IngestError) as caught:
+        read_table(data, name)
+    assert (caught.value.code, caught.value.params["columns"]) == ("ingest_too_many_columns", "2,500")
+
+
+def test_a_first_line_without_newline_is_sniffed_from_its_start() -> None:
+    """A first line longer than the 64 KB sample made the delimiter sniffer read the whole file."""
+    data = "x" * 30_000 + "," + "y" * 30_000 + "," + "z" * 10_000 + "\n1,2,3\n"
+    result = read_table(data.encode(), "long_header.csv")
+    assert result.delimiter == ","
+    assert result.frame.shape == (1, 3)
