@@ -17,7 +17,8 @@ import streamlit as st
 from cs_models.catalogue import catalogue
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import CSLensError
-from cs_models.io import ReadResult, read_table
+from cs_models.io import ReadResult
+from cs_models.io.isolated import read_table_isolated
 from cs_models.pipeline import FileReport, adapt_mapping, assemble, process_table
 from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numeric_columns, suggest_mapping
 from ui.caching import cache_data
@@ -35,8 +36,9 @@ USED_KEY = "data_used_message"
 
 @cache_data(show_spinner=False, max_entries=20)
 def read_upload(data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
-    """The uploaded file as a table (cached by content, so no two users share an entry unless identical)."""
-    return read_table(data, filename, sheet=sheet, header_row=header_row)
+    """The uploaded file as a table, read in a child process with memory and time limits (a native
+    crash cannot take the server down); cached by content, so no two users share an entry unless identical."""
+    return read_table_isolated(data, filename, sheet=sheet, header_row=header_row)
 
 
 @cache_data(show_spinner=False, max_entries=20)

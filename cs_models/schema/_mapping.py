@@ -495,18 +495,21 @@ def _customers_by_values(frame: pd.DataFrame) -> dict[str, str] | None:
     head = frame.head(DETECT_ROWS)
     ids = head.iloc[:, 0]
     filled = ids[~_blank(ids)]
-    if len(filled) < 0.9 * len(ids) or filled.astype(str).duplicated().any():
+    if len(filled) < 0.9 * len(ids) or filled.astype(str).duplicated().any() or _date_share(filled) >= 0.9:
         return None
-    dated = []
-    for i in range(1, min(frame.shape[1], 20)):
-        values = head.iloc[:, i]
-        given = ~_blank(values)
-        parsed, _ = _dates(values[given])
-        if given.any() and parsed.notna().mean() >= 0.9:
-            dated.append(str(frame.columns[i]))
-    if not dated:
+    dated = [(str(frame.columns[i]), (~_blank(head.iloc[:, i])).mean()) for i in range(1, min(frame.shape[1], 20))
+             if _date_share(head.iloc[:, i]) >= 0.9]
+    starts = [name for name, fill in dated if fill >= 0.9]  # a start date is known for (nearly) everyone
+    if not starts:
         return None
-    return dict(zip(("customer_id", "start_date", "end_date"), [str(frame.columns[0]), *dated[:2]], strict=False))
+    ends = [name for name, _ in dated if name != starts[0]]
+    return {"customer_id": str(frame.columns[0]), "start_date": starts[0], **({"end_date": ends[0]} if ends else {})}
+
+
+def _date_share(values: pd.Series) -> float:
+    """Share of the filled cells of ``values`` that read as dates (0 when none is filled)."""
+    given = values[~_blank(values)]
+    return float(_dates(given)[0].notna().mean()) if len(given) else 0.0
 
 
 def _answer_columns(headers: Sequence[str], fields: Mapping[str, str]) -> list[str]:

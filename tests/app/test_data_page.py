@@ -134,16 +134,25 @@ def test_two_files_of_one_kind_cannot_be_used_together():
 
 
 def test_saved_mapping_json_is_reapplied_and_missing_fields_are_asked_for():
-    odd = "番号,はじまり,おわり\n1,2024-01-01,\n2,2024-02-01,2024-03-01\n".encode()
-    at = upload(run_app(PAGE, lang="ja"), ("odd.csv", odd))
+    undated = "番号,はじまり\n1,未定\n2,未定\n".encode()
+    at = upload(run_app(PAGE, lang="ja"), ("undated.csv", undated))
     kind = next(s for s in at.selectbox if s.label == translate("ja", "data.kind"))
-    assert kind.value == "survey"  # nothing looks like customers: read as a survey
+    assert kind.value == "survey"  # nothing looks like customers, not even the values: read as a survey
     partial = {"version": 1, "kind": "customers", "fields": {"customer_id": "番号"}}
     at.file_uploader[1].set_value(("m.json", json.dumps(partial).encode(), "application/json")).run()
     assert not at.exception
     assert translate("ja", "data.mapping_applied") in [e.value for e in at.success]
     field = translate("ja", "data.field_start_date")
     assert translate("ja", "data.mapping_incomplete", fields=field) in [w.value for w in at.warning]
+
+
+def test_unknown_headers_are_offered_as_customers_by_their_values_and_a_saved_mapping_wins():
+    """No header is known, but a unique first column and dates: offered as customers (such a file
+    was read as a survey "with no problems"); a saved mapping is still re-applied over the suggestion."""
+    odd = "番号,はじまり,おわり\n1,2024-01-01,\n2,2024-02-01,2024-03-01\n".encode()
+    at = upload(run_app(PAGE, lang="ja"), ("odd.csv", odd))
+    kind = next(s for s in at.selectbox if s.label == translate("ja", "data.kind"))
+    assert kind.value == "customers"
     full = {"version": 1, "kind": "customers",
             "fields": {"customer_id": "番号", "start_date": "はじまり", "end_date": "おわり"}}
     at.file_uploader[1].set_value(("m2.json", json.dumps(full, ensure_ascii=False).encode(),
