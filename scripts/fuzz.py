@@ -260,11 +260,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--dump", type=Path, help="folder to write each finding's and each slow run's file to")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     outcomes = fuzz(args.mutants, seed=args.seed, jobs=args.jobs, memory_mb=args.memory_mb, timeout=args.timeout)
     table, findings = summary(outcomes, args.timeout)
     print(table)
+    worst = [i for i, o in enumerate(outcomes) if o.status not in ("ok", "refused") or o.seconds > args.timeout]
+    files = list(mutants(args.mutants, args.seed)) if worst else []
+    for i in worst:
+        name, data = files[i]
+        outcome = outcomes[i]
+        print(f"- mutant {i} of {name} ({len(data):,} bytes): {outcome.status}, {outcome.seconds:.1f} s")
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            (args.dump / f"{i:05d}_{name}").write_bytes(data)
     print(f"\n{time.perf_counter() - start:.0f} s, seed {args.seed}, {args.jobs} workers, {args.memory_mb} MB each")
     return 1 if findings else 0
 
