@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -97,7 +98,8 @@ def download_table(frame: pd.DataFrame, stem: str) -> None:
     """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised.
 
     The index is written only when it is named (a group, a cohort, an item): never an unnamed
-    column of row numbers. Numbers are rounded to :data:`DOWNLOAD_DECIMALS` decimals.
+    column of row numbers. Numbers are rounded to :data:`DOWNLOAD_DECIMALS` decimals. The files
+    are written when a button is clicked, not on every rerun.
     """
     index = any(name is not None for name in frame.index.names)
     floats = frame.select_dtypes("float").columns
@@ -107,9 +109,14 @@ def download_table(frame: pd.DataFrame, stem: str) -> None:
     formats = (("csv", to_csv_bytes, "text/csv"),
                ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
-        column.download_button(t(f"common.download_{suffix}"), data=write(frame, index=index),
+        column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
                                file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
                                icon=":material/download:", on_click="ignore")
+
+
+def deferred(write: Callable[..., bytes], frame: pd.DataFrame, index: bool) -> Callable[[], bytes]:
+    """``write(frame, index=index)`` as a callable that ``st.download_button`` runs on the click."""
+    return functools.partial(write, frame, index=index)
 
 
 def error_message(exc: CSLensError) -> str:
