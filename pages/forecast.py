@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from cs_models import forecast as fc
@@ -59,20 +60,21 @@ for note in result.notes:
     st.caption(t(f"forecast.note_{note}"))
 
 window = result.observed_periods * result.period_months
+tables = view.tables(result)
+formats = view.column_formats()
 st.subheader(t("forecast.compare_heading"))
 st.caption(t("forecast.compare_intro", months=window, rate=rate))
-compare = view.compare_table(result)
-st.dataframe(compare, width="stretch", column_config=view.money_columns())
+st.dataframe(tables["lifetimes"], width="stretch", column_config=formats)
+st.dataframe(tables["values"], width="stretch", column_config=formats)
 
 st.subheader(t("forecast.params_heading"))
 st.caption(t("forecast.params_intro"))
-params = view.params_table(result)
-st.dataframe(params, width="stretch", column_config=view.money_columns())
+st.dataframe(tables["base"], width="stretch", column_config=formats)
+st.dataframe(tables["model"], width="stretch", column_config=formats)
 st.caption(t("forecast.assumptions", margin=margin, rate=rate))
 
 st.subheader(t("forecast.downloads_heading"))
 st.caption(t("forecast.download_summary"))
-download_table(compare.join(params.drop(columns=[c for c in params.columns if c in compare.columns])),
-               "forecast_by_group")
+download_table(pd.concat(tables.values(), axis=1), "forecast_by_group")
 st.caption(t("forecast.download_customers"))
 download_table(view.customers_table(result), "forecast_active_customers")

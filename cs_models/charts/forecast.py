@@ -52,7 +52,8 @@ def retention_figure(result: ForecastResult, labels: Mapping[str, str], names: M
             keep = part | (np.arange(part.size) == int(inside.sum()) - 1) if dash == "dash" else part
             fig.add_trace(go.Scatter(
                 x=x[keep], y=curve["fitted"].to_numpy(float)[keep], mode="lines", legendgroup=f"g{i}",
-                name=f"{name} · {label}", line={"color": colour, "width": 2.5, "dash": dash},
+                name=name if dash == "solid" else f"{name} · {label}",
+                line={"color": colour, "width": 2.5, "dash": dash},
                 customdata=custom[keep], showlegend=dash == "solid",
                 hovertemplate=labels["hover_fitted"].format(
                     name=name, t="%{x}", share="%{y:.1%}", low="%{customdata[0]:.1%}", high="%{customdata[1]:.1%}")
@@ -68,7 +69,8 @@ def retention_figure(result: ForecastResult, labels: Mapping[str, str], names: M
         ))
     _window(fig, result.observed_periods * months, labels)
     fig.update_layout(legend=TOP_LEGEND, height=480, plot_bgcolor="white", hovermode="closest")
-    fig.update_xaxes(title=labels["x_title"], range=[0, result.horizon * months], gridcolor="#e5e5e5")
+    fig.update_xaxes(title=labels["x_title"], range=[0, result.horizon * months], gridcolor="#e5e5e5",
+                     dtick=12 if months == 12 else None)
     fig.update_yaxes(title=labels["y_title"], range=[0, 1.02], tickformat=".0%", gridcolor="#e5e5e5")
     return fig
 

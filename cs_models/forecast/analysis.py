@@ -23,6 +23,8 @@ HORIZON: dict[str, int] = {"month": 60, "year": 10}
 #: Fewest customers and complete periods a group needs for a fit.
 MIN_GROUP_CUSTOMERS = 10
 MIN_PERIODS = 2
+#: Fewer complete periods than this in the window: the projection rests on little evidence (a note).
+FEW_PERIODS = 4
 #: Defaults of the valuation: gross margin share of revenue and annual discount rate.
 MARGIN = 1.0
 ANNUAL_DISCOUNT = 0.10
@@ -63,6 +65,8 @@ class ForecastResult(Result):
         Group -> :class:`SBGFit`.
     alpha : float
     notes : tuple of str
+        ``fit_at_bound``, ``few_periods`` (fewer than :data:`FEW_PERIODS` complete periods),
+        ``no_revenue``.
     """
 
     period: str
@@ -157,6 +161,8 @@ def forecast(
     table = _with_km(pd.DataFrame(rows).set_index("group"), frame, segment, window * length, annual_discount,
                      margin, length, max_groups)
     notes = tuple(dict.fromkeys(n for f in fits.values() for n in f.notes))
+    if window < FEW_PERIODS:
+        notes += ("few_periods",)
     if "mrr" not in frame:
         notes += ("no_revenue",)
     customers_out = pd.concat(valued[1:] if segment is not None else valued[:1], ignore_index=True)

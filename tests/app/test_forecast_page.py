@@ -27,7 +27,7 @@ def test_sample_shows_forecast_comparison_and_value(lang):
     body = texts(at)
     assert messages["findings.forecast.beyond_window"].split("{")[0] in body
     assert messages["forecast.compare_heading"] in body
-    assert len(at.dataframe) == 2
+    assert len(at.dataframe) == 4
     compare = at.dataframe[0].value
     assert messages["forecast.col_km_lifetime"] in compare.columns
     assert len(compare) == 4  # all customers and the three plans
@@ -40,6 +40,7 @@ def test_yearly_view_without_segment(lang):
     assert_clean(at)
     assert len(at.dataframe[0].value) == 1
     assert messages["forecast.x_title_year"] not in texts(at)  # axis titles live in the figure
+    assert messages["forecast.note_few_periods"] in texts(at)  # two complete years in the sample
     assert at.metric
 
 

@@ -271,3 +271,16 @@ def test_report_section_and_period_option():
     assert report["cohorts"]["period"] == "month"  # --period belongs to the forecast only
     assert any(f["code"] == "forecast.beyond_window" and not f["text"].startswith("findings.")
                for f in report["findings"])
+
+
+def test_short_money_for_metric_tiles():
+    """Hand-made: 2,366,269,629 yen is 23.7億円 (10^8) and ¥2.37B; small amounts stay in full."""
+    from cs_models.format import MISSING, money_short
+
+    assert money_short(2_366_269_629, "ja") == "23.7億円"
+    assert money_short(2_366_269_629, "en") == "¥2.37B"
+    assert money_short(1_897_570, "ja") == "190万円"
+    assert money_short(1_897_570, "en") == "¥1.90M"
+    assert money_short(-5e8, "en") == "-¥500M"
+    assert money_short(9_800, "ja") == "9,800円"
+    assert money_short(float("nan"), "en") == MISSING

@@ -29,6 +29,6 @@ def render() -> None:
     left, right = st.columns(2)
     if row["status"] == "ok":
         if "no_revenue" not in result.notes:
-            left.metric(t("forecast.card_base"), fmt.money(row["ltv_total"]), border=True)
+            left.metric(t("forecast.card_base"), fmt.money_short(row["ltv_total"]), border=True)
         right.metric(t("forecast.card_beyond"), fmt.pct(row["share_beyond"], 0), border=True)
     show_findings(fc.findings(result)[:1])

@@ -1,0 +1,43 @@
+"""The Lifetime value forecast page in Chromium, ja and en: the retention chart drawn with its title,
+metrics not cut off, the finding on value beyond the data in words; the yearly view is kept in the link."""
+
+from __future__ import annotations
+
+import pytest
+
+from cs_models.catalogue import translate
+from tests.e2e.conftest import TITLE_DRAWN_JS, open_app, wait_for_charts, wait_for_text
+from tests.e2e.test_presentation_e2e import TRUNCATED_JS
+
+pytestmark = pytest.mark.e2e
+LOCALES = {"ja": "ja-JP", "en": "en-US"}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_forecast_page_draws_its_chart_and_readings(app_url, new_page, screenshot_dir, lang):
+    page = new_page(LOCALES[lang], width=1440, height=900)
+    open_app(page, f"{app_url}/forecast?lang={lang}")
+    assert page.inner_text("h1").strip() == translate(lang, "forecast.page_title")
+    wait_for_charts(page, 1)
+    page.wait_for_function(TITLE_DRAWN_JS, arg=translate(lang, "forecast.chart_heading"), timeout=60_000)
+    wait_for_text(page, translate(lang, "findings.forecast.beyond_window").split("{")[0])
+    wait_for_text(page, translate(lang, "forecast.compare_heading"))
+    assert page.evaluate(TRUNCATED_JS) == []
+    page.screenshot(path=screenshot_dir / f"forecast_{lang}.png", full_page=True)
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=screenshot_dir / f"forecast_chart_{lang}.png")
+    tables = page.locator("[data-testid='stDataFrame']")
+    tables.nth(1).scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"forecast_tables_{lang}.png")
+
+
+def test_yearly_view_is_kept_in_the_link(app_url, new_page, screenshot_dir):
+    page = new_page("en-US", width=1440, height=900)
+    open_app(page, f"{app_url}/forecast?lang=en&forecast_period=year")
+    wait_for_charts(page, 1)
+    page.wait_for_function(TITLE_DRAWN_JS, arg=translate("en", "forecast.chart_heading"), timeout=60_000)
+    assert page.locator(".js-plotly-plot").first.locator(".xtitle").text_content() == translate(
+        "en", "forecast.x_title_year")
+    assert "forecast_period=year" in page.url
+    page.locator(".js-plotly-plot").first.screenshot(path=screenshot_dir / "forecast_chart_year_en.png")
