@@ -226,9 +226,9 @@ def _fit_columns(fit: SBGFit | None, renewals: np.ndarray, rev: np.ndarray, grou
     means, totals = sims @ n_r / max(n_r.sum(), 1), margin * sims @ rev_r
     q = (fit.alpha / 2, 1 - fit.alpha / 2)
     point = derl(a, b, unique, d)
-    s = survival(a, b, 4000)  # discounted sums: x^4000 is negligible for monthly rates ≥ 0.1% a month
+    s = survival(a, b, max(window, 1))
     x = (1 + d) ** -np.arange(s.size)
-    total = float(s @ x)
+    total = 1 + float(derl(a, b, 0, d)) / (1 + d)  # Σ_{t≥0} S(t)/(1+d)^t: the first payment and the renewals
     out |= {"alpha": a, "alpha_lower": fit.alpha_ci[0], "alpha_upper": fit.alpha_ci[1], "beta": b,
             "beta_lower": fit.beta_ci[0], "beta_upper": fit.beta_ci[1], "at_bound": fit.at_bound,
             "derl": float(point @ n_r / n_r.sum()) if n_r.sum() else np.nan,

@@ -284,3 +284,16 @@ def test_short_money_for_metric_tiles():
     assert money_short(-5e8, "en") == "-¥500M"
     assert money_short(9_800, "ja") == "9,800円"
     assert money_short(float("nan"), "en") == MISSING
+
+
+def test_new_customer_lifetime_and_share_beyond_equal_direct_sums():
+    """A new customer's discounted periods Σ_{t≥0} S(t)/(1+d)^t and the share after the window, by direct
+    sums (500,000 terms) at the slowest discount the page offers (1% a year, monthly)."""
+    result = fc.forecast(load_sample("en").customers, date(2026, 10, 31), annual_discount=0.01)
+    row, fit = result.table.loc[ALL], result.fits[ALL]
+    s = fc.survival(fit.alpha_hat, fit.beta_hat, 500_000)
+    x = (1 + result.period_discount) ** -np.arange(s.size)
+    assert row["new_lifetime"] == pytest.approx(float(s @ x), rel=1e-6)
+    w = result.observed_periods
+    assert row["share_beyond"] == pytest.approx(1 - float(s[:w] @ x[:w]) / float(s @ x), rel=1e-6)
+    assert row["window_lifetime"] == pytest.approx(float(s[:w].sum()), rel=1e-12)
