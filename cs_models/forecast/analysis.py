@@ -163,7 +163,7 @@ def forecast(
     notes = tuple(dict.fromkeys(n for f in fits.values() for n in f.notes))
     if window < FEW_PERIODS:
         notes += ("few_periods",)
-    if "mrr" not in frame:
+    if np.isnan(revenue).all():  # no revenue column, or a blank one
         notes += ("no_revenue",)
     customers_out = pd.concat(valued[1:] if segment is not None else valued[:1], ignore_index=True)
     return ForecastResult(period, length, segment, window, horizon, margin, annual_discount, d, table,
@@ -221,7 +221,9 @@ def _fit_columns(fit: SBGFit | None, renewals: np.ndarray, rev: np.ndarray, grou
     a, b = fit.alpha_hat, fit.beta_hat
     unique, inverse = np.unique(renewals, return_inverse=True)
     n_r = np.bincount(inverse, minlength=unique.size).astype(float)
-    rev_r = np.bincount(inverse, weights=np.nan_to_num(rev), minlength=unique.size)
+    # a blank revenue counts as 0 in the sums; with no revenue at all there is no value (NaN)
+    rev_r = np.bincount(inverse, weights=np.nan_to_num(rev), minlength=unique.size) if known.size else np.full(
+        unique.size, np.nan)
     sims = derl_by_renewals(*draws(fit), unique, d) if unique.size else np.empty((0, 0))
     means, totals = sims @ n_r / max(n_r.sum(), 1), margin * sims @ rev_r
     q = (fit.alpha / 2, 1 - fit.alpha / 2)

@@ -8,6 +8,7 @@ import pytest
 from cs_models.catalogue import translate
 from tests.e2e.conftest import TITLE_DRAWN_JS, open_app, wait_for_charts, wait_for_text
 from tests.e2e.test_presentation_e2e import TRUNCATED_JS
+from tests.e2e.test_story_e2e import sample_story, wait_for_step
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -41,3 +42,22 @@ def test_yearly_view_is_kept_in_the_link(app_url, new_page, screenshot_dir):
         "en", "forecast.x_title_year")
     assert "forecast_period=year" in page.url
     page.locator(".js-plotly-plot").first.screenshot(path=screenshot_dir / "forecast_chart_year_en.png")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_overview_card_and_story_step(app_url, new_page, screenshot_dir, lang):
+    """The Overview's forecast card shows its two tiles uncut; the story's last step is the forecast."""
+    page = new_page(LOCALES[lang], width=1440, height=900)
+    open_app(page, f"{app_url}/?lang={lang}")
+    card = page.locator("[data-testid='stVerticalBlockBorderWrapper']").filter(
+        has=page.get_by_role("heading", name=translate(lang, "forecast.page_title")))
+    card.first.wait_for(timeout=60_000)
+    wait_for_text(page, translate(lang, "forecast.card_beyond"))
+    card.first.scroll_into_view_if_needed()
+    assert page.evaluate(TRUNCATED_JS) == []
+    card.first.screenshot(path=screenshot_dir / f"forecast_card_{lang}.png")
+    steps = sample_story(lang).steps
+    assert steps[-1].key == "forecast"
+    open_app(page, f"{app_url}/story?lang={lang}&step={len(steps)}")
+    wait_for_step(page, len(steps), steps[-1].title)
+    page.screenshot(path=screenshot_dir / f"forecast_story_{lang}.png")

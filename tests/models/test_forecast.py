@@ -248,6 +248,10 @@ def test_degenerate_groups_get_a_status_not_a_crash():
     assert result.table.loc["loyal", "status"] == "no_churn"
     assert result.table.loc["tiny", "status"] == "too_few"
     assert "forecast.not_fitted_no_churn" in [f.code for f in fc.findings(result)]
+    blank = fc.forecast(customers.assign(mrr=np.nan), date(2026, 10, 31))
+    assert "no_revenue" in blank.notes
+    assert np.isnan(blank.table.loc[ALL, "ltv_total"])
+    assert blank.table.loc[ALL, "derl"] > 0
     for option in ({"period": "week"}, {"margin": 0.0}, {"annual_discount": 0.0}):
         with pytest.raises(DataError):
             fc.forecast(customers, date(2026, 10, 31), **option)
