@@ -185,6 +185,34 @@ def money(value: Any, lang: str, digits: int = 0) -> str:
     return f"{sign}{body}円" if lang == "ja" else f"{sign}¥{body}"
 
 
+def money_short(value: Any, lang: str) -> str:
+    """A large amount in yen, short enough for a metric tile: ``"23.7億円"`` / ``"¥2.37B"``.
+
+    Parameters
+    ----------
+    value : float
+        Amount in yen.
+    lang : {"ja", "en"}
+        Language of the reader (ja counts in 万 and 億, en in millions and billions).
+
+    Returns
+    -------
+    str
+        Three significant figures with the unit; amounts below 10,000 (ja) or a million (en) in full.
+    """
+    numeric = _finite(value)
+    if numeric is None:
+        return MISSING
+    size, sign = abs(numeric), "-" if numeric < 0 else ""
+    units = ((1e8, "億円"), (1e4, "万円")) if lang == "ja" else ((1e9, "B"), (1e6, "M"))
+    for scale, unit in units:
+        if size >= scale:
+            scaled = size / scale
+            body = f"{scaled:,.{max(0, 2 - math.floor(math.log10(scaled)))}f}"
+            return f"{sign}{body}{unit}" if lang == "ja" else f"{sign}¥{body}{unit}"
+    return money(numeric, lang)
+
+
 def months(days: Any, digits: int = 1) -> str:
     """A duration in days as months: ``365.25`` -> ``"12.0"``.
 

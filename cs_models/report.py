@@ -33,7 +33,7 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support", "forecast")
 #: Key of each section's complete results (every ``Result`` the page renders, as ``to_dict()``);
 #: the JSON carries it, the printable HTML page shows the section's summary only.
 RESULTS_KEY = "results"
@@ -410,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         A parser of ``FILE...`` and the ``--kind``, ``--as-of``, ``--segment``, ``--covariates``,
-        ``--mapping``, ``--format``, ``--lang`` and ``--out`` options.
+        ``--mapping``, ``--format``, ``--lang``, ``--period`` and ``--out`` options.
     """
     parser = argparse.ArgumentParser(
         prog="python -m cs_models report",
@@ -426,6 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("json", "html"), default="json")
     parser.add_argument("--lang", choices=LANGUAGES, default="ja", help="language of findings (default: ja)")
     parser.add_argument("--horizon-days", type=int, default=90, help="churn-risk horizon in days (default: 90)")
+    parser.add_argument("--period", choices=("month", "year"), default="month",
+                        help="contract period of the retention forecast (default: month)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -459,6 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report, datasets, as_of = load_report(
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
             segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
+            forecast_period=args.period,
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())

@@ -27,6 +27,11 @@ def signed_pct(value: float) -> str:
     return f"{'+' if value > 0 else '−'}{abs(value):.0%}"
 
 
+def money_short(value: Any) -> str:
+    """A large yen amount for a metric tile in the current language (``"23.7億円"`` / ``"¥2.37B"``)."""
+    return _fmt.money_short(value, current_lang())
+
+
 def money(value: Any, digits: int = 0) -> str:
     """An amount in yen with the unit of the current language (``"¥1,000"`` / ``"1,000円"``)."""
     return _fmt.money(value, current_lang(), digits)

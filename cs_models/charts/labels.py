@@ -334,3 +334,24 @@ def calibration_labels(lang: str) -> dict[str, str]:
     keys = {"x_title": "calibration_x", "y_title": "calibration_y", "predicted": "calibration_predicted",
             "observed": "calibration_observed", "hover": "calibration_hover"}
     return {name: translate(lang, f"risk.{key}") for name, key in keys.items()}
+
+
+def forecast_labels(lang: str, period: str) -> dict[str, str]:
+    """Labels of the retention forecast figure.
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the axis titles, legend and hover.
+    period : {"month", "year"}
+        Contract period (the x axis is in months either way; its title says which renewals).
+
+    Returns
+    -------
+    dict[str, str]
+        ``x_title``, ``y_title``, ``observed``, ``fitted``, ``projected``, ``window``, ``hover_fitted``
+        and ``hover_observed``.
+    """
+    keys = ("y_title", "observed", "fitted", "projected", "window", "hover_fitted", "hover_observed")
+    return {"x_title": translate(lang, f"forecast.x_title_{period}")} | {
+        key: translate(lang, f"forecast.{key}") for key in keys}
