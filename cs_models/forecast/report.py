@@ -47,7 +47,8 @@ def report_section(
         {"n", "active", "status", "alpha", "beta", "alpha_ci", "beta_ci", "projected_retention",
         "projected_retention_ci", "derl", "derl_ci", "ltv", "ltv_total", "ltv_total_ci",
         "new_customer_lifetime", "new_customer_ltv", "km_lifetime", "km_ltv", "share_beyond_window"}},
-        "results": {"forecast"} (the complete result the page renders), "findings"}``; lifetimes in periods, ``projected_retention`` for ``t = 0 … horizon``.
+        "results": {"forecast"} (the complete result the page renders), "findings"}``; lifetimes in
+        periods, ``projected_retention`` for ``t = 0 … horizon``.
     """
     customers = datasets.customers
     if customers is None:
