@@ -6,8 +6,9 @@
 - **Fandom** (ファン度): the linked customer's mean satisfaction over the items it rated in the
   expectation/satisfaction survey (source: gaps, linked by ``customer_id``).
 
-A criterion that cannot be linked stays missing (never zero). The ranking score is the mean of
-the percentile ranks of the criteria that are known, and ``criteria`` says how many those are.
+A criterion that cannot be linked stays missing (never zero). Members are ranked first by how many
+criteria are known (``criteria``: a member judged on all three comes before one judged on posting
+alone), then by the score: the mean of the percentile ranks of the known criteria.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def leader_candidates(roles: Roles, *, events: pd.DataFrame | None = None, custo
     -------
     DataFrame
         ``rank, member_id, customer_id, role, posting, results, fandom, criteria, score`` and a
-        ``<criterion>_source`` column each (``None`` where the value is missing), best first.
+        ``<criterion>_source`` column each (``None`` where the value is missing), best first
+        (most criteria known, then highest score).
     """
     table = roles.table
     active = table.loc[(table["post"] + table["comment"]) > 0]
@@ -88,6 +90,6 @@ def leader_candidates(roles: Roles, *, events: pd.DataFrame | None = None, custo
     ranks = out[list(CRITERIA)].rank(pct=True)
     out["criteria"] = out[list(CRITERIA)].notna().sum(axis=1)
     out["score"] = ranks.mean(axis=1)
-    out = out.sort_values(["score", "criteria", "posting"], ascending=False, kind="stable").reset_index(drop=True)
+    out = out.sort_values(["criteria", "score", "posting"], ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out

@@ -108,7 +108,8 @@ class EventEffect(Result):
         Members who attended an event by the as-of day.
     pairs : DataFrame
         Per eligible attendee: ``member_id, first_event, before, after`` (posts + comments per
-        week), ``change``, ``control_change`` (NaN without comparison members), ``controls``.
+        week), ``change``, ``control_before``, ``control_after``, ``control_change`` (means of the
+        comparison members over the same days; NaN without any), ``controls`` (how many).
     before_mean, after_mean : float
     wilcoxon_stat, wilcoxon_p : float
         ``scipy.stats.wilcoxon(after, before)`` (two-sided).
@@ -149,11 +150,7 @@ def _did_interval(change: np.ndarray, control: np.ndarray, alpha: float, seed: i
     draws = np.empty(BOOTSTRAP)
     for b in range(BOOTSTRAP):
         cols, rows = rng.integers(0, n, n), rng.integers(0, k, k)
-        with np.errstate(invalid="ignore"):
-            sub = control[np.ix_(rows, cols)]
-            valid = ~np.isnan(sub)
-            means = np.where(valid.any(axis=0), np.nansum(sub, axis=0) / np.maximum(valid.sum(axis=0), 1), np.nan)
-        diff = change[cols] - means
+        diff = change[cols] - _column_means(control[np.ix_(rows, cols)])
         draws[b] = np.nanmean(diff) if np.isfinite(diff).any() else np.nan
     draws = draws[np.isfinite(draws)]
     if not len(draws):
@@ -202,33 +199,40 @@ def event_effect(log: pd.DataFrame, as_of: date, *, weeks: int = WEEKS, alpha: f
     span64 = np.timedelta64(span.value, "ns")
     before = _window_counts(times, ids, e - span64, e).diagonal() / weeks if ids else np.array([])
     after = _window_counts(times, ids, e, e + span64).diagonal() / weeks if ids else np.array([])
-    control = _controls(times, members, start, first_event, e, span64, weeks)
-    return _effect(ids, eligible, before, after, control, len(first_event), weeks, alpha, seed)
+    levels = _controls(times, members, start, first_event, e, span64, weeks)
+    return _effect(ids, eligible, before, after, levels, len(first_event), weeks, alpha, seed)
 
 
 def _controls(times: dict[str, np.ndarray], members: list[str], start: pd.Series, first_event: pd.Series,
-              e: np.ndarray, span: np.timedelta64, weeks: int) -> np.ndarray:
-    """Change in posts per week of every member (rows) over each attendee's windows (columns); NaN
-    when that member was not yet a member or had attended an event by the window's end."""
+              e: np.ndarray, span: np.timedelta64, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posts per week of every member (rows) before and after each attendee's first event (columns);
+    NaN when that member was not yet a member or had attended an event by the window's end."""
     if not len(e):
-        return np.empty((len(members), 0))
-    change = (_window_counts(times, members, e, e + span) - _window_counts(times, members, e - span, e)) / weeks
+        return np.empty((len(members), 0)), np.empty((len(members), 0))
+    before = _window_counts(times, members, e - span, e) / weeks
+    after = _window_counts(times, members, e, e + span) / weeks
     member_start = start.reindex(members).to_numpy("datetime64[ns]")[:, None]
     attended = first_event.reindex(members).to_numpy("datetime64[ns]")[:, None]
     ok = (member_start <= (e - span)[None, :]) & (np.isnat(attended) | (attended >= (e + span)[None, :]))
-    return np.where(ok, change, np.nan)
+    return np.where(ok, before, np.nan), np.where(ok, after, np.nan)
 
 
-def _effect(ids: list[str], eligible: pd.Series, before: np.ndarray, after: np.ndarray, control: np.ndarray,
-            attendees: int, weeks: int, alpha: float, seed: int) -> EventEffect:
-    change = after - before
+def _column_means(matrix: np.ndarray) -> np.ndarray:
+    """Mean of each column over its non-missing rows (NaN for an empty column)."""
+    valid = ~np.isnan(matrix)
     with np.errstate(invalid="ignore"):
-        valid = ~np.isnan(control)
-        control_mean = np.where(valid.any(axis=0), np.nansum(control, axis=0) / np.maximum(valid.sum(axis=0), 1),
-                                np.nan) if control.size else np.full(len(ids), np.nan)
+        return np.where(valid.any(axis=0), np.nansum(matrix, axis=0) / np.maximum(valid.sum(axis=0), 1), np.nan)
+
+
+def _effect(ids: list[str], eligible: pd.Series, before: np.ndarray, after: np.ndarray,
+            levels: tuple[np.ndarray, np.ndarray], attendees: int, weeks: int, alpha: float, seed: int) -> EventEffect:
+    change = after - before
+    control = levels[1] - levels[0]
+    control_mean = _column_means(control)
     pairs = pd.DataFrame({"member_id": ids, "first_event": eligible.to_numpy(), "before": before, "after": after,
-                          "change": change, "control_change": control_mean,
-                          "controls": valid.sum(axis=0) if control.size else np.zeros(len(ids), int)})
+                          "change": change, "control_before": _column_means(levels[0]),
+                          "control_after": _column_means(levels[1]), "control_change": control_mean,
+                          "controls": (~np.isnan(control)).sum(axis=0)})
     notes: list[str] = []
     nan = math.nan
     stat = p = nan

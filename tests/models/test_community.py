@@ -215,6 +215,7 @@ def test_leader_candidates_keep_missing_links_missing():
     assert table.loc["m1", "fandom_source"] == "gaps"
     assert table.loc["m1", "criteria"] == 3
     assert table.loc["m3", "criteria"] == 1
+    assert table.loc["m1", "rank"] == 1  # judged on all three criteria, ahead of m3 who posted more
 
 
 @pytest.mark.parametrize("name", ["slack_en.csv", "commmune_ja.csv"])
