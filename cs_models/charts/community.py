@@ -72,7 +72,8 @@ def lorenz_figure(curve: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
                    fillcolor="rgba(213, 94, 0, 0.12)", line={"color": PALETTE[3], "width": 3, "shape": "hv"},
                    text=[plot_text(h) for h in hover], hovertemplate="%{text}<extra></extra>"),
     ])
-    fig.update_layout(legend=TOP_LEGEND, height=400, plot_bgcolor="white")
+    inside = {"x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"}
+    fig.update_layout(legend=inside, height=400, plot_bgcolor="white")  # the top-left corner is always empty
     fig.update_xaxes(title=labels["lorenz_x_title"], range=[0, 100], ticksuffix="%", gridcolor="#e5e5e5")
     fig.update_yaxes(title=labels["lorenz_y_title"], range=[0, 101], ticksuffix="%", gridcolor="#e5e5e5")
     return fig
@@ -110,10 +111,13 @@ def candidates_scatter(candidates: pd.DataFrame, labels: Mapping[str, str], name
             x=part["posting"], y=part["fandom"], mode="markers", name=plot_text(names[role]), text=text,
             hovertemplate="%{text}<extra></extra>",
             marker={"size": 13, "symbol": symbols[role], "color": np.where(np.isfinite(results), results * 100, np.nan),
-                    "colorscale": "RdYlGn", "cmid": 0, "line": {"width": 1, "color": "#444444"},
-                    "colorbar": {"title": {"text": plot_text(labels["scatter_results"])}, "ticksuffix": "%"}},
+                    "coloraxis": "coloraxis", "line": {"width": 1, "color": "#444444"}},
         ))
-    fig.update_layout(legend=TOP_LEGEND, height=420, plot_bgcolor="white")
+    finite = shown["results"].to_numpy(float)
+    reach = float(np.nanmax(np.abs(finite[np.isfinite(finite)]))) * 100 if np.isfinite(finite).any() else 1.0
+    fig.update_layout(legend=TOP_LEGEND, height=420, plot_bgcolor="white", coloraxis={
+        "colorscale": "RdYlGn", "cmin": -max(reach, 1.0), "cmax": max(reach, 1.0),
+        "colorbar": {"title": {"text": plot_text(labels["scatter_results"])}, "ticksuffix": "%"}})
     fig.update_xaxes(title=labels["scatter_x_title"], gridcolor="#e5e5e5", rangemode="tozero")
     fig.update_yaxes(title=labels["scatter_y_title"], gridcolor="#e5e5e5", range=[0.8, 5.2])
     return fig
