@@ -1,7 +1,8 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn → time to solve tickets → community roles (:data:`STEPS`). A step whose dataset is absent, or whose
+biggest gaps → gap → churn → time to solve tickets → community roles (:data:`STEPS`). A step whose dataset
+is absent, or whose
 analysis cannot run on these data, is skipped with the reason, so the story works on the
 sample data and on any upload. The same figures are the charts of the offline report.
 """

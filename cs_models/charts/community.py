@@ -98,7 +98,7 @@ def candidates_scatter(candidates: pd.DataFrame, labels: Mapping[str, str], name
     """
     shown = candidates.loc[candidates["fandom"].notna()]
     fig = go.Figure()
-    symbols = {"leader": "star", "follower": "circle", "audience": "circle-open"}
+    symbols = {"leader": "star", "follower": "circle", "audience": "diamond"}
     for role in ROLES:
         part = shown.loc[shown["role"] == role]
         if part.empty:

@@ -268,3 +268,20 @@ def test_report_section(sample_ja):
     assert alone is not None
     assert alone["churn"] is None
     assert community.report_section(Datasets(customers=sample_ja.customers), as_of=as_of) is None
+
+
+def test_report_command_on_a_community_log_alone():
+    """``python -m cs_models report community.csv --kind community``: the section is there, churn is null."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "cs_models", "report", "sample_data/en/community.csv", "--kind",
+                           "community", "--lang", "en"], cwd=root, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)["community"]
+    assert section["churn"] is None
+    assert set(section["roles"]) == {"leader", "follower", "audience"}
+    assert section["rule"] == {"window_days": 90, "leader_posts": 3, "follower_actions": 3}
