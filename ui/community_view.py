@@ -34,7 +34,7 @@ def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
     """The ranked candidates with each criterion in words (missing stays blank) and its sources."""
     return pd.DataFrame({
         t("community.col_rank"): candidates["rank"], t("community.col_member"): candidates["member_id"],
-        t("community.col_role"): [t(f"community.role_{r}") for r in candidates["role"]],
+        t("community.col_role"): [t(f"community.one_{r}") for r in candidates["role"]],
         t("community.col_posting"): candidates["posting"].astype(int),
         t("community.col_results"): [fmt.pct(v) if pd.notna(v) else None for v in candidates["results"]],
         t("community.col_fandom"): candidates["fandom"].round(1),
@@ -123,7 +123,7 @@ def downloads(roles: community.Roles, candidates: pd.DataFrame) -> None:
     """The members with their counts and roles, and the candidates, as CSV/XLSX."""
     st.subheader(t("community.downloads_heading"))
     members = roles.table.reset_index()
-    members["role"] = [t(f"community.role_{r}") for r in members["role"]]
+    members["role"] = [t(f"community.one_{r}") for r in members["role"]]
     st.caption(t("community.download_roles"))
     download_table(members, "community_members")
     if not candidates.empty:

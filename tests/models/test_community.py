@@ -285,3 +285,19 @@ def test_report_command_on_a_community_log_alone():
     assert section["churn"] is None
     assert set(section["roles"]) == {"leader", "follower", "audience"}
     assert section["rule"] == {"window_days": 90, "leader_posts": 3, "follower_actions": 3}
+
+
+def test_hodges_lehmann_normal_approximation_is_close_to_the_exact_interval():
+    """Beyond 50 differences (or with ties) the critical rank comes from the normal approximation
+    of T+ (mean n(n+1)/4, variance n(n+1)(2n+1)/24); at n = 60 it is within one rank of the exact
+    critical value computed from the full null distribution."""
+    rng = np.random.default_rng(1)
+    d = rng.normal(0.3, 1, 60)
+    estimate, low, high = community.hodges_lehmann(d, 0.05)
+    cdf = community.signed_rank_cdf(60)
+    exact = int(np.searchsorted(cdf, 0.025, side="right"))
+    i, j = np.triu_indices(60)
+    walsh = np.sort((d[i] + d[j]) / 2)
+    assert low in (walsh[exact - 2], walsh[exact - 1], walsh[exact])
+    assert high in (walsh[len(walsh) - exact - 1], walsh[len(walsh) - exact], walsh[len(walsh) - exact + 1])
+    assert low < estimate < high
