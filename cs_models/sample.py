@@ -6,7 +6,8 @@ to show: study-session (勉強会) participants and onboarded customers churn le
 customers whose expectations exceeded their experience churn sooner, Pro
 customers expand. The awareness survey reproduces the 2021 survey of 374 IT
 executives exactly (28.6% aware; 72% / 78.5% of those; challenges 50.0% / 28.6%). Its support
-tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`.
+tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`, its community log
+by :mod:`cs_models.sample_community` (a CSV of its own, not in the workbook, so the workbook is unchanged).
 
 Every dataset is written in Japanese and in English (same numbers, localised
 headers and labels) to ``sample_data/<lang>/`` as CSV and one XLSX workbook, with
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cs_models import sample_support
+from cs_models import sample_community, sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -37,6 +38,8 @@ WINDOW_START = pd.Timestamp("2023-11-01")
 AS_OF = pd.Timestamp("2026-10-31")
 DAYS_PER_MONTH = 365.25 / 12
 LANGS = ("ja", "en")
+#: Datasets written as CSV only (added after the workbook was fixed; it stays byte-identical).
+SEPARATE_FILES: tuple[str, ...] = ("community",)
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 PLANS = {"light": (0.45, 9_800), "standard": (0.35, 19_800), "pro": (0.20, 39_800)}
@@ -340,7 +343,7 @@ def generate() -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to DataFrame
-        ``customers``, ``events``, ``survey``, ``gaps`` and ``tickets``.
+        ``customers``, ``events``, ``survey``, ``gaps``, ``tickets`` and ``community``.
     """
     rng = np.random.default_rng(SEED)
     customers = _customers(rng)
@@ -354,6 +357,7 @@ def generate() -> dict[str, pd.DataFrame]:
         "survey": survey,
         "gaps": gaps,
         "tickets": sample_support.tickets(customers, AS_OF, SEED + 1),  # its own stream: the rest is unchanged
+        "community": sample_community.community(customers, AS_OF, SEED + 2),  # its own stream too
     }
 
 
@@ -441,7 +445,8 @@ def localise(frames: Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.Data
             renamed[col] = headers["gaps"][col]
     g = g.rename(columns=renamed)
     return {"customers": c, "events": e, "survey": s, "gaps": g,
-            "tickets": sample_support.localise(frames["tickets"], lang)}
+            "tickets": sample_support.localise(frames["tickets"], lang),
+            "community": sample_community.localise(frames["community"], lang)}
 
 
 def write(root: Path = SAMPLE_DIR) -> list[Path]:
@@ -471,7 +476,8 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
         with pd.ExcelWriter(xlsx, engine="xlsxwriter") as writer:
             writer.book.set_properties({"created": datetime(2026, 11, 1)})
             for kind, frame in local.items():
-                frame.to_excel(writer, sheet_name=kind, index=False)
+                if kind not in SEPARATE_FILES:
+                    frame.to_excel(writer, sheet_name=kind, index=False)
         written.append(xlsx)
         templates = root / "templates"
         templates.mkdir(parents=True, exist_ok=True)
@@ -526,8 +532,9 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         survey=survey,
         gaps=gaps,
         tickets=sample_support.read(folder, lang),
+        community=sample_community.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets")},
+        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "community")},
     )
 
 

@@ -1,9 +1,9 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn → time to solve tickets → retention forecast (:data:`STEPS`). A step whose
-dataset is absent, or whose analysis cannot run on these data, is skipped with the reason, so the story works on the
-sample data and on any upload. The same figures are the charts of the offline report.
+biggest gaps → gap → churn → time to solve tickets → retention forecast → community roles (:data:`STEPS`).
+A step whose dataset is absent, or whose analysis cannot run on these data, is skipped with the reason, so the
+story works on the sample data and on any upload. The same figures are the charts of the offline report.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import cohorts, forecast, gaps, support, survey
+from cs_models import cohorts, community, forecast, gaps, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
 from cs_models.charts.cohorts import retention_heatmap
+from cs_models.charts.community import role_history
 from cs_models.charts.forecast import retention_figure
 from cs_models.charts.gaps import churn_curves, gap_bars
 from cs_models.charts.support import solved_curves
@@ -34,20 +35,22 @@ from cs_models.results import Result
 from cs_models.stats import segment_columns
 
 #: Step keys in story order.
-STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "forecast")
+STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "forecast",
+                          "community")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
                               "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support",
-                              "forecast": "forecast"}
+                              "forecast": "forecast", "community": "community"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
                                      "gap_churn": ("gaps", "customers"), "support": ("tickets",),
-                                     "forecast": ("customers",)}
+                                     "forecast": ("customers",), "community": ("community",)}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
-SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets", "no_funnel",
+SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets",
+                                 "missing_community", "no_funnel",
                                  "no_covariates", "data")
 
 
@@ -235,9 +238,16 @@ def _forecast(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, li
     return retention_figure(result, labels.forecast_labels(lang, result.period), names), forecast.findings(result)
 
 
+def _community(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    roles = community.community_roles(datasets.community, as_of)
+    effect = community.event_effect(datasets.community, as_of)
+    found = community.role_findings(roles) + community.event_findings(effect)
+    return role_history(roles.history, labels.community_labels(lang)), found
+
+
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
-    "gap_churn": _gap_churn, "support": _support, "forecast": _forecast,
+    "gap_churn": _gap_churn, "support": _support, "forecast": _forecast, "community": _community,
 }
 
 

@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
     PageSpec("pages/support.py", "support", ":material/support_agent:", "support"),
     PageSpec("pages/forecast.py", "forecast", ":material/query_stats:", "forecast"),
+    PageSpec("pages/community.py", "community", ":material/groups:", "community"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 

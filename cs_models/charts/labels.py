@@ -355,3 +355,27 @@ def forecast_labels(lang: str, period: str) -> dict[str, str]:
     keys = ("y_title", "observed", "fitted", "projected", "window", "hover_fitted", "hover_observed")
     return {"x_title": translate(lang, f"forecast.x_title_{period}")} | {
         key: translate(lang, f"forecast.{key}") for key in keys}
+
+
+COMMUNITY_KEYS = (
+    "history_x_title", "history_y_title", "history_hover", "role_leader", "role_follower", "role_audience",
+    "lorenz_x_title", "lorenz_y_title", "lorenz_curve", "lorenz_equal", "lorenz_hover", "scatter_x_title",
+    "scatter_y_title", "scatter_hover", "scatter_results", "source_none", "effect_y_title", "effect_attendees",
+    "effect_comparison", "effect_hover", "effect_x_before", "effect_x_after",
+)
+
+
+def community_labels(lang: str) -> dict[str, str]:
+    """Labels of the community figures (roles, Lorenz curve, candidates, event effect).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`COMMUNITY_KEYS` templates of the ``community`` namespace (placeholders unfilled).
+    """
+    return _keys(lang, "community", COMMUNITY_KEYS)

@@ -27,6 +27,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
     "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
                 "channel", "assignee", "satisfaction", "tags"),
+    "community": ("member_id", "customer_id", "date", "action", "thread_id", "event_name"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -36,6 +37,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "survey": (),
     "gaps": (),
     "tickets": ("ticket_id", "created_at"),
+    "community": ("member_id", "date", "action"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -79,7 +81,9 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "date", "event date", "invoice date", "billing date", "payment date", "paid at", "paid on",
         "transaction date", "order date", "activity date", "created at", "close date", "timestamp",
         "日付", "請求日", "支払日", "入金日", "利用日", "発生日", "売上日", "計上日", "取引日", "注文日",
-        "年月日", "請求年月日",
+        "年月日", "請求年月日", "posted at", "post date", "created time", "sent at", "投稿日時", "投稿日", "活動日",
+        "日時",
+        "活動日時",
     ),
     "amount": (
         "amount", "amount paid", "total", "total amount", "invoice amount", "revenue", "price",
@@ -126,6 +130,22 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     ),
     "assignee": ("assignee", "agent", "ticket owner", "owner", "assigned to", "担当者", "対応者", "担当"),
     "tags": ("tags", "tag", "labels", "タグ", "ラベル"),
+    # community: Slack, Facebook group, commmune, Discord and Circle exports (ja/en)
+    "member_id": (
+        "member_id", "member id", "member", "user id", "user", "user name", "username", "author", "author id",
+        "poster", "from", "sender", "profile id", "member email", "email", "メンバーid", "メンバー", "メンバー名",
+        "ユーザーid", "ユーザー", "ユーザー名", "投稿者", "投稿者id", "投稿者名", "参加者", "参加者id", "会員",
+        "アカウント", "送信者",
+    ),
+    "action": (
+        "action", "activity", "activity type", "action type", "event type", "type", "interaction",
+        "アクション", "行動", "活動", "活動種別", "アクション種別", "種別", "種類", "操作",
+    ),
+    "thread_id": (
+        "thread_id", "thread id", "thread", "thread ts", "post id", "topic id", "parent id", "channel",
+        "スレッドid", "スレッド", "投稿id", "トピックid", "親投稿id",
+    ),
+    "event_name": ("event_name", "event name", "event", "event title", "イベント名", "イベント", "勉強会名", "開催名"),
 }
 
 #: A scale written in a question's header: ``（0〜10）``, ``(1-5)``, ``1～7``.
@@ -161,6 +181,7 @@ MESSAGES_EN: Mapping[str, str] = {
     "solved_before_created": "The ticket was solved at {value}, before it was created ({detail}).",
     "reply_before_created": "The first reply {value} is before the ticket was created ({detail}); it was left blank.",
     "unknown_status": "'{value}' is not a ticket status (open, pending, solved, closed); it was left blank.",
+    "unknown_action": "'{value}' is not a community action (post, comment, reaction, event, view, join).",
 }
 
 
@@ -400,6 +421,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     specific = [f for f in ("status", "priority", "first_reply_at", "solved_at", "channel", "assignee") if f in tickets]
     if {"ticket_id", "created_at"} <= tickets.keys() and len(specific) >= 2:
         scores["tickets"] = 5 + len(specific)  # beats customers (at most 7) and events (at most 7)
+    community = _assign(headers, FIELDS["community"])
+    if {"member_id", "date", "action"} <= community.keys():
+        scores["community"] = 8 + sum(f in community for f in ("thread_id", "event_name"))  # beats events (at most 7)
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     if not any(scores[k] for k in DATASET_KINDS if k != "survey") and "respondent_id" not in survey \

@@ -346,6 +346,27 @@ def _validate_tickets(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
+def _validate_community(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    """Community log: one row per action, actions as codes (unknown ones reported and excluded)."""
+    from cs_models.community.log import action_code  # the vocabulary lives with the analysis
+
+    members = _ids(raw, m, "member_id", out, required=True, unique=False)
+    dates = _date_field(raw, m.fields["date"], out, required=True)
+    header = m.fields["action"]
+    actions = raw[header].map(action_code).astype(object)
+    out.add(actions.isna(), header, "unknown_action", "excluded", raw[header])
+    frame = pd.DataFrame({"member_id": members, "date": dates, "action": actions})
+    customers = _ids(raw, m, "customer_id", out, required=False, unique=False)
+    if customers is not None:
+        frame.insert(1, "customer_id", customers)
+    for name in ("thread_id", "event_name"):
+        source = m.source(name)
+        if source is not None:
+            frame[name] = raw[source].map(_text_cell).astype(object)
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
 def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
     """Survey and gaps: one row per respondent (or per respondent and item), answers typed."""
     columns: dict[str, pd.Series] = {}
@@ -390,6 +411,7 @@ _VALIDATORS = {
     "survey": _validate_answers,
     "gaps": _validate_answers,
     "tickets": _validate_tickets,
+    "community": _validate_community,
 }
 
 

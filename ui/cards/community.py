@@ -1,0 +1,25 @@
+"""Overview card: leaders and audience by the default rule, and the top community finding."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models import community
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import show_findings
+from ui.i18n import t
+from ui.state import as_of, current_datasets
+
+
+def render() -> None:
+    """Two ``st.metric``s and the most important finding (errors go to the Overview's boundary)."""
+    log = current_datasets().community
+    if log is None:
+        st.info(t("community.card_no_data"))
+        return
+    roles = cached(community.community_roles)(log, as_of())
+    left, right = st.columns(2)
+    left.metric(t("community.metric_leader"), fmt.number(roles.counts["leader"]), border=True)
+    right.metric(t("community.metric_top_share"), fmt.pct(roles.top_share), border=True)
+    show_findings(community.role_findings(roles)[:1])
