@@ -43,9 +43,9 @@ def plot_text(text: object) -> str:
     return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
-def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figure:
+def set_title(fig: go.Figure, title: str, source: str | None = None, scope: str | None = None) -> go.Figure:
     """Draw ``title`` (and a smaller ``source`` line under it) in the figure, so an exported PNG says
-    what it shows and where the data came from. Both are plain text (escaped here).
+    what it shows and where the data came from. All are plain text (escaped here).
 
     Parameters
     ----------
@@ -55,6 +55,9 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
         The title, left-aligned above the plot area.
     source : str, optional
         A grey subtitle naming the data source; none when empty or ``None``.
+    scope : str, optional
+        Which part of the data the chart shows (the segment filter, e.g. ``"地域: 関東のみ（顧客 821 / 2,000）"``),
+        in bold at the start of the subtitle; none when empty or ``None``.
 
     Returns
     -------
@@ -65,8 +68,9 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
     # forest plot's "← churn less"); automargin makes the top margin fit
     text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
             "pad": {"b": 56}, "automargin": True}
-    if source:
-        text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}
+    subtitle = " · ".join([f"<b>{plot_text(scope)}</b>"] * bool(scope) + [plot_text(source)] * bool(source))
+    if subtitle:
+        text["subtitle"] = {"text": subtitle, "font": {"color": "#52606d"}}
     fig.update_layout(title=text)
     return fig
 
