@@ -180,7 +180,7 @@ class SegmentFilter:
         ids = self._kept_ids(datasets)
         frames: dict[str, pd.DataFrame | None] = {}
         for kind in datasets.available():
-            filtered = self._filter(datasets.get(kind), ids)  # type: ignore[arg-type]
+            filtered = self._filter(datasets.get(kind), ids)
             if filtered is not None:
                 frames[kind] = filtered.reset_index(drop=True)
         return datasets.with_frames(**frames)
@@ -201,7 +201,7 @@ class SegmentFilter:
         if not self:
             return []
         ids = self._kept_ids(datasets)
-        return [kind for kind in datasets.available() if self._filter(datasets.get(kind), ids) is None]  # type: ignore[arg-type]
+        return [kind for kind in datasets.available() if self._filter(datasets.get(kind), ids) is None]
 
     def counts(self, datasets: Datasets) -> tuple[int, int] | None:
         """Customers kept and customers in all: the filtered n.

@@ -72,7 +72,8 @@ def show_chart(fig: go.Figure, *, key: str, title: str | None = None) -> None:
     """Render a Plotly figure with the shared theme (large type in presentation mode).
 
     ``title`` (plain text) is drawn in the figure with the data source and as-of date under
-    it (led by the sidebar's segment filter and its n, when one is chosen), and the toolbar's camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
+    it (led by the sidebar's segment filter and its n, when one is chosen), and the toolbar's
+    camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
     """
     day = as_of().isoformat()
     title = title if title is not None else fig.layout.title.text
