@@ -23,6 +23,9 @@ TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
 #: Size of the data-source line under a chart's title (normal, presentation): small, yet readable
 #: from the back of a room in presentation mode.
 SOURCE_FONT_SIZE = {False: 12, True: 18}
+#: Between a chart's title and the segment filter it shows, and the filter's relative size.
+SCOPE_SEPARATOR = " · "
+SCOPE_SIZE = "75%"
 
 
 def plot_text(text: object) -> str:
@@ -57,7 +60,8 @@ def set_title(fig: go.Figure, title: str, source: str | None = None, scope: str 
         A grey subtitle naming the data source; none when empty or ``None``.
     scope : str, optional
         Which part of the data the chart shows (the segment filter, e.g. ``"地域: 関東のみ（顧客 821 / 2,000）"``),
-        in bold at the start of the subtitle; none when empty or ``None``.
+        on the title's line after it, smaller (the subtitle's line can meet an axis title drawn above
+        the plot, e.g. the cohort heatmap's); none when empty or ``None``.
 
     Returns
     -------
@@ -66,11 +70,13 @@ def set_title(fig: go.Figure, title: str, source: str | None = None, scope: str 
     """
     # above the plot area with room below it for annotations drawn just above the plot (the
     # forest plot's "← churn less"); automargin makes the top margin fit
-    text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
+    shown = plot_text(title)
+    if scope:
+        shown += f"{SCOPE_SEPARATOR}<span style='font-size:{SCOPE_SIZE}'>{plot_text(scope)}</span>"
+    text = {"text": shown, "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
             "pad": {"b": 56}, "automargin": True}
-    subtitle = " · ".join([f"<b>{plot_text(scope)}</b>"] * bool(scope) + [plot_text(source)] * bool(source))
-    if subtitle:
-        text["subtitle"] = {"text": subtitle, "font": {"color": "#52606d"}}
+    if source:
+        text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}
     fig.update_layout(title=text)
     return fig
 

@@ -122,10 +122,11 @@ def test_label_and_scope_in_both_languages(sample):
     assert SegmentFilter.of({"region": ["Kanto"]}).scope("en", en) == "region: Kanto only (821 of 2,000 customers)"
 
 
-def test_chart_subtitle_leads_with_the_scope_escaped():
+def test_chart_title_carries_the_scope_escaped():
     fig = set_title(go.Figure(), "Churn", "CS Lens · sample", "<plan>: A only")
-    assert fig.layout.title.subtitle.text == "<b>&lt;plan&gt;: A only</b> · CS Lens · sample"
-    assert set_title(go.Figure(), "Churn", "src").layout.title.subtitle.text == "src"
+    assert fig.layout.title.text == "Churn · <span style='font-size:75%'>&lt;plan&gt;: A only</span>"
+    assert fig.layout.title.subtitle.text == "CS Lens · sample"
+    assert set_title(go.Figure(), "Churn", "src").layout.title.text == "Churn"
 
 
 def test_report_of_filtered_data_equals_the_analyses_of_the_filtered_frames(sample):
