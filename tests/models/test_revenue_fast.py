@@ -43,7 +43,8 @@ def dense_movements(mrr: pd.DataFrame) -> pd.DataFrame:
                         **{k: v.sum(axis=0) for k, v in parts.items()}, "end_mrr": now.sum(axis=0),
                         "customers_start": (before > 0).sum(axis=0), "new_customers": (parts["new"] > 0).sum(axis=0),
                         "reactivated_customers": (parts["reactivation"] > 0).sum(axis=0),
-                        "churned_customers": (parts["churned"] < 0).sum(axis=0), "customers_end": (now > 0).sum(axis=0)})
+                        "churned_customers": (parts["churned"] < 0).sum(axis=0),
+                        "customers_end": (now > 0).sum(axis=0)})
     grr, nrr = np.full(now.shape[1], np.nan), np.full(now.shape[1], np.nan)
     for j in range(TRAILING_MONTHS, now.shape[1]):
         base = now[:, j - TRAILING_MONTHS]
