@@ -106,15 +106,23 @@ def _cells(events: pd.DataFrame, as_of: date) -> _Cells:
     stamps = events["date"].to_numpy("datetime64[ns]")
     amount = events["amount"].to_numpy(float)
     keep = events["customer_id"].notna().to_numpy() & ~np.isnat(stamps) & ~np.isnan(amount)
-    month = np.full(len(stamps), np.iinfo(np.int64).max)
-    month[keep] = _months(stamps[keep])
+    if keep.all():  # the usual case: no copies of the columns
+        month = _months(stamps)
+    else:
+        month = np.full(len(stamps), np.iinfo(np.int64).max)
+        month[keep] = _months(stamps[keep])
     keep &= month <= last_index
     if not keep.any():
         raise DataError("revenue_no_months", "no complete month has billed events")
-    codes, ids = _customer_codes(events["customer_id"], keep)
-    first = int(month[keep].min())
+    rows = slice(None) if keep.all() else keep
+    codes, ids = _customer_codes(events["customer_id"], rows)
+    month, amount = month[rows], amount[rows]
+    first = int(month.min())
     width = last_index - first + 1
-    flat = np.bincount(codes * width + (month[keep] - first), weights=amount[keep], minlength=len(ids) * width)
+    codes *= width
+    codes += month
+    codes -= first
+    flat = np.bincount(codes, weights=amount, minlength=len(ids) * width)
     periods = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"), last, freq="M")
     return _Cells(flat, ids, periods.to_timestamp())
 
@@ -133,7 +141,7 @@ def _months(stamps: np.ndarray) -> np.ndarray:
     return table[days - low]
 
 
-def _customer_codes(ids: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+def _customer_codes(ids: pd.Series, keep: np.ndarray | slice) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of the kept rows' customers and the customers they stand for, in the order a
     pivot table lists them (a categorical's category order, else sorted)."""
     if isinstance(ids.dtype, pd.CategoricalDtype):
@@ -156,7 +164,9 @@ def _movements(cells: _Cells) -> pd.DataFrame:
     width, flat = cells.width, cells.flat
     keys = np.flatnonzero(flat)
     value, customer, month = flat[keys], keys // width, keys % width
-    before = np.where(month > 0, flat[keys - (month > 0)], 0.0)
+    later = month > 0
+    before = np.zeros(len(keys))
+    before[later] = flat[keys[later] - 1]
     billed = value > 0
     first_billed = np.full(len(cells.customers), width)
     who, when = customer[billed], month[billed]  # sorted: each customer's first billed month comes first
@@ -165,8 +175,12 @@ def _movements(cells: _Cells) -> pd.DataFrame:
     fresh = (before == 0) & billed
     new = fresh & (first_billed[customer] == month)
     # each cell's movement as a label, so that one bincount sums every movement of every month
-    label = np.select([new, fresh, (before > 0) & (value > before), (before > 0) & billed & (value < before)],
-                      [0, 1, 2, 3], 4)
+    label = np.full(len(keys), 4, dtype=np.int64)
+    was = before > 0
+    label[was & (value > before)] = 2
+    label[was & billed & (value < before)] = 3
+    label[fresh] = 1
+    label[new] = 0
     change = np.where(label < 2, value, value - before)
     index = month * 5 + label
     sums = np.bincount(index, change, minlength=5 * width).reshape(width, 5)
