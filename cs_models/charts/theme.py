@@ -23,8 +23,9 @@ TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
 #: Size of the data-source line under a chart's title (normal, presentation): small, yet readable
 #: from the back of a room in presentation mode.
 SOURCE_FONT_SIZE = {False: 12, True: 18}
-#: Between a chart's title and the segment filter it shows, and the filter's relative size.
-SCOPE_SEPARATOR = " · "
+#: Between a chart's title and the segment filter it shows (a line of its own: a long filter beside the
+#: title would run off a narrow chart), and the filter's relative size.
+SCOPE_SEPARATOR = "<br>"
 SCOPE_SIZE = "75%"
 
 
@@ -60,8 +61,8 @@ def set_title(fig: go.Figure, title: str, source: str | None = None, scope: str 
         A grey subtitle naming the data source; none when empty or ``None``.
     scope : str, optional
         Which part of the data the chart shows (the segment filter, e.g. ``"地域: 関東のみ（顧客 821 / 2,000）"``),
-        on the title's line after it, smaller (the subtitle's line can meet an axis title drawn above
-        the plot, e.g. the cohort heatmap's); none when empty or ``None``.
+        on a smaller line of the title under it (not in the subtitle, whose line can meet an axis title
+        drawn above the plot, e.g. the cohort heatmap's); none when empty or ``None``.
 
     Returns
     -------

@@ -124,7 +124,7 @@ def test_label_and_scope_in_both_languages(sample):
 
 def test_chart_title_carries_the_scope_escaped():
     fig = set_title(go.Figure(), "Churn", "CS Lens · sample", "<plan>: A only")
-    assert fig.layout.title.text == "Churn · <span style='font-size:75%'>&lt;plan&gt;: A only</span>"
+    assert fig.layout.title.text == "Churn<br><span style='font-size:75%'>&lt;plan&gt;: A only</span>"
     assert fig.layout.title.subtitle.text == "CS Lens · sample"
     assert set_title(go.Figure(), "Churn", "src").layout.title.text == "Churn"
 
