@@ -4,7 +4,8 @@ Usage::
 
     python -m cs_models report FILE [FILE...] [--kind customers|events|survey|gaps]
         [--as-of YYYY-MM-DD] [--segment COL] [--covariates COL,...] [--mapping JSON ...]
-        [--format json|html] [--lang ja|en] [--horizon-days N] [--out PATH]
+        [--format json|html] [--lang ja|en] [--horizon-days N] [--filter COL=VALUE[,VALUE...] ...]
+        [--out PATH]
 
 Files go through :mod:`cs_models.pipeline` exactly as on the Data page; each analysis
 module listed in :data:`SECTION_MODULES` contributes its
@@ -27,6 +28,7 @@ from typing import Any
 from cs_models.catalogue import LANGUAGES, translate
 from cs_models.datasets import DATASET_KINDS, Datasets
 from cs_models.errors import CSLensError, DataError
+from cs_models.filters import SegmentFilter
 from cs_models.findings import Finding, ranked
 from cs_models.pipeline import FileReport, load_files
 from cs_models.results import jsonable
@@ -155,6 +157,7 @@ def load_report(
     as_of: date | None = None,
     mappings: Sequence[ColumnMapping] | None = None,
     lang: str = "ja",
+    segment_filter: SegmentFilter | None = None,
     **options: Any,
 ) -> tuple[dict[str, Any], Datasets, date]:
     """:func:`build_report`, with the loaded datasets and the as-of date used (for the charts).
@@ -171,21 +174,24 @@ def load_report(
         Saved mappings, each file getting the one whose headers it has most of.
     lang : {"ja", "en"}
         Language of the findings in the report.
+    segment_filter : SegmentFilter, optional
+        Analyse only these segment values (see :func:`datasets_report`).
     **options
         Analysis options such as ``segment`` and ``covariates``.
 
     Returns
     -------
     tuple[dict, Datasets, date]
-        The report as :func:`build_report` gives it, the datasets it was computed on and the
-        as-of date it used.
+        The report as :func:`build_report` gives it, the (filtered) datasets it was computed on
+        and the as-of date it used.
     """
     datasets, reports = load_files(files, kind=kind, mappings=mappings)
     as_of = as_of or datasets.latest_date() or date.today()
     first = _file_entry(reports[0])
     out: dict[str, Any] = {**first, "files": [_file_entry(r) for r in reports]}
-    out.update(datasets_report(datasets, as_of=as_of, lang=lang, **options))
-    return jsonable(out), datasets, as_of
+    out.update(datasets_report(datasets, as_of=as_of, lang=lang, segment_filter=segment_filter, **options))
+    filtered = segment_filter.apply(datasets) if segment_filter else datasets
+    return jsonable(out), filtered, as_of
 
 
 def report_figures(datasets: Datasets, *, as_of: date, lang: str) -> dict[str, list[Any]]:
@@ -210,29 +216,39 @@ def report_figures(datasets: Datasets, *, as_of: date, lang: str) -> dict[str, l
     return build_story(datasets, as_of=as_of, lang=lang).figures_by_section()
 
 
-def datasets_report(datasets: Datasets, *, as_of: date, lang: str = "ja", **options: Any) -> dict[str, Any]:
+def datasets_report(datasets: Datasets, *, as_of: date, lang: str = "ja",
+                    segment_filter: SegmentFilter | None = None, **options: Any) -> dict[str, Any]:
     """The analysis part of a report of loaded datasets (what the Overview's download holds).
 
     Parameters
     ----------
     datasets : Datasets
-        Canonical datasets (sample or uploaded).
+        Canonical datasets (sample or uploaded), before any filter.
     as_of : date
         As-of date.
     lang : {"ja", "en"}
         Language of the findings' ``text``.
+    segment_filter : SegmentFilter, optional
+        Analyse only these segment values: validated (``DataError`` for an unknown column or
+        value), applied to every dataset, and described under ``"filter"``.
     **options
         Analysis options (``segment``, ``covariates``, ...); ``None`` values are ignored.
 
     Returns
     -------
     dict
-        ``{"as_of", "datasets", ["options"], <sections>..., "findings"}``, JSON-ready.
+        ``{"as_of", ["filter"], "datasets", ["options"], <sections>..., "findings"}``, JSON-ready;
+        ``"datasets"`` counts the filtered rows.
     """
+    out: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if segment_filter:
+        segment_filter.validate(datasets)
+        out["filter"] = segment_filter.to_dict(datasets, lang)
+        datasets = segment_filter.apply(datasets)
     options = {k: v for k, v in options.items() if v is not None}
     check_columns(datasets, [options["segment"]] if "segment" in options else [])
     check_columns(datasets, options.get("covariates", []))
-    out: dict[str, Any] = {"as_of": as_of.isoformat(), "datasets": datasets.row_counts()}
+    out["datasets"] = datasets.row_counts()
     if options:
         out["options"] = jsonable(options)
     sections, findings = analysis_sections(datasets, as_of=as_of, **options)
@@ -317,14 +333,14 @@ def _findings_html(findings: Sequence[Mapping[str, Any]], lang: str) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
-def _figures_html(figures: Sequence[Any], source: str) -> str:
+def _figures_html(figures: Sequence[Any], source: str, scope: str | None = None) -> str:
     """Plotly figures inline (titled, with the data source under the title); plotly.js is embedded
     once, before the first section's charts, so the page needs no network."""
     from cs_models.charts.theme import apply_theme, set_title
 
     charts = []
     for fig in figures:
-        set_title(fig, html.unescape(str(fig.layout.title.text or "")), source)
+        set_title(fig, html.unescape(str(fig.layout.title.text or "")), source, scope)
         apply_theme(fig)
         charts.append('<div class="chart">' + fig.to_html(
             full_html=False, include_plotlyjs=False, default_width="100%", default_height=480,
@@ -363,6 +379,7 @@ def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping
     sections = {k: v for k, v in report.items() if k in SECTION_MODULES}
     title = translate(lang, "report.title")
     as_of = report.get("as_of", "")
+    scope = str(report.get("filter", {}).get("scope", ""))
     source = source or ", ".join(str(f.get("file", "")) for f in files) or translate(lang, "report.source_sample")
     parts = [
         "<!DOCTYPE html>",
@@ -371,6 +388,7 @@ def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">{html.escape(translate(lang, "report.meta", as_of=as_of, source=source))}</p>',
+        f'<p class="meta"><b>{html.escape(scope)}</b></p>' if scope else "",
         f"<h2>{html.escape(translate(lang, 'report.findings_heading'))}</h2>",
         _findings_html(report.get("findings", []), lang),
     ]
@@ -380,7 +398,7 @@ def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping
     for name, section in sections.items():
         heading = translate(lang, f"report.section_{name}")
         parts += [f'<section class="analysis"><h2>{html.escape(heading)}</h2>',
-                  _figures_html(figures.get(name, ()), chart_source),
+                  _figures_html(figures.get(name, ()), chart_source, scope),
                   _html_value({k: v for k, v in section.items() if k != RESULTS_KEY}), "</section>"]
     parts += [f"<h2>{html.escape(translate(lang, 'report.data_heading'))}</h2>",
               _html_value(report.get("datasets", {}))]
@@ -411,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         A parser of ``FILE...`` and the ``--kind``, ``--as-of``, ``--segment``, ``--covariates``,
-        ``--mapping``, ``--format``, ``--lang``, ``--period`` and ``--out`` options.
+        ``--mapping``, ``--format``, ``--lang``, ``--horizon-days``, ``--period``, ``--filter`` and ``--out``
+        options.
     """
     parser = argparse.ArgumentParser(
         prog="python -m cs_models report",
@@ -429,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--horizon-days", type=int, default=90, help="churn-risk horizon in days (default: 90)")
     parser.add_argument("--period", choices=("month", "year"), default="month",
                         help="contract period of the retention forecast (default: month)")
+    parser.add_argument("--filter", action="append", metavar="COL=VALUE[,VALUE...]",
+                        help="analyse only these segment values (repeat for several columns)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -463,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
             segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
             forecast_period=args.period,
+            segment_filter=SegmentFilter.parse(args.filter or []),
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())

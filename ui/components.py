@@ -19,7 +19,7 @@ from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.findings import Finding
 from ui.i18n import current_lang, t
 from ui.router import ensure_router
-from ui.state import as_of, current_datasets, presentation
+from ui.state import as_of, current_datasets, presentation, segment_filter, unfiltered_datasets
 
 logger = logging.getLogger("cs_lens")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
@@ -73,12 +73,14 @@ def show_chart(fig: go.Figure, *, key: str, title: str | None = None) -> None:
     """Render a Plotly figure with the shared theme (large type in presentation mode).
 
     ``title`` (plain text) is drawn in the figure with the data source and as-of date under
-    it, and the toolbar's camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
+    it (led by the sidebar's segment filter and its n, when one is chosen), and the toolbar's
+    camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
     """
     day = as_of().isoformat()
     title = title if title is not None else fig.layout.title.text
-    if title:
-        set_title(fig, title, t("common.chart_source", source=data_source(), date=day))
+    scope = segment_filter().scope(current_lang(), unfiltered_datasets())
+    if title or scope:
+        set_title(fig, title or "", t("common.chart_source", source=data_source(), date=day), scope)
     apply_theme(fig, presentation=presentation())
     config = {"displaylogo": False, "locale": current_lang(), "responsive": True,
               "toImageButtonOptions": {"format": "png", "filename": f"{key}_{day}", "scale": 2}}

@@ -10,14 +10,14 @@ from cs_models.story import build_story
 from ui.caching import cached
 from ui.components import data_source, show_error
 from ui.i18n import current_lang, t
-from ui.state import as_of, current_datasets
+from ui.state import as_of, current_datasets, segment_filter, unfiltered_datasets
 
 
 def report_download() -> None:
     """A download button for the report of the current data, as-of date and language."""
     datasets, day, lang = current_datasets(), as_of(), current_lang()
     try:
-        report = cached(datasets_report)(datasets, as_of=day, lang=lang)
+        report = cached(datasets_report)(unfiltered_datasets(), as_of=day, lang=lang, segment_filter=segment_filter())
         story = cached(build_story)(datasets, as_of=day, lang=lang)  # the Story page's, from the same cache
     except CSLensError as exc:
         show_error(exc)

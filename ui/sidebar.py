@@ -7,12 +7,13 @@ from datetime import date
 import streamlit as st
 
 from cs_models.catalogue import LANGUAGES
+from ui.filters import filter_widget
 from ui.i18n import LANG_KEY, browser_language, t
 from ui.state import (
     AS_OF_KEY,
     PRESENT_KEY,
     SOURCE_KEY,
-    current_datasets,
+    unfiltered_datasets,
     uploaded_datasets,
 )
 from ui.url_state import url_widget
@@ -67,7 +68,7 @@ def render_sidebar() -> None:
             )
         else:
             st.caption(t("common.using_sample"))
-        latest = current_datasets().latest_date()
+        latest = unfiltered_datasets().latest_date()
         if latest is not None:
             url_widget(
                 st.date_input,
@@ -82,5 +83,6 @@ def render_sidebar() -> None:
                 format="YYYY-MM-DD",
             )
         url_widget(st.toggle, t("common.presentation"), key=PRESENT_KEY, default=False)
+        filter_widget()
     if st.session_state.get(PRESENT_KEY):
         st.html(PRESENTATION_CSS)

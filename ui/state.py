@@ -11,6 +11,7 @@ from datetime import date
 import streamlit as st
 
 from cs_models.datasets import Datasets
+from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
 from ui.caching import cache_resource, remember_digests
 from ui.i18n import current_lang
@@ -19,6 +20,10 @@ UPLOADED_KEY = "uploaded_datasets"
 SOURCE_KEY = "source"
 AS_OF_KEY = "as_of"
 PRESENT_KEY = "present"
+#: Session-state key of the sidebar's :class:`~cs_models.filters.SegmentFilter` (set by ``ui.filters``).
+FILTER_KEY = "segment_filter"
+#: Session-state key of ``(datasets, filter, filtered datasets)``: the last filtering, kept for reruns.
+FILTERED_KEY = "_filtered_datasets"
 
 
 @cache_resource(show_spinner=False)
@@ -46,17 +51,42 @@ def set_uploaded(datasets: Datasets | None) -> None:
     st.query_params.pop(AS_OF_KEY, None)
 
 
-def current_datasets() -> Datasets:
-    """The datasets every page analyses: the upload when chosen, else the sample."""
+def unfiltered_datasets() -> Datasets:
+    """The loaded datasets before the sidebar's filter: the upload when chosen, else the sample."""
     uploaded = uploaded_datasets()
     if uploaded is not None and st.session_state.get(SOURCE_KEY, "upload") == "upload":
         return uploaded
     return sample_datasets(current_lang())
 
 
+def segment_filter() -> SegmentFilter:
+    """The sidebar's segment filter (empty when none is chosen)."""
+    chosen = st.session_state.get(FILTER_KEY)
+    return chosen if isinstance(chosen, SegmentFilter) else SegmentFilter()
+
+
+def filtered_datasets(datasets: Datasets, chosen: SegmentFilter) -> Datasets:
+    """``chosen.apply(datasets)``, made once per data and filter in this session, its frames hashed
+    once (so the cache keys of a rerun cost nothing), and never shared with another session."""
+    memo = st.session_state.get(FILTERED_KEY)
+    if memo is not None and memo[0] is datasets and memo[1] == chosen:
+        return memo[2]
+    filtered = remember_digests(chosen.apply(datasets))
+    st.session_state[FILTERED_KEY] = (datasets, chosen, filtered)
+    return filtered
+
+
+def current_datasets() -> Datasets:
+    """The datasets every page analyses: the upload when chosen, else the sample, with the
+    sidebar's segment filter applied (so every page is filtered without knowing it)."""
+    datasets, chosen = unfiltered_datasets(), segment_filter()
+    return filtered_datasets(datasets, chosen) if chosen else datasets
+
+
 def as_of() -> date:
-    """The as-of date: active customers are censored here; later periods are immature."""
-    latest = current_datasets().latest_date()
+    """The as-of date: active customers are censored here; later periods are immature.
+    (From the unfiltered data, so that choosing a filter never moves it.)"""
+    latest = unfiltered_datasets().latest_date()
     chosen = st.session_state.get(AS_OF_KEY)
     if isinstance(chosen, date):
         return min(chosen, latest) if latest else chosen

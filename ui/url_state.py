@@ -25,7 +25,7 @@ import streamlit as st
 
 from cs_models.sample import vocabulary
 from ui.i18n import current_lang
-from ui.state import current_datasets
+from ui.state import unfiltered_datasets
 
 SEPARATOR = ","
 #: Session-state prefix of the last value each view widget held (widget state itself is
@@ -37,7 +37,23 @@ LANG_PREFIX = "_lang_"
 
 def _words() -> Mapping[str, str]:
     """Text -> code for the values that depend on the data's language (the sample's only)."""
-    return vocabulary(current_lang()) if current_datasets().source == "sample" else {}
+    return vocabulary(current_lang()) if unfiltered_datasets().source == "sample" else {}
+
+
+def url_code(value: Any) -> str:
+    """The text a URL holds for ``value``: the sample's language-neutral code of a word, else the text itself.
+
+    Parameters
+    ----------
+    value : Any
+        A column name, segment value or other option.
+
+    Returns
+    -------
+    str
+        E.g. ``"region"`` for the sample's ``地域``.
+    """
+    return _code(value)
 
 
 def _code(value: Any) -> str:

@@ -23,6 +23,10 @@ TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
 #: Size of the data-source line under a chart's title (normal, presentation): small, yet readable
 #: from the back of a room in presentation mode.
 SOURCE_FONT_SIZE = {False: 12, True: 18}
+#: Between a chart's title and the segment filter it shows (a line of its own: a long filter beside the
+#: title would run off a narrow chart), and the filter's relative size.
+SCOPE_SEPARATOR = "<br>"
+SCOPE_SIZE = "75%"
 
 
 def plot_text(text: object) -> str:
@@ -43,9 +47,9 @@ def plot_text(text: object) -> str:
     return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
-def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figure:
+def set_title(fig: go.Figure, title: str, source: str | None = None, scope: str | None = None) -> go.Figure:
     """Draw ``title`` (and a smaller ``source`` line under it) in the figure, so an exported PNG says
-    what it shows and where the data came from. Both are plain text (escaped here).
+    what it shows and where the data came from. All are plain text (escaped here).
 
     Parameters
     ----------
@@ -55,6 +59,10 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
         The title, left-aligned above the plot area.
     source : str, optional
         A grey subtitle naming the data source; none when empty or ``None``.
+    scope : str, optional
+        Which part of the data the chart shows (the segment filter, e.g. ``"地域: 関東のみ（顧客 821 / 2,000）"``),
+        on a smaller line of the title under it (not in the subtitle, whose line can meet an axis title
+        drawn above the plot, e.g. the cohort heatmap's); none when empty or ``None``.
 
     Returns
     -------
@@ -63,7 +71,10 @@ def set_title(fig: go.Figure, title: str, source: str | None = None) -> go.Figur
     """
     # above the plot area with room below it for annotations drawn just above the plot (the
     # forest plot's "← churn less"); automargin makes the top margin fit
-    text = {"text": plot_text(title), "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
+    shown = plot_text(title)
+    if scope:
+        shown += f"{SCOPE_SEPARATOR}<span style='font-size:{SCOPE_SIZE}'>{plot_text(scope)}</span>"
+    text = {"text": shown, "x": 0, "xanchor": "left", "yref": "paper", "y": 1, "yanchor": "bottom",
             "pad": {"b": 56}, "automargin": True}
     if source:
         text["subtitle"] = {"text": plot_text(source), "font": {"color": "#52606d"}}

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from lifelines import CoxPHFitter
 from scipy.stats import mannwhitneyu
 
 from cs_models import risk
-from cs_models.risk import _design, _fit, _score, risk_scores
+from cs_models.risk import _design, _score, risk_scores
 from cs_models.sample import load_sample
 from cs_models.survival import default_covariates, durations
 
@@ -26,13 +27,18 @@ def sample():
 
 
 def test_conditional_risk_equals_lifelines_survival_prediction(sample):
-    """1 − S(t + h | x) / S(t | x) with ``CoxPHFitter.predict_survival_function(x, times=[t, t + h])``."""
+    """1 − S(t + h | x) / S(t | x) with ``CoxPHFitter.predict_survival_function(x, times=[t, t + h])`` of lifelines
+    fitted on the same design (the model itself is fitted by ``cs_models.risk_cox``)."""
     customers, as_of = sample
     columns = default_covariates(durations(customers, as_of))
-    scored, (fitter, terms) = _score(customers, as_of, HORIZON, columns)
+    scored, (_, terms) = _score(customers, as_of, HORIZON, columns)
     frame = durations(customers, as_of)
+    design, levels, _ = _design(frame, columns)
+    data = design[[t[0] for t in terms]].assign(duration_days=frame["duration_days"].clip(lower=0.5),
+                                                event=frame["event"])
+    fitter = CoxPHFitter(penalizer=risk.PENALIZER).fit(data, "duration_days", "event")
     active = frame.loc[~frame["event"].to_numpy(bool)].head(40)
-    x, _, _ = _design(active, columns, _fit(customers, as_of, columns)[1])
+    x, _, _ = _design(active, columns, levels)
     x = x[[t[0] for t in terms]]
     knots = fitter.baseline_cumulative_hazard_.index.to_numpy(float)  # lifelines is exact at its own knots
     checked = 0
