@@ -115,7 +115,9 @@ def _in_archive(rng: random.Random, data: bytes) -> bytes:
             content = source.read(info.filename)
             if info.filename == target:
                 content = rng.choice((_flip, _cut, _repeat, _hostile, _far_reference))(rng, content)
-            archive.writestr(info.filename, content)
+            # the part's own time stamp, so the same seed gives the same bytes
+            archive.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
