@@ -17,6 +17,7 @@ counts them; the exit status is 1 when there is any.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import random
@@ -56,8 +57,10 @@ class Outcome:
 
 
 # ----------------------------------------------------------------------------- seeds
+@functools.cache
 def seeds() -> list[tuple[str, bytes]]:
-    """Small sample slices (CSV ja/en, XLSX) and the ingestion fixture corpus."""
+    """Small sample slices (CSV ja/en, XLSX) and the ingestion fixture corpus (made once: the
+    workbook carries the time it was written)."""
     from cs_models.export import to_xlsx_bytes
     from cs_models.sample import SAMPLE_DIR
 
@@ -134,7 +137,7 @@ MUTATORS: tuple[Callable[[random.Random, bytes], bytes], ...] = (_flip, _cut, _r
 def mutants(count: int, seed: int) -> Iterator[tuple[str, bytes]]:
     """``count`` mutated files, the same for the same ``seed``."""
     rng = random.Random(seed)
-    pool = seeds()
+    pool = list(seeds())
     for _ in range(count):
         name, data = rng.choice(pool)
         mutate = _in_archive if name.endswith(".xlsx") and rng.random() < 0.5 else rng.choice(MUTATORS)
