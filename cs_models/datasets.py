@@ -9,6 +9,8 @@ Canonical columns (after column mapping):
 - ``survey``: one row per respondent; question columns keep their headers;
   optional ``respondent_id`` and ``weight``.
 - ``gaps``: expectation/satisfaction answers, long or wide; see :mod:`cs_models.gaps`.
+- ``adoption``: ``user_id`` (str), ``first_used`` (datetime64); a usage log may repeat a user
+  (the first date counts); other columns are segments (e.g. department).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from datetime import date
 
 import pandas as pd
 
-DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets")
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "adoption")
 
 #: Date columns of each canonical dataset, used to find the default as-of date.
 DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "customers": ("start_date", "end_date"),
     "events": ("date",),
     "tickets": ("created_at", "solved_at"),
+    "adoption": ("first_used",),
 }
 
 
@@ -35,7 +38,7 @@ class Datasets:
 
     Attributes
     ----------
-    customers, events, survey, gaps, tickets : pandas.DataFrame or None
+    customers, events, survey, gaps, tickets, adoption : pandas.DataFrame or None
         Canonical frames; ``None`` when not loaded.
     source : {"sample", "upload"}
         Where the data came from.
@@ -48,6 +51,7 @@ class Datasets:
     survey: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
+    adoption: pd.DataFrame | None = None
     source: str = "sample"
     origins: Mapping[str, str] = field(default_factory=dict)
 

@@ -33,7 +33,8 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support",
+                                    "adoption")
 #: Rows of a long table (the risk call list, a month-by-month series) the HTML page shows.
 HTML_MAX_ROWS = 30
 EXIT_OK = 0
@@ -406,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         A parser of ``FILE...`` and the ``--kind``, ``--as-of``, ``--segment``, ``--covariates``,
-        ``--mapping``, ``--format``, ``--lang`` and ``--out`` options.
+        ``--mapping``, ``--format``, ``--lang``, ``--horizon-days``, ``--population`` and ``--out`` options.
     """
     parser = argparse.ArgumentParser(
         prog="python -m cs_models report",
@@ -422,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("json", "html"), default="json")
     parser.add_argument("--lang", choices=LANGUAGES, default="ja", help="language of findings (default: ja)")
     parser.add_argument("--horizon-days", type=int, default=90, help="churn-risk horizon in days (default: 90)")
+    parser.add_argument("--population", type=float, help="known market size of the adoption curve (e.g. employees)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -455,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report, datasets, as_of = load_report(
             files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
             segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
+            population=args.population,
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())

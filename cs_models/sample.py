@@ -6,7 +6,8 @@ to show: study-session (勉強会) participants and onboarded customers churn le
 customers whose expectations exceeded their experience churn sooner, Pro
 customers expand. The awareness survey reproduces the 2021 survey of 374 IT
 executives exactly (28.6% aware; 72% / 78.5% of those; challenges 50.0% / 28.6%). Its support
-tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`.
+tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`, its internal chat tool's
+adoption log (not in the workbook) by :mod:`cs_models.sample_adoption`.
 
 Every dataset is written in Japanese and in English (same numbers, localised
 headers and labels) to ``sample_data/<lang>/`` as CSV and one XLSX workbook, with
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cs_models import sample_support
+from cs_models import sample_adoption, sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -490,6 +491,7 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
             path = templates / f"{kind}_{lang}.csv"
             frame.head(0).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
+        written += sample_adoption.write(folder, templates, lang, AS_OF, SEED + 2)  # own stream, own file
     return written
 
 
@@ -537,8 +539,9 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         survey=survey,
         gaps=gaps,
         tickets=sample_support.read(folder, lang),
+        adoption=sample_adoption.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets")},
+        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "adoption")},
     )
 
 

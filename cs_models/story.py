@@ -1,8 +1,8 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn → time to solve tickets (:data:`STEPS`). A step whose dataset is absent, or whose
-analysis cannot run on these data, is skipped with the reason, so the story works on the
+biggest gaps → gap → churn → time to solve tickets → how a tool spreads (:data:`STEPS`). A step whose
+dataset is absent, or whose analysis cannot run on these data, is skipped with the reason, so the story works on the
 sample data and on any upload. The same figures are the charts of the offline report.
 """
 
@@ -15,10 +15,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import cohorts, gaps, support, survey
+from cs_models import adoption, cohorts, gaps, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
+from cs_models.charts.adoption import monthly_figure
 from cs_models.charts.cohorts import retention_heatmap
 from cs_models.charts.gaps import churn_curves, gap_bars
 from cs_models.charts.support import solved_curves
@@ -33,18 +34,21 @@ from cs_models.results import Result
 from cs_models.stats import segment_columns
 
 #: Step keys in story order.
-STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support")
+STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "adoption")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
-                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support"}
+                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support",
+                              "adoption": "adoption"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
-                                     "gap_churn": ("gaps", "customers"), "support": ("tickets",)}
+                                     "gap_churn": ("gaps", "customers"), "support": ("tickets",),
+                                     "adoption": ("adoption",)}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
 SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets", "no_funnel",
+                                 "missing_adoption",
                                  "no_covariates", "data")
 
 
@@ -224,9 +228,14 @@ def _support(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, lis
     return solved_curves(km, labels.support_solve_labels(lang), names), support.findings(result)
 
 
+def _adoption(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    result = adoption.fit_adoption(datasets.adoption, as_of)
+    return monthly_figure(result, labels.adoption_labels(lang)), adoption.findings(result)
+
+
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
-    "gap_churn": _gap_churn, "support": _support,
+    "gap_churn": _gap_churn, "support": _support, "adoption": _adoption,
 }
 
 

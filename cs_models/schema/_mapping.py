@@ -27,6 +27,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
     "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
                 "channel", "assignee", "satisfaction", "tags"),
+    "adoption": ("user_id", "first_used"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -36,6 +37,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "survey": (),
     "gaps": (),
     "tickets": ("ticket_id", "created_at"),
+    "adoption": ("user_id", "first_used"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -126,6 +128,21 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     ),
     "assignee": ("assignee", "agent", "ticket owner", "owner", "assigned to", "担当者", "対応者", "担当"),
     "tags": ("tags", "tag", "labels", "タグ", "ラベル"),
+    # adoption of a tool: user lists and usage logs of Slack, Teams, Google Workspace, SaaS admin consoles
+    "user_id": (
+        "user_id", "user id", "user", "user name", "username", "login", "login id", "email", "email address",
+        "e-mail", "user email", "member id", "member", "employee id", "employee number", "employee no",
+        "staff id", "ユーザーid", "ユーザid", "ユーザー", "ユーザー名", "ユーザ名", "ログインid", "メールアドレス",
+        "メール", "社員番号", "社員id", "従業員番号", "従業員id", "職員番号", "メンバーid", "メンバー",
+    ),
+    "first_used": (
+        "first_used", "first used", "first use", "first used at", "first use date", "first seen", "first login",
+        "first login at", "first login date", "first active", "first active date", "activated at",
+        "activation date", "account created", "account created (utc)", "date joined", "joined at", "joined",
+        "signed up at", "date", "used at", "timestamp", "利用開始日", "初回利用日", "初回利用日時",
+        "初回ログイン日", "初回ログイン日時", "利用開始日時", "アカウント作成日", "アカウント発行日", "登録日",
+        "参加日", "利用日", "日付", "日時", "ログイン日時",
+    ),
 }
 
 #: Headers that name a segment (used to suggest the default segment of a report).
@@ -373,7 +390,8 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
 
     Customers need an ID and a start date; events an ID and a date; gaps
     expectation/satisfaction columns; tickets a ticket ID, a creation time and two of status,
-    priority, first reply, solved time, channel and assignee; anything else is read as a survey. When a
+    priority, first reply, solved time, channel and assignee; adoption a user ID and a (first-use)
+    date; anything else is read as a survey. When a
     table could be customers or events (``Created at`` is both a sign-up date and an
     event date), repeated IDs and the absence of an end date point to events.
 
@@ -404,6 +422,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     specific = [f for f in ("status", "priority", "first_reply_at", "solved_at", "channel", "assignee") if f in tickets]
     if {"ticket_id", "created_at"} <= tickets.keys() and len(specific) >= 2:
         scores["tickets"] = 5 + len(specific)  # beats customers (at most 7) and events (at most 7)
+    adoption = _assign(headers, FIELDS["adoption"])
+    if {"user_id", "first_used"} <= adoption.keys():
+        scores["adoption"] = 6
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     best = max(DATASET_KINDS, key=lambda k: (scores[k], -DATASET_KINDS.index(k)))

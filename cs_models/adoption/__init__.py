@@ -1,0 +1,37 @@
+"""Word-of-mouth adoption: the Bass diffusion model fitted to the monthly first uses of a tool.
+
+- :func:`fit_adoption` -> :class:`AdoptionFit` (p, q, m with bootstrap intervals, peak, imitation share,
+  fitted and projected curve); :func:`first_use`, :func:`monthly_adoptions`.
+- :mod:`cs_models.adoption.bass`: the curve, the least-squares fit, the bootstrap.
+- :func:`findings`, :func:`reading`; :func:`report_section` for the report.
+"""
+
+from __future__ import annotations
+
+from cs_models.adoption.analysis import (
+    DRAWS,
+    HORIZON,
+    MIN_ACTIVE_MONTHS,
+    MIN_MONTHS,
+    AdoptionFit,
+    first_use,
+    fit_adoption,
+    monthly_adoptions,
+)
+from cs_models.adoption.findings import WORD_OF_MOUTH_RATIO, findings, reading
+from cs_models.adoption.report import report_section
+
+__all__ = [
+    "DRAWS",
+    "HORIZON",
+    "MIN_ACTIVE_MONTHS",
+    "MIN_MONTHS",
+    "WORD_OF_MOUTH_RATIO",
+    "AdoptionFit",
+    "findings",
+    "first_use",
+    "fit_adoption",
+    "monthly_adoptions",
+    "reading",
+    "report_section",
+]
