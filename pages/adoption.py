@@ -18,10 +18,17 @@ from ui.url_state import url_widget
 
 page_header("adoption")
 frame = require_dataset("adoption")
-population = url_widget(st.number_input, t("adoption.population_label"), key="adoption_population", default=0,
-                        min_value=0, step=10, help=t("adoption.population_help"))
+left, right = st.columns(2)
+with left:
+    population = url_widget(st.number_input, t("adoption.population_label"), key="adoption_population", default=0,
+                            min_value=0, step=10, help=t("adoption.population_help"))
+with right:
+    method = url_widget(st.segmented_control, t("adoption.method_label"), list(adoption.METHODS),
+                        key="adoption_method", default="mle", required=True, help=t("adoption.method_help"),
+                        format_func=lambda m: t(f"adoption.method_{m}"))
 try:
-    result = cached(adoption.fit_adoption)(frame, as_of(), population=float(population) if population else None)
+    result = cached(adoption.fit_adoption)(frame, as_of(), population=float(population) if population else None,
+                                           method=method or "mle")
 except CSLensError as exc:
     show_error(exc)
     st.stop()
@@ -57,7 +64,7 @@ st.dataframe(pd.DataFrame({
     t("adoption.col_meaning"): [t(f"adoption.meaning_{name}") for name, *_ in rows],
 }), hide_index=True, width="stretch")
 st.caption(t("adoption.rule", ratio=adoption.WORD_OF_MOUTH_RATIO))
-st.caption(t("adoption.method", draws=result.draws, launch=result.launch.strftime("%Y-%m")))
+st.caption(t(f"adoption.method_caption_{result.method}", draws=result.draws, launch=result.launch.strftime("%Y-%m")))
 
 st.subheader(t("adoption.downloads_heading"))
 curve = result.curve.drop(columns=["t", "cumulative_low", "cumulative_high"])

@@ -1,8 +1,9 @@
 """Word-of-mouth adoption: the Bass diffusion model fitted to the monthly first uses of a tool.
 
-- :func:`fit_adoption` -> :class:`AdoptionFit` (p, q, m with bootstrap intervals, peak, imitation share,
-  fitted and projected curve); :func:`first_use`, :func:`monthly_adoptions`.
-- :mod:`cs_models.adoption.bass`: the curve, the least-squares fit, the bootstrap.
+- :func:`fit_adoption` -> :class:`AdoptionFit` (p, q, m with profile-likelihood or bootstrap intervals, peak,
+  imitation share, fitted and projected curve); :func:`first_use`, :func:`monthly_adoptions`.
+- :mod:`cs_models.adoption.bass`: the curve, the least-squares fit, the bootstrap;
+  :mod:`cs_models.adoption.likelihood`: maximum likelihood and profile-likelihood intervals.
 - :func:`findings`, :func:`reading`; :func:`report_section` for the report.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from cs_models.adoption.analysis import (
     DRAWS,
     HORIZON,
+    METHODS,
     MIN_ACTIVE_MONTHS,
     MIN_MONTHS,
     AdoptionFit,
@@ -24,6 +26,7 @@ from cs_models.adoption.report import report_section
 __all__ = [
     "DRAWS",
     "HORIZON",
+    "METHODS",
     "MIN_ACTIVE_MONTHS",
     "MIN_MONTHS",
     "WORD_OF_MOUTH_RATIO",

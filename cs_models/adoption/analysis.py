@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cs_models.adoption import bass
+from cs_models.adoption import bass, likelihood
 from cs_models.errors import DataError
 from cs_models.results import Result
 from cs_models.stats import ALPHA, check_alpha
@@ -17,7 +17,10 @@ from cs_models.stats import ALPHA, check_alpha
 #: Fewest complete months, and months with an adoption, a three-parameter curve is fitted to.
 MIN_MONTHS = 6
 MIN_ACTIVE_MONTHS = 3
-#: Bootstrap samples of the intervals and their seed (the page and the report agree).
+#: Estimation methods: Poisson maximum likelihood with profile-likelihood intervals, or least squares
+#: (Srinivasan & Mason 1986) with parametric-bootstrap intervals.
+METHODS = ("mle", "nls")
+#: Draws of the curve's band (normal approximation or bootstrap) and their seed (page and report agree).
 DRAWS = 200
 SEED = 20261
 #: Months projected beyond the last complete month.
@@ -39,8 +42,10 @@ class AdoptionFit(Result):
     p, q, m : float
         Innovation and imitation per month, and market size (eventual adopters).
     p_ci, q_ci, m_ci : tuple of float
-        ``1 − alpha`` percentile intervals of the parametric bootstrap (``m_ci`` is ``(m, m)``
-        when the market size was given).
+        ``1 − alpha`` intervals: profile likelihood (``mle``) or bootstrap percentiles (``nls``);
+        ``m_ci`` is ``(m, m)`` when the market size was given; an end the data cannot bound is NaN.
+    method : str
+        One of :data:`METHODS`.
     population : float or None
         The known market size (e.g. head count), when given; then ``m`` is fixed to it.
     peak_t : float
@@ -56,7 +61,7 @@ class AdoptionFit(Result):
     rss : float
         Residual sum of squares of the least-squares fit.
     draws : int
-        Bootstrap refits that converged (of :data:`DRAWS` asked for).
+        Draws behind the band (and, for ``nls``, the intervals): bootstrap refits that converged.
     curve : pandas.DataFrame
         One row per month (observed and projected): ``month`` (first day), ``t``, ``observed``
         (NaN when projected), ``cumulative_observed``, ``fitted``, ``fitted_low``, ``fitted_high``,
@@ -73,6 +78,7 @@ class AdoptionFit(Result):
     p_ci: tuple[float, float]
     q_ci: tuple[float, float]
     m_ci: tuple[float, float]
+    method: str
     population: float | None
     peak_t: float
     peak_month: str
@@ -170,8 +176,34 @@ def _curve(counts: pd.Series, fit: bass.BassFit, sims: np.ndarray, alpha: float,
     })
 
 
-def fit_adoption(frame: pd.DataFrame, as_of: date, *, population: float | None = None, alpha: float = ALPHA,
-                 draws: int = DRAWS, horizon: int = HORIZON, seed: int = SEED) -> AdoptionFit:
+def _estimate(counts: np.ndarray, method: str, alpha: float, population: float | None, draws: int,
+              seed: int) -> tuple[bass.BassFit, dict[str, tuple[float, float]], np.ndarray]:
+    """The fit, the intervals of ``p``, ``q``, ``m`` and ``ratio`` (q/p), and the draws behind the band."""
+    if method == "nls":
+        fit = bass.fit_bass(counts, m_fixed=population)
+        if not fit.converged:
+            return fit, {}, np.empty((0, 3))
+        sims = bass.bootstrap(fit, len(counts), draws=draws, seed=seed, m_fixed=population)
+        values = {"p": sims[:, 0], "q": sims[:, 1], "m": sims[:, 2], "ratio": sims[:, 1] / sims[:, 0]}
+        estimates = {"p": fit.p, "q": fit.q, "m": fit.m, "ratio": fit.q / fit.p}
+        return fit, {k: _interval(v, alpha, estimates[k]) for k, v in values.items()}, sims
+    fit = likelihood.fit_mle(counts, m_fixed=population)
+    if not fit.converged:
+        return fit, {}, np.empty((0, 3))
+    names = ("p", "q", "ratio") if population is not None else ("p", "q", "ratio", "m")
+    intervals = {k: likelihood.profile_interval(counts, fit, k, alpha=alpha, m_fixed=population) for k in names}
+    return fit, intervals, likelihood.normal_draws(counts, fit, draws=draws, seed=seed, m_fixed=population)
+
+
+def _share_interval(ratio: tuple[float, float]) -> tuple[float, float]:
+    """The imitation share's interval from that of ``q/p`` (the share rises with ``q/p``)."""
+    def share(r: float) -> float:
+        return math.nan if math.isnan(r) else bass.imitation_share(1.0, r)
+    return share(ratio[0]), share(ratio[1])
+
+
+def fit_adoption(frame: pd.DataFrame, as_of: date, *, population: float | None = None, method: str = "mle",
+                 alpha: float = ALPHA, draws: int = DRAWS, horizon: int = HORIZON, seed: int = SEED) -> AdoptionFit:
     """Fit the Bass model to the monthly adoptions of ``frame`` up to ``as_of``.
 
     Parameters
@@ -183,14 +215,17 @@ def fit_adoption(frame: pd.DataFrame, as_of: date, *, population: float | None =
         Last day of data; a month not over by then is left out of the fit.
     population : float, optional
         Known market size (e.g. the number of employees); fixes ``m``.
+    method : {"mle", "nls"}
+        Poisson maximum likelihood with profile-likelihood intervals, or least squares with
+        parametric-bootstrap intervals.
     alpha : float
-        ``1 −`` confidence of the bootstrap intervals.
+        ``1 −`` confidence of the intervals and the band.
     draws : int
-        Bootstrap samples.
+        Draws of the band (and bootstrap refits for ``nls``).
     horizon : int
         Months projected after the last complete month.
     seed : int
-        Seed of the bootstrap.
+        Seed of the draws.
 
     Returns
     -------
@@ -204,33 +239,29 @@ def fit_adoption(frame: pd.DataFrame, as_of: date, *, population: float | None =
         ``adoption_no_fit`` (the curve has no shape to fit: the market size runs away).
     """
     check_alpha(alpha)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     counts, notes = monthly_adoptions(frame, as_of)
     _check(counts)
     users = int(counts.sum())
     if population is not None and not (population > 0 and population >= users):
         raise DataError("adoption_bad_population", "the population must be at least the number of users",
                         population=population, users=users)
-    fit = bass.fit_bass(counts.to_numpy(float), m_fixed=population)
+    fit, ci, sims = _estimate(counts.to_numpy(float), method, alpha, population, draws, seed)
     if not fit.converged:
         raise DataError("adoption_no_fit", "the Bass model could not be fitted", months=len(counts))
-    sims = bass.bootstrap(fit, len(counts), draws=draws, seed=seed, m_fixed=population)
     peak_t = bass.peak_time(fit.p, fit.q)
-    if peak_t > len(counts):
-        notes += ("before_peak",)
-    if fit.q <= fit.p:
-        notes += ("no_peak",)
-    if len(sims) < draws * 0.8:
+    notes += (("before_peak",) if peak_t > len(counts) else ()) + (("no_peak",) if fit.q <= fit.p else ())
+    if len(sims) < draws * 0.8 or any(math.isnan(v) for pair in ci.values() for v in pair):
         notes += ("unstable",)
-    shares = np.array([bass.imitation_share(s[0], s[1]) for s in sims])
     curve = _curve(counts, fit, sims, alpha, horizon)
     peak_index = min(int(peak_t), len(curve) - 1)
+    share = bass.imitation_share(fit.p, fit.q)
     return AdoptionFit(
         alpha=alpha, notes=notes, users=users, months=len(counts), launch=counts.index[0].date(),
-        p=fit.p, q=fit.q, m=fit.m, p_ci=_interval(sims[:, 0], alpha, fit.p), q_ci=_interval(sims[:, 1], alpha, fit.q),
-        m_ci=(fit.m, fit.m) if population is not None else _interval(sims[:, 2], alpha, fit.m),
+        p=fit.p, q=fit.q, m=fit.m, p_ci=ci["p"], q_ci=ci["q"], m_ci=ci.get("m", (fit.m, fit.m)), method=method,
         population=population, peak_t=peak_t, peak_month=curve["month"].iloc[peak_index].strftime("%Y-%m"),
-        peak_adoptions=float(curve["fitted"].iloc[peak_index]),
-        imitation_share=bass.imitation_share(fit.p, fit.q),
-        imitation_ci=_interval(shares, alpha, bass.imitation_share(fit.p, fit.q)),
-        adopted_share=users / fit.m, rss=fit.rss, draws=len(sims), curve=curve,
+        peak_adoptions=float(curve["fitted"].iloc[peak_index]), imitation_share=share,
+        imitation_ci=_share_interval(ci["ratio"]), adopted_share=users / fit.m, rss=fit.rss, draws=len(sims),
+        curve=curve,
     )

@@ -8,6 +8,9 @@ from cs_models.adoption.analysis import AdoptionFit
 from cs_models.findings import Finding, ranked
 
 SECTION = "adoption"
+#: How each estimation method is described in the evidence and the report.
+METHOD_TEXT = {"mle": "Poisson maximum likelihood (Schmittlein & Mahajan 1982); profile-likelihood intervals",
+               "nls": "nonlinear least squares (Srinivasan & Mason 1986); parametric-bootstrap intervals"}
 #: ``q/p`` at or above which (with the intervals of ``q`` and ``p`` apart) adoption spreads by word of mouth.
 WORD_OF_MOUTH_RATIO = 10.0
 
@@ -63,7 +66,7 @@ def findings(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO) -> list
               "share": result.imitation_share, "share_low": result.imitation_ci[0],
               "share_high": result.imitation_ci[1]}
     kind = reading(result, ratio=ratio)
-    evidence = {"model": "Bass (Srinivasan & Mason 1986 NLS)", "intervals": f"parametric bootstrap, {result.draws}"}
+    evidence = {"model": "Bass", "method": METHOD_TEXT[result.method]}
     out = [_finding(kind, "notice" if kind == "word_of_mouth" else "info", params, **evidence)]
     peak = {"month": result.peak_month, "t": result.peak_t, "adoptions": result.peak_adoptions}
     out.append(_finding("before_peak" if "before_peak" in result.notes else "peak", "info", peak))

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from cs_models.adoption.analysis import fit_adoption
-from cs_models.adoption.findings import findings, reading
+from cs_models.adoption.findings import METHOD_TEXT, findings, reading
 from cs_models.datasets import Datasets
 from cs_models.results import frame_records, json_number
 
@@ -44,8 +44,8 @@ def report_section(datasets: Datasets, *, as_of: date, population: float | None 
         "users": result.users, "months": result.months, "launch": result.launch.isoformat(),
         "bass": {"p": json_number(result.p), "q": json_number(result.q), "m": json_number(result.m),
                  "p_ci": ci(result.p_ci), "q_ci": ci(result.q_ci), "m_ci": ci(result.m_ci),
-                 "method": f"nonlinear least squares (Srinivasan & Mason 1986); {1 - result.alpha:.0%} "
-                           f"parametric bootstrap intervals ({result.draws} refits)"},
+                 "method": result.method, "method_text": METHOD_TEXT[result.method],
+                 "confidence": 1 - result.alpha},
         "peak_month": result.peak_month, "peak_t": json_number(result.peak_t),
         "peak_adoptions": json_number(result.peak_adoptions),
         "imitation_share": json_number(result.imitation_share), "imitation_ci": ci(result.imitation_ci),
