@@ -102,10 +102,10 @@ def cumulative_figure(result: AdoptionFit, labels: Mapping[str, str]) -> go.Figu
         x=seen["month"], y=seen["cumulative_observed"], mode="markers", marker={"color": PALETTE[0], "size": 8},
         name=plot_text(labels["observed"]),
         hovertemplate=labels["hover_observed"].format(month="%{x|%Y-%m}", count="%{y:,.0f}") + "<extra></extra>"))
-    fig.add_hline(y=result.m, line={"color": PALETTE[3], "dash": "dash", "width": 1.5},
-                  annotation={"text": plot_text(labels["market"].format(m=f"{result.m:,.0f}")),
-                              "xanchor": "left", "x": 0, "xref": "paper", "yanchor": "bottom",
-                              "font": {"color": PALETTE[3], "size": 12}})
+    fig.add_hline(y=result.m, line={"color": PALETTE[3], "dash": "dash", "width": 1.5})
+    fig.add_annotation(x=0.01, xref="paper", y=result.m, yref="y", xanchor="left", yanchor="bottom", showarrow=False,
+                       text=plot_text(labels["market"].format(m=f"{result.m:,.0f}")),
+                       font={"color": PALETTE[3], "size": 12})
     _projection_start(fig, curve, labels["projection"])
     fig.update_layout(legend=TOP_LEGEND, height=440, plot_bgcolor="white", hovermode="x unified")
     fig.update_xaxes(title=labels["x_title"], dtick="M2", tickformat="%Y-%m")

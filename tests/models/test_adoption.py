@@ -25,6 +25,8 @@ from scipy.stats import chi2
 
 from cs_models import adoption
 from cs_models.adoption import bass, likelihood
+from cs_models.charts import labels
+from cs_models.charts.adoption import cumulative_figure, monthly_figure
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.pipeline import load_files
@@ -279,3 +281,16 @@ def test_adoption_problems_are_named_by_row_and_column():
     found = {(r.row, r.column, r.code, r.action) for r in issues.itertuples()}
     assert (7, "社員番号", "missing_id", "excluded") in found
     assert (11, "初回ログイン日", "invalid_date", "excluded") in found
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_figures_draw_bars_curve_band_and_market_size(lang):
+    data = load_sample(lang)
+    result = adoption.fit_adoption(data.adoption, data.latest_date())
+    monthly = monthly_figure(result, labels.adoption_labels(lang))
+    bars = [t for t in monthly.data if t.type == "bar"]
+    assert len(bars) == 1
+    assert list(bars[0].y) == result.curve.loc[~result.curve["projected"], "observed"].tolist()
+    cumulative = cumulative_figure(result, labels.adoption_labels(lang, cumulative=True))
+    assert any(f"{result.m:,.0f}" in a.text for a in cumulative.layout.annotations)
+    assert cumulative.layout.yaxis.range[1] >= result.m
