@@ -39,7 +39,7 @@ columns[0].metric(t("adoption.metric_users"), fmt.number(result.users), border=T
 columns[1].metric(t("adoption.metric_market"), fmt.number(result.m), border=True,
                   help=t("adoption.market_fixed") if result.population is not None
                   else t("adoption.market_help", low=result.m_ci[0], high=result.m_ci[1]))
-columns[2].metric(t("adoption.metric_reading"), t(f"adoption.reading_{adoption.reading(result)}"), border=True,
+columns[2].metric(t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True,
                   help=t("adoption.imitation_help", low=result.imitation_ci[0], high=result.imitation_ci[1]))
 columns[3].metric(t("adoption.metric_peak"), result.peak_month, border=True,
                   help=t("adoption.peak_help", t=result.peak_t, n=result.peak_adoptions))

@@ -8,6 +8,8 @@ from cs_models.adoption.analysis import AdoptionFit
 from cs_models.findings import Finding, ranked
 
 SECTION = "adoption"
+#: The milestone of the progress finding: the month this share of the market size is reached.
+MILESTONE = 0.95
 #: How each estimation method is described in the evidence and the report.
 METHOD_TEXT = {"mle": "Poisson maximum likelihood (Schmittlein & Mahajan 1982); profile-likelihood intervals",
                "nls": "nonlinear least squares (Srinivasan & Mason 1986); parametric-bootstrap intervals"}
@@ -42,7 +44,7 @@ def reading(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO) -> str:
     return "mixed"
 
 
-def findings(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO) -> list[Finding]:
+def findings(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO, milestone: float = MILESTONE) -> list[Finding]:
     """Findings of the adoption curve, most important first.
 
     Parameters
@@ -51,15 +53,17 @@ def findings(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO) -> list
         Output of :func:`cs_models.adoption.fit_adoption`.
     ratio : float
         The word-of-mouth rule of :func:`reading`.
+    milestone : float
+        Share of the market size whose month the progress finding names.
 
     Returns
     -------
     list of Finding
         ``adoption.word_of_mouth`` / ``adoption.push`` / ``adoption.mixed`` (with ``p``, ``q``,
         their intervals and the imitation share), ``adoption.peak`` or ``adoption.before_peak``,
-        ``adoption.progress`` (users against the estimated market size and the month 90% of it is
-        reached) or ``adoption.progress_population`` (against a given head count), each with an
-        ``_open`` variant when 90% is not reached within the projection.
+        ``adoption.progress`` (users against the estimated market size and the month ``milestone`` of
+        it is reached) or ``adoption.progress_population`` (against a given head count), each with an
+        ``_open`` variant when the milestone is not reached within the projection.
     """
     params = {"p": result.p, "q": result.q, "p_low": result.p_ci[0], "p_high": result.p_ci[1],
               "q_low": result.q_ci[0], "q_high": result.q_ci[1], "ratio": result.q / result.p, "rule": ratio,
@@ -71,9 +75,10 @@ def findings(result: AdoptionFit, *, ratio: float = WORD_OF_MOUTH_RATIO) -> list
     peak = {"month": result.peak_month, "t": result.peak_t, "adoptions": result.peak_adoptions}
     out.append(_finding("before_peak" if "before_peak" in result.notes else "peak", "info", peak))
     curve = result.curve
-    reached = curve.loc[curve["cumulative"] >= 0.9 * result.m, "month"]
+    reached = curve.loc[curve["cumulative"] >= milestone * result.m, "month"]
     progress = {"users": result.users, "m": result.m, "m_low": result.m_ci[0], "m_high": result.m_ci[1],
-                "share": result.adopted_share, "month90": reached.iloc[0].strftime("%Y-%m") if len(reached) else ""}
+                "share": result.adopted_share, "milestone": milestone,
+                "month": reached.iloc[0].strftime("%Y-%m") if len(reached) else ""}
     name = "progress" if result.population is None else "progress_population"
     out.append(_finding(name if len(reached) else f"{name}_open", "info", progress))
     return ranked(out)

@@ -27,7 +27,7 @@ def test_sample_shows_the_bass_fit_and_reads_word_of_mouth(lang):
     assert messages["adoption.cumulative_heading"] in titles
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[messages["adoption.metric_users"]] == "330"
-    assert metrics[messages["adoption.metric_reading"]] == messages["adoption.reading_word_of_mouth"]
+    assert metrics[messages["adoption.metric_imitation"]] == "88%"
     assert metrics[messages["adoption.metric_peak"]] == "2026-05"
     body = texts(at)
     assert messages["findings.adoption.word_of_mouth"].split("{")[0] in body
@@ -69,4 +69,4 @@ def test_overview_card(lang):
     at = run_app(lang=lang)
     assert_clean(at)
     assert catalogue(lang)["adoption.page_title"] in [s.value for s in at.subheader]
-    assert catalogue(lang)["adoption.metric_reading"] in {m.label for m in at.metric}
+    assert catalogue(lang)["adoption.metric_imitation"] in {m.label for m in at.metric}

@@ -1,4 +1,5 @@
-"""Overview card: users so far, how the tool spreads (word of mouth or push), and the top adoption finding."""
+"""Overview card: users so far, the share adopting by imitation, and the top adoption finding (word of mouth
+or push)."""
 
 from __future__ import annotations
 
@@ -21,5 +22,5 @@ def render() -> None:
     result = cached(adoption.fit_adoption)(frame, as_of())
     left, right = st.columns(2)
     left.metric(t("adoption.metric_users"), fmt.number(result.users), border=True)
-    right.metric(t("adoption.metric_reading"), t(f"adoption.reading_{adoption.reading(result)}"), border=True)
+    right.metric(t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True)
     show_findings(adoption.findings(result)[:1])
