@@ -13,6 +13,8 @@ parameters.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -294,3 +296,18 @@ def test_figures_draw_bars_curve_band_and_market_size(lang):
     cumulative = cumulative_figure(result, labels.adoption_labels(lang, cumulative=True))
     assert any(f"{result.m:,.0f}" in a.text for a in cumulative.layout.annotations)
     assert cumulative.layout.yaxis.range[1] >= result.m
+
+
+def test_report_command_with_kind_adoption_and_a_population():
+    """``python -m cs_models report FILE --kind adoption --population N``: the documented JSON keys."""
+    done = subprocess.run([sys.executable, "-m", "cs_models", "report", str(FIXTURES / "slack_log_en.csv"),
+                           "--kind", "adoption", "--as-of", "2026-10-31", "--population", "160"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    section = report["adoption"]
+    assert section["users"] == 139
+    assert section["bass"]["m"] == 160
+    assert section["bass"]["m_ci"] == [160, 160]
+    assert {"p", "q", "p_ci", "q_ci"} <= section["bass"].keys()
+    assert any(f["code"].startswith("adoption.") for f in report["findings"])
