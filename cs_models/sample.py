@@ -388,7 +388,7 @@ def vocabulary(lang: str) -> Mapping[str, str]:
         ``{localised text: code}``.
     """
     out = {text: code for code, text in LABELS[lang].items() if isinstance(text, str)}
-    for headers in HEADERS[lang].values():
+    for headers in (*HEADERS[lang].values(), sample_adoption.HEADERS[lang], sample_adoption.LABELS[lang]):
         out.update({text: code for code, text in headers.items()})
     return out
 

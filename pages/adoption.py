@@ -66,6 +66,26 @@ st.dataframe(pd.DataFrame({
 st.caption(t("adoption.rule", ratio=adoption.WORD_OF_MOUTH_RATIO))
 st.caption(t(f"adoption.method_caption_{result.method}", draws=result.draws, launch=result.launch.strftime("%Y-%m")))
 
+segments = adoption.adoption_segments(frame)
+if segments:
+    st.subheader(t("adoption.segments_heading"))
+    column = url_widget(st.selectbox, t("adoption.segment_label"), segments, key="adoption_segment",
+                        default=segments[0])
+    table = cached(adoption.fit_by_segment)(frame, as_of(), column or segments[0])
+    st.dataframe(pd.DataFrame({
+        t("adoption.col_segment"): table["segment"], t("adoption.col_users"): table["users"],
+        t("adoption.col_p"): [fmt.interval(lo, hi, fmt=lambda v: fmt.number(v, 3)) if s == "fitted" else ""
+                              for lo, hi, s in zip(table["p_low"], table["p_high"], table["status"], strict=True)],
+        t("adoption.col_q"): [fmt.interval(lo, hi, fmt=lambda v: fmt.number(v, 2)) if s == "fitted" else ""
+                              for lo, hi, s in zip(table["q_low"], table["q_high"], table["status"], strict=True)],
+        t("adoption.col_m"): [fmt.number(m) if s == "fitted" else "" for m, s in zip(table["m"], table["status"],
+                                                                                     strict=True)],
+        t("adoption.metric_peak"): table["peak_month"].fillna(""),
+        t("adoption.col_reading"): [t(f"adoption.reading_{r}") if s == "fitted" else t(f"adoption.status_{s}")
+                                    for r, s in zip(table["reading"], table["status"], strict=True)],
+    }), hide_index=True, width="stretch")
+    st.caption(t("adoption.segments_caption", n=adoption.MIN_SEGMENT_USERS))
+
 st.subheader(t("adoption.downloads_heading"))
 curve = result.curve.drop(columns=["t", "cumulative_low", "cumulative_high"])
 curve = curve.assign(month=curve["month"].dt.strftime("%Y-%m"))

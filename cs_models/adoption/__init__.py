@@ -4,6 +4,7 @@
   imitation share, fitted and projected curve); :func:`first_use`, :func:`monthly_adoptions`.
 - :mod:`cs_models.adoption.bass`: the curve, the least-squares fit, the bootstrap;
   :mod:`cs_models.adoption.likelihood`: maximum likelihood and profile-likelihood intervals.
+- :func:`fit_by_segment` (one curve per department or team with enough users), :func:`adoption_segments`.
 - :func:`findings`, :func:`reading`; :func:`report_section` for the report.
 """
 
@@ -22,6 +23,7 @@ from cs_models.adoption.analysis import (
 )
 from cs_models.adoption.findings import WORD_OF_MOUTH_RATIO, findings, reading
 from cs_models.adoption.report import report_section
+from cs_models.adoption.segments import MIN_SEGMENT_USERS, adoption_segments, fit_by_segment
 
 __all__ = [
     "DRAWS",
@@ -29,11 +31,14 @@ __all__ = [
     "METHODS",
     "MIN_ACTIVE_MONTHS",
     "MIN_MONTHS",
+    "MIN_SEGMENT_USERS",
     "WORD_OF_MOUTH_RATIO",
     "AdoptionFit",
+    "adoption_segments",
     "findings",
     "first_use",
     "fit_adoption",
+    "fit_by_segment",
     "monthly_adoptions",
     "reading",
     "report_section",

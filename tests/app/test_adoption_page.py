@@ -31,7 +31,8 @@ def test_sample_shows_the_bass_fit_and_reads_word_of_mouth(lang):
     assert metrics[messages["adoption.metric_peak"]] == "2026-05"
     body = texts(at)
     assert messages["findings.adoption.word_of_mouth"].split("{")[0] in body
-    assert len(at.dataframe) == 1  # the coefficients
+    assert len(at.dataframe) == 2  # the coefficients, the departments
+    assert messages["adoption.segments_heading"] in [s.value for s in at.subheader]
 
 
 def test_population_and_method_follow_the_link():
@@ -42,6 +43,15 @@ def test_population_and_method_follow_the_link():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[messages["adoption.metric_market"]] == "420"
     assert messages["adoption.method_caption_nls"].split("{")[0] in texts(at)
+
+
+def test_segment_choice_is_kept_in_the_link_across_languages():
+    at = run_app(PAGE, lang="en", query={"adoption_segment": "department"})
+    assert_clean(at)
+    assert at.selectbox(key="adoption_segment").value == "department"
+    ja = run_app(PAGE, lang="ja", query={"adoption_segment": "department"})
+    assert_clean(ja)
+    assert ja.selectbox(key="adoption_segment").value == "部署"
 
 
 def test_a_population_below_the_users_is_explained():

@@ -311,3 +311,21 @@ def test_report_command_with_kind_adoption_and_a_population():
     assert section["bass"]["m_ci"] == [160, 160]
     assert {"p", "q", "p_ci", "q_ci"} <= section["bass"].keys()
     assert any(f["code"].startswith("adoption.") for f in report["findings"])
+
+
+def test_segment_fits_equal_fits_of_each_segment_alone():
+    """Each fitted row is the fit of that department's users alone; small departments are listed unfitted."""
+    data = load_sample("en")
+    table = adoption.fit_by_segment(data.adoption, data.latest_date(), "department")
+    assert adoption.adoption_segments(data.adoption) == ["department"]
+    assert table["users"].sum() == 330
+    fitted = table[table["status"] == "fitted"]
+    assert (fitted["users"] >= adoption.MIN_SEGMENT_USERS).all()
+    assert set(table.loc[table["status"] != "fitted", "status"]) <= {"too_few"}
+    row = fitted.iloc[0]
+    alone = adoption.fit_adoption(data.adoption[data.adoption["department"] == row["segment"]], data.latest_date(),
+                                  draws=20)
+    assert (row["p"], row["q"], row["m"]) == pytest.approx((alone.p, alone.q, alone.m))
+    assert (row["q_low"], row["q_high"]) == pytest.approx(alone.q_ci)
+    with pytest.raises(DataError):
+        adoption.fit_by_segment(data.adoption, data.latest_date(), "nope")
