@@ -80,3 +80,9 @@ def test_overview_card(lang):
     assert_clean(at)
     assert catalogue(lang)["adoption.page_title"] in [s.value for s in at.subheader]
     assert catalogue(lang)["adoption.metric_imitation"] in {m.label for m in at.metric}
+
+
+def test_card_with_too_little_history_says_so_without_an_error():
+    at = run_app(lang="en", query={"as_of": "2025-12-31"})
+    assert_clean(at)
+    assert any("complete months" in str(i.value) for i in at.info)
