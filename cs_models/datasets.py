@@ -11,6 +11,8 @@ Canonical columns (after column mapping):
 - ``gaps``: expectation/satisfaction answers, long or wide; see :mod:`cs_models.gaps`.
 - ``community``: ``member_id`` (str), ``date`` (datetime64), ``action`` (a code of
   :data:`cs_models.community.ACTIONS`), optional ``customer_id``, ``thread_id``, ``event_name``.
+- ``adoption``: ``user_id`` (str), ``first_used`` (datetime64); a usage log may repeat a user
+  (the first date counts); other columns are segments (e.g. department).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import date
 
 import pandas as pd
 
-DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "community")
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "community", "adoption")
 
 #: Date columns of each canonical dataset, used to find the default as-of date.
 DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -29,6 +31,7 @@ DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "events": ("date",),
     "tickets": ("created_at", "solved_at"),
     "community": ("date",),
+    "adoption": ("first_used",),
 }
 
 
@@ -38,7 +41,7 @@ class Datasets:
 
     Attributes
     ----------
-    customers, events, survey, gaps, tickets, community : pandas.DataFrame or None
+    customers, events, survey, gaps, tickets, community, adoption : pandas.DataFrame or None
         Canonical frames; ``None`` when not loaded.
     source : {"sample", "upload"}
         Where the data came from.
@@ -52,6 +55,7 @@ class Datasets:
     gaps: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
     community: pd.DataFrame | None = None
+    adoption: pd.DataFrame | None = None
     source: str = "sample"
     origins: Mapping[str, str] = field(default_factory=dict)
 

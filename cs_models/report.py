@@ -36,7 +36,7 @@ from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
 SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support", "forecast",
-                                    "community")
+                                    "community", "adoption")
 #: Key of each section's complete results (every ``Result`` the page renders, as ``to_dict()``);
 #: the JSON carries it, the printable HTML page shows the section's summary only.
 RESULTS_KEY = "results"
@@ -429,8 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         A parser of ``FILE...`` and the ``--kind``, ``--as-of``, ``--segment``, ``--covariates``,
-        ``--mapping``, ``--format``, ``--lang``, ``--horizon-days``, ``--period``, ``--filter`` and ``--out``
-        options.
+        ``--mapping``, ``--format``, ``--lang``, ``--horizon-days``, ``--period``, ``--filter``, ``--population``
+        and ``--out`` options.
     """
     parser = argparse.ArgumentParser(
         prog="python -m cs_models report",
@@ -450,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="contract period of the retention forecast (default: month)")
     parser.add_argument("--filter", action="append", metavar="COL=VALUE[,VALUE...]",
                         help="analyse only these segment values (repeat for several columns)")
+    parser.add_argument("--population", type=float, help="known market size of the adoption curve (e.g. employees)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     return parser
 
@@ -485,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
             forecast_period=args.period,
             segment_filter=SegmentFilter.parse(args.filter or []),
+            population=args.population,
         )
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())

@@ -7,7 +7,8 @@ customers whose expectations exceeded their experience churn sooner, Pro
 customers expand. The awareness survey reproduces the 2021 survey of 374 IT
 executives exactly (28.6% aware; 72% / 78.5% of those; challenges 50.0% / 28.6%). Its support
 tickets (a Zendesk-like export) are made by :mod:`cs_models.sample_support`, its community log
-by :mod:`cs_models.sample_community` (a CSV of its own, not in the workbook, so the workbook is unchanged).
+by :mod:`cs_models.sample_community` and its internal chat tool's adoption log by :mod:`cs_models.sample_adoption`
+(CSVs of their own, not in the workbook, so the workbook is unchanged).
 
 Every dataset is written in Japanese and in English (same numbers, localised
 headers and labels) to ``sample_data/<lang>/`` as CSV and one XLSX workbook, with
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cs_models import sample_community, sample_support
+from cs_models import sample_adoption, sample_community, sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -380,7 +381,7 @@ def vocabulary(lang: str) -> Mapping[str, str]:
         ``{localised text: code}``.
     """
     out = {text: code for code, text in LABELS[lang].items() if isinstance(text, str)}
-    for headers in HEADERS[lang].values():
+    for headers in (*HEADERS[lang].values(), sample_adoption.HEADERS[lang], sample_adoption.LABELS[lang]):
         out.update({text: code for code, text in headers.items()})
     return out
 
@@ -485,6 +486,7 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
             path = templates / f"{kind}_{lang}.csv"
             frame.head(0).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
+        written += sample_adoption.write(folder, templates, lang, AS_OF, SEED + 2)  # own stream, own file
     return written
 
 
@@ -533,8 +535,9 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         gaps=gaps,
         tickets=sample_support.read(folder, lang),
         community=sample_community.read(folder, lang),
+        adoption=sample_adoption.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "community")},
+        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "community", "adoption")},
     )
 
 

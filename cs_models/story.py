@@ -1,9 +1,10 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn → time to solve tickets → retention forecast → community roles (:data:`STEPS`).
-A step whose dataset is absent, or whose analysis cannot run on these data, is skipped with the reason, so the
-story works on the sample data and on any upload. The same figures are the charts of the offline report.
+biggest gaps → gap → churn → time to solve tickets → retention forecast → community roles → how a tool
+spreads (:data:`STEPS`). A step whose dataset is absent, or whose analysis cannot run on these data, is skipped
+with the reason, so the story works on the sample data and on any upload. The same figures are the charts of the
+offline report.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import cohorts, community, forecast, gaps, support, survey
+from cs_models import adoption, cohorts, community, forecast, gaps, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
+from cs_models.charts.adoption import monthly_figure
 from cs_models.charts.cohorts import retention_heatmap
 from cs_models.charts.community import role_history
 from cs_models.charts.forecast import retention_figure
@@ -36,21 +38,22 @@ from cs_models.stats import segment_columns
 
 #: Step keys in story order.
 STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "forecast",
-                          "community")
+                          "community", "adoption")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
                               "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support",
-                              "forecast": "forecast", "community": "community"}
+                              "forecast": "forecast", "community": "community", "adoption": "adoption"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
                                      "gap_churn": ("gaps", "customers"), "support": ("tickets",),
-                                     "forecast": ("customers",), "community": ("community",)}
+                                     "forecast": ("customers",), "community": ("community",),
+                                     "adoption": ("adoption",)}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
 SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets",
-                                 "missing_community", "no_funnel",
+                                 "missing_community", "missing_adoption", "no_funnel",
                                  "no_covariates", "data")
 
 
@@ -245,9 +248,15 @@ def _community(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, l
     return role_history(roles.history, labels.community_labels(lang)), found
 
 
+def _adoption(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    result = adoption.fit_adoption(datasets.adoption, as_of)
+    return monthly_figure(result, labels.adoption_labels(lang)), adoption.findings(result)
+
+
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
     "gap_churn": _gap_churn, "support": _support, "forecast": _forecast, "community": _community,
+    "adoption": _adoption,
 }
 
 

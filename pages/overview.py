@@ -32,6 +32,8 @@ for row in range(0, len(analyses), 2):
 
 st.subheader(t("overview.datasets_heading"))
 counts = datasets.row_counts()
-for column, kind in zip(st.columns(len(counts) or 1), counts, strict=False):
-    column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
+kinds = list(counts)
+for start in range(0, len(kinds), 4):  # at most four per row, so the counts are never cut off
+    for column, kind in zip(st.columns(4), kinds[start:start + 4], strict=False):
+        column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
 st.page_link("pages/data.py", label=t("overview.go_data"), icon=":material/upload_file:")

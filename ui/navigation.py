@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/support.py", "support", ":material/support_agent:", "support"),
     PageSpec("pages/forecast.py", "forecast", ":material/query_stats:", "forecast"),
     PageSpec("pages/community.py", "community", ":material/groups:", "community"),
+    PageSpec("pages/adoption.py", "adoption", ":material/campaign:", "adoption"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 

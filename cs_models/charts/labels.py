@@ -379,3 +379,28 @@ def community_labels(lang: str) -> dict[str, str]:
         The :data:`COMMUNITY_KEYS` templates of the ``community`` namespace (placeholders unfilled).
     """
     return _keys(lang, "community", COMMUNITY_KEYS)
+
+
+ADOPTION_KEYS = ("observed", "fitted", "band", "innovation", "projection", "market", "x_title", "y_title",
+                 "y_title_cumulative", "hover_observed", "hover_fitted")
+
+
+def adoption_labels(lang: str, *, cumulative: bool = False) -> dict[str, str]:
+    """Labels of the adoption figures (monthly bars with the Bass curve, or cumulative users).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the legend, axes and hover.
+    cumulative : bool
+        Labels of the cumulative figure (its observed series is "users so far").
+
+    Returns
+    -------
+    dict[str, str]
+        Every label :mod:`cs_models.charts.adoption` reads, by key.
+    """
+    out = _keys(lang, "adoption", ADOPTION_KEYS)
+    if cumulative:
+        out["observed"] = translate(lang, "adoption.observed_cumulative")
+    return out

@@ -28,6 +28,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
                 "channel", "assignee", "satisfaction", "tags"),
     "community": ("member_id", "customer_id", "date", "action", "thread_id", "event_name"),
+    "adoption": ("user_id", "first_used"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -38,6 +39,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "gaps": (),
     "tickets": ("ticket_id", "created_at"),
     "community": ("member_id", "date", "action"),
+    "adoption": ("user_id", "first_used"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -146,6 +148,21 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "スレッドid", "スレッド", "投稿id", "トピックid", "親投稿id",
     ),
     "event_name": ("event_name", "event name", "event", "event title", "イベント名", "イベント", "勉強会名", "開催名"),
+    # adoption of a tool: user lists and usage logs of Slack, Teams, Google Workspace, SaaS admin consoles
+    "user_id": (
+        "user_id", "user id", "user", "user name", "username", "login", "login id", "email", "email address",
+        "e-mail", "user email", "member id", "member", "employee id", "employee number", "employee no",
+        "staff id", "ユーザーid", "ユーザid", "ユーザー", "ユーザー名", "ユーザ名", "ログインid", "メールアドレス",
+        "メール", "社員番号", "社員id", "従業員番号", "従業員id", "職員番号", "メンバーid", "メンバー",
+    ),
+    "first_used": (
+        "first_used", "first used", "first use", "first used at", "first use date", "first seen", "first login",
+        "first login at", "first login date", "first active", "first active date", "activated at",
+        "activation date", "account created", "account created (utc)", "date joined", "joined at", "joined",
+        "signed up at", "date", "used at", "timestamp", "利用開始日", "初回利用日", "初回利用日時",
+        "初回ログイン日", "初回ログイン日時", "利用開始日時", "アカウント作成日", "アカウント発行日", "登録日",
+        "参加日", "利用日", "日付", "日時", "ログイン日時",
+    ),
 }
 
 #: A scale written in a question's header: ``（0〜10）``, ``(1-5)``, ``1～7``.
@@ -390,7 +407,8 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
 
     Customers need an ID and a start date; events an ID and a date; gaps
     expectation/satisfaction columns; tickets a ticket ID, a creation time and two of status,
-    priority, first reply, solved time, channel and assignee; anything else is read as a survey. When a
+    priority, first reply, solved time, channel and assignee; adoption a user ID and a (first-use)
+    date; anything else is read as a survey. When a
     table could be customers or events (``Created at`` is both a sign-up date and an
     event date), repeated IDs and the absence of an end date point to events.
 
@@ -424,6 +442,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     community = _assign(headers, FIELDS["community"])
     if {"member_id", "date", "action"} <= community.keys():
         scores["community"] = 8 + sum(f in community for f in ("thread_id", "event_name"))  # beats events (at most 7)
+    adoption = _assign(headers, FIELDS["adoption"])
+    if {"user_id", "first_used"} <= adoption.keys():
+        scores["adoption"] = 6
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     if not any(scores[k] for k in DATASET_KINDS if k != "survey") and "respondent_id" not in survey \

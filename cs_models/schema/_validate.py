@@ -405,6 +405,15 @@ def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
+def _validate_adoption(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    """Adoption: a user and a (first-use) date per row; a usage log may repeat users (the first date counts)."""
+    users = _ids(raw, m, "user_id", out, required=True, unique=False)
+    dates = _date_field(raw, m.fields["first_used"], out, required=True)
+    frame = pd.DataFrame({"user_id": users, "first_used": dates})
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
 _VALIDATORS = {
     "customers": _validate_customers,
     "events": _validate_events,
@@ -412,6 +421,7 @@ _VALIDATORS = {
     "gaps": _validate_answers,
     "tickets": _validate_tickets,
     "community": _validate_community,
+    "adoption": _validate_adoption,
 }
 
 

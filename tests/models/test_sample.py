@@ -27,7 +27,7 @@ def test_generator_reproduces_the_committed_files(tmp_path):
     """``python -m cs_models.sample`` is deterministic: regenerating gives the committed CSVs byte for byte."""
     sample.write(tmp_path)
     for lang in sample.LANGS:
-        for kind in ("customers", "events", "survey", "gaps"):
+        for kind in ("customers", "events", "survey", "gaps", "adoption"):
             assert filecmp.cmp(tmp_path / lang / f"{kind}.csv", sample.SAMPLE_DIR / lang / f"{kind}.csv", shallow=False)
     for template in (sample.SAMPLE_DIR / "templates").glob("*.csv"):
         assert filecmp.cmp(tmp_path / "templates" / template.name, template, shallow=False)
@@ -36,7 +36,7 @@ def test_generator_reproduces_the_committed_files(tmp_path):
 def test_sizes_and_window(ja):
     assert ja.row_counts() == {"customers": 2000, "events": len(ja.events), "survey": 374, "gaps": 600,
                                "tickets": int(ja.customers["問い合わせ件数"].sum()),  # one ticket per inquiry
-                               "community": len(ja.community)}
+                               "community": len(ja.community), "adoption": len(ja.adoption)}
     assert 20_000 < len(ja.events) < 30_000
     assert ja.customers["start_date"].min() >= pd.Timestamp("2023-11-01")
     assert ja.latest_date().isoformat() == "2026-10-31"

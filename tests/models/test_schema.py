@@ -62,7 +62,7 @@ def test_normalise_header_folds_width_case_and_separators():
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("kind", ["customers", "events", "survey", "gaps"])
+@pytest.mark.parametrize("kind", ["customers", "events", "survey", "gaps", "adoption"])
 def test_sample_files_are_detected_as_their_kind(lang, kind):
     assert detect_kind(sample(lang, kind)).kind == kind
 
@@ -134,6 +134,29 @@ def test_zendesk_tickets_with_repeated_organisations_are_events():
     assert guess.kind == "events"
     assert guess.scores["events"] > guess.scores["customers"] > 0
     assert dict(suggest_mapping(frame).fields) == {"customer_id": "Organization ID", "date": "Created at"}
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (["ユーザーID", "部署", "利用開始日"], {"user_id": "ユーザーID", "first_used": "利用開始日"}),
+    (["Email", "Team", "First login"], {"user_id": "Email", "first_used": "First login"}),
+    (["社員番号", "チャンネル", "日時"], {"user_id": "社員番号", "first_used": "日時"}),
+])
+def test_tool_users_and_usage_logs_are_adoption(header, expected):
+    """A user column and a (first-use) date make an adoption log; other columns stay as segments."""
+    frame = table(header, ["a", "x", "2024-04-01"], ["b", "y", "2024-05-02"], ["a", "x", "2024-06-03"])
+    assert detect_kind(frame.frame).kind == "adoption"
+    assert dict(suggest_mapping(frame.frame).fields) == expected
+    result = validate(frame, "adoption")
+    assert result.rows_used == 3
+    assert set(result.frame.columns) == {"user_id", "first_used", header[1]}
+
+
+def test_adoption_rows_without_a_user_or_a_date_are_excluded():
+    frame = table(["user_id", "first_used"], ["a", "2024-04-01"], ["", "2024-04-02"], ["c", "not a date"])
+    result = validate(frame, "adoption")
+    assert issues_of(result) == [(3, "user_id", "missing_id", "excluded"),
+                                 (4, "first_used", "invalid_date", "excluded")]
+    assert result.frame["user_id"].tolist() == ["a"]
 
 
 def test_loose_synonyms_match_decorated_headers():

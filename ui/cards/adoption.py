@@ -1,0 +1,31 @@
+"""Overview card: users so far, the share adopting by imitation, and the top adoption finding (word of mouth
+or push)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models import adoption
+from cs_models.errors import DataError
+from ui import format as fmt
+from ui.caching import cached
+from ui.components import error_message, show_findings
+from ui.i18n import t
+from ui.state import as_of, current_datasets
+
+
+def render() -> None:
+    """Two ``st.metric``s and the most important finding; too little history is an info box."""
+    frame = current_datasets().adoption
+    if frame is None:
+        st.info(t("adoption.card_no_data"))
+        return
+    try:
+        result = cached(adoption.fit_adoption)(frame, as_of())
+    except DataError as exc:  # too little history yet (an early as-of date): said calmly, not as an error
+        st.info(error_message(exc), icon=":material/info:")
+        return
+    left, right = st.columns(2)
+    left.metric(t("adoption.metric_users"), fmt.number(result.users), border=True)
+    right.metric(t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True)
+    show_findings(adoption.findings(result)[:1])
