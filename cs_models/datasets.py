@@ -9,6 +9,8 @@ Canonical columns (after column mapping):
 - ``survey``: one row per respondent; question columns keep their headers;
   optional ``respondent_id`` and ``weight``.
 - ``gaps``: expectation/satisfaction answers, long or wide; see :mod:`cs_models.gaps`.
+- ``plan_history``: ``customer_id`` (str), ``date`` (datetime64), ``plan`` (str: the plan or stage
+  from that date on), optional ``mrr`` (float).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from datetime import date
 
 import pandas as pd
 
-DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets")
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "plan_history")
 
 #: Date columns of each canonical dataset, used to find the default as-of date.
 DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "customers": ("start_date", "end_date"),
     "events": ("date",),
     "tickets": ("created_at", "solved_at"),
+    "plan_history": ("date",),
 }
 
 
@@ -35,7 +38,7 @@ class Datasets:
 
     Attributes
     ----------
-    customers, events, survey, gaps, tickets : pandas.DataFrame or None
+    customers, events, survey, gaps, tickets, plan_history : pandas.DataFrame or None
         Canonical frames; ``None`` when not loaded.
     source : {"sample", "upload"}
         Where the data came from.
@@ -48,6 +51,7 @@ class Datasets:
     survey: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
     tickets: pd.DataFrame | None = None
+    plan_history: pd.DataFrame | None = None
     source: str = "sample"
     origins: Mapping[str, str] = field(default_factory=dict)
 

@@ -33,7 +33,7 @@ from cs_models.results import jsonable
 from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
-SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support")
+SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support", "journey")
 #: Rows of a long table (the risk call list, a month-by-month series) the HTML page shows.
 HTML_MAX_ROWS = 30
 EXIT_OK = 0

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cs_models import sample_support
+from cs_models import sample_journey, sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -365,6 +365,7 @@ def generate() -> dict[str, pd.DataFrame]:
         "survey": survey,
         "gaps": gaps,
         "tickets": sample_support.tickets(customers, AS_OF, SEED + 1),  # its own stream: the rest is unchanged
+        "plan_history": sample_journey.history(customers, AS_OF, SEED + 2),  # its own stream too
     }
 
 
@@ -490,6 +491,7 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
             path = templates / f"{kind}_{lang}.csv"
             frame.head(0).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
+        written += sample_journey.write(frames["plan_history"], root, lang, LABELS[lang])  # CSV only, not the workbook
     return written
 
 
@@ -537,8 +539,9 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         survey=survey,
         gaps=gaps,
         tickets=sample_support.read(folder, lang),
+        plan_history=sample_journey.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets")},
+        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "plan_history")},
     )
 
 

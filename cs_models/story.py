@@ -1,7 +1,8 @@
 """The story of the loaded data: one chart and its findings per step, for presenters and the report.
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
-biggest gaps → gap → churn → time to solve tickets (:data:`STEPS`). A step whose dataset is absent, or whose
+biggest gaps → gap → churn → time to solve tickets → does upgrading keep customers (:data:`STEPS`).
+A step whose dataset is absent, or whose
 analysis cannot run on these data, is skipped with the reason, so the story works on the
 sample data and on any upload. The same figures are the charts of the offline report.
 """
@@ -15,12 +16,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import cohorts, gaps, support, survey
+from cs_models import cohorts, gaps, journey, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
 from cs_models.charts.cohorts import retention_heatmap
 from cs_models.charts.gaps import churn_curves, gap_bars
+from cs_models.charts.journey import ltv_bars, upgrade_comparison
 from cs_models.charts.support import solved_curves
 from cs_models.charts.survey import funnel_chart
 from cs_models.charts.survival import hazard_ratio_figure, km_figure
@@ -33,19 +35,21 @@ from cs_models.results import Result
 from cs_models.stats import segment_columns
 
 #: Step keys in story order.
-STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support")
+STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "journey")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
-                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support"}
+                              "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support",
+                              "journey": "journey"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
-                                     "gap_churn": ("gaps", "customers"), "support": ("tickets",)}
+                                     "gap_churn": ("gaps", "customers"), "support": ("tickets",),
+                                     "journey": ("plan_history", "customers")}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
-SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets", "no_funnel",
-                                 "no_covariates", "data")
+SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets",
+                                 "missing_plan_history", "no_funnel", "no_covariates", "data")
 
 
 class _SkipStepError(Exception):
@@ -224,9 +228,17 @@ def _support(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, lis
     return solved_curves(km, labels.support_solve_labels(lang), names), support.findings(result)
 
 
+def _journey(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    result = journey.analyse_journey(datasets.plan_history, datasets.customers, as_of)
+    chart_labels = labels.journey_labels(lang)
+    if result.upgrade is None:  # no upgrade effect to show: the value of each entry stage instead
+        return ltv_bars(result, chart_labels, {}, lang), journey.findings(result)
+    return upgrade_comparison(result.upgrade, chart_labels), journey.findings(result)
+
+
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
-    "gap_churn": _gap_churn, "support": _support,
+    "gap_churn": _gap_churn, "support": _support, "journey": _journey,
 }
 
 

@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/survey.py", "survey", ":material/ballot:", "survey"),
     PageSpec("pages/gaps.py", "gaps", ":material/compare_arrows:", "gaps"),
     PageSpec("pages/support.py", "support", ":material/support_agent:", "support"),
+    PageSpec("pages/journey.py", "journey", ":material/route:", "journey"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 

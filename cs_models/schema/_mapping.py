@@ -27,6 +27,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
     "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
                 "channel", "assignee", "satisfaction", "tags"),
+    "plan_history": ("customer_id", "date", "plan", "mrr"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -36,6 +37,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "survey": (),
     "gaps": (),
     "tickets": ("ticket_id", "created_at"),
+    "plan_history": ("customer_id", "date", "plan"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -80,6 +82,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "transaction date", "order date", "activity date", "created at", "close date", "timestamp",
         "日付", "請求日", "支払日", "入金日", "利用日", "発生日", "売上日", "計上日", "取引日", "注文日",
         "年月日", "請求年月日",
+        "変更日", "プラン変更日", "適用日", "適用開始日", "移行日", "change date", "changed at", "effective date",
+        "plan change date", "stage date",
     ),
     "amount": (
         "amount", "amount paid", "total", "total amount", "invoice amount", "revenue", "price",
@@ -126,6 +130,9 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     ),
     "assignee": ("assignee", "agent", "ticket owner", "owner", "assigned to", "担当者", "対応者", "担当"),
     "tags": ("tags", "tag", "labels", "タグ", "ラベル"),
+    # plan_history: the plan (or journey stage) from a date on
+    "plan": ("plan", "plan name", "new plan", "tier", "stage", "journey stage", "lifecycle stage", "プラン",
+             "プラン名", "料金プラン", "契約プラン", "変更後プラン", "ステージ", "段階", "ランク", "コース"),
 }
 
 #: Headers that name a segment (used to suggest the default segment of a report).
@@ -165,6 +172,7 @@ MESSAGES_EN: Mapping[str, str] = {
     "solved_before_created": "The ticket was solved at {value}, before it was created ({detail}).",
     "reply_before_created": "The first reply {value} is before the ticket was created ({detail}); it was left blank.",
     "unknown_status": "'{value}' is not a ticket status (open, pending, solved, closed); it was left blank.",
+    "missing_plan": "The plan (stage) is blank.",
 }
 
 
@@ -404,6 +412,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     specific = [f for f in ("status", "priority", "first_reply_at", "solved_at", "channel", "assignee") if f in tickets]
     if {"ticket_id", "created_at"} <= tickets.keys() and len(specific) >= 2:
         scores["tickets"] = 5 + len(specific)  # beats customers (at most 7) and events (at most 7)
+    history = _assign(headers, FIELDS["plan_history"])
+    if {"customer_id", "date", "plan"} <= history.keys() and "start_date" not in customers:
+        scores["plan_history"] = 8  # an ID, a date and a plan: beats events (at most 7)
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     best = max(DATASET_KINDS, key=lambda k: (scores[k], -DATASET_KINDS.index(k)))

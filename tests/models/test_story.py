@@ -76,7 +76,8 @@ def test_missing_datasets_are_skipped_with_the_reason():
     assert [s.key for s in story.steps] == ["funnel"]
     assert dict(story.skipped) == {"cohorts": "missing_customers", "survival": "missing_customers",
                                    "drivers": "missing_customers", "gaps": "missing_gaps",
-                                   "gap_churn": "missing_gaps", "support": "missing_tickets"}
+                                   "gap_churn": "missing_gaps", "support": "missing_tickets",
+                                   "journey": "missing_plan_history"}
     assert {r for _, r in story.skipped} <= set(SKIP_REASONS)
     assert story.to_dict()["skipped"][0] == {"key": "cohorts", "reason": "missing_customers"}
 
