@@ -53,8 +53,9 @@ effect = result.upgrade
 columns = st.columns(4)
 columns[0].metric(t("journey.metric_customers"), fmt.number(result.customers), border=True)
 if effect is not None:
-    columns[1].metric(t("journey.metric_upgraders"), t("journey.metric_upgraders_value",
-                      n=fmt.number(effect.upgraders), of=fmt.number(effect.customers)), border=True)
+    columns[1].metric(t("journey.metric_upgraders"), fmt.number(effect.upgraders), border=True,
+                      help=t("journey.metric_upgraders_help", n=fmt.number(effect.upgraders),
+                             of=fmt.number(effect.customers)))
     columns[2].metric(t("journey.metric_hr"), fmt.number(effect.hr, 2), border=True,
                       help=t("journey.metric_hr_help", low=effect.hr_low, high=effect.hr_high))
 ltv_key = "journey.metric_ltv_months" if result.mrr_source == "months" else "journey.metric_ltv"
@@ -65,8 +66,8 @@ for note in result.notes:
     st.caption(t(f"journey.note_{note}"))
 show_findings(journey.findings(result))
 
-st.subheader(t("journey.upgrade_heading"))
 if effect is None:
+    st.subheader(t("journey.upgrade_heading"))
     st.info(t("journey.upgrade_none"))
 else:
     show_chart(upgrade_comparison(effect, chart_labels), key="journey_upgrade", title=t("journey.upgrade_heading"))

@@ -33,9 +33,9 @@ def hazard_table(result: JourneyResult) -> pd.DataFrame:
 
 
 def ltv_table(result: JourneyResult) -> pd.DataFrame:
-    """LTV by entry stage, its interval, expected months, monthly revenue; months in and reach of each stage."""
+    """LTV by entry stage, its interval, expected months and the monthly revenue of the stage."""
     table, value = result.ltv, value_format(result)
-    out = pd.DataFrame({
+    return pd.DataFrame({
         t("journey.col_customers"): table["customers"].map(fmt.number),
         t("journey.col_ltv"): table["ltv"].map(value),
         t("journey.col_ltv_ci"): [fmt.interval(lo, hi, value) for lo, hi in zip(table["low"], table["high"],
@@ -43,6 +43,11 @@ def ltv_table(result: JourneyResult) -> pd.DataFrame:
         t("journey.col_months"): table["months"].map(lambda v: fmt.number(v, 1)),
         t("journey.col_mrr"): result.mrr.map(fmt.money),
     }, index=pd.Index(table.index, name=t("journey.col_entry")))
+
+
+def months_table(result: JourneyResult) -> pd.DataFrame:
+    """Expected months in each stage and the chance of ever reaching each later stage, by entry stage."""
+    out = pd.DataFrame(index=pd.Index(result.ltv.index, name=t("journey.col_entry")))
     for stage in result.order:
         out[t("journey.col_months_in", stage=stage)] = result.months_in[stage].map(lambda v: fmt.number(v, 1))
     for stage in result.order[1:]:
@@ -51,10 +56,11 @@ def ltv_table(result: JourneyResult) -> pd.DataFrame:
 
 
 def show_tables(result: JourneyResult) -> None:
-    """The LTV table and the downloads of the matrix and the LTV."""
-    st.subheader(t("journey.months_heading"))
+    """The LTV and months tables and the downloads of the matrix and the LTV."""
     table = ltv_table(result)
     st.dataframe(table, width="stretch")
+    st.subheader(t("journey.months_heading"))
+    st.dataframe(months_table(result), width="stretch")
     matrix = result.matrix.rename(columns={"__churn__": t("journey.churn")})
     matrix.index.name = t("journey.col_from")
     left, right = st.columns(2)

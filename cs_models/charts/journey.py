@@ -54,10 +54,13 @@ def transition_heatmap(result: JourneyResult, labels: Mapping[str, str], names: 
     stay = np.where(np.eye(len(rows), len(cols)) > 0, values, np.nan)
     fig.add_trace(go.Heatmap(z=stay, x=cols, y=rows, colorscale=[[0, "#e0e0e0"], [1, "#e0e0e0"]], showscale=False,
                              customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2))
+    dark = np.nanmax(moves) * 0.5 if np.isfinite(moves).any() else np.inf  # white text on the darker cells
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
             if np.isfinite(values[i, j]):
-                fig.add_annotation(x=c, y=r, text=pct(values[i, j] / 100), showarrow=False, font={"size": 14})
+                colour = "white" if i != j and values[i, j] > dark else "#222"
+                fig.add_annotation(x=c, y=r, text=pct(values[i, j] / 100), showarrow=False,
+                                   font={"size": 14, "color": colour})
     fig.update_layout(height=120 + 70 * len(rows), plot_bgcolor="white", margin={"l": 140})
     fig.update_xaxes(title=labels["hm_x_title"], side="bottom", type="category")
     fig.update_yaxes(title=labels["hm_y_title"], autorange="reversed", type="category")
@@ -145,13 +148,13 @@ def upgrade_comparison(effect: UpgradeEffect, labels: Mapping[str, str]) -> go.F
     high = max(r[3] for r in rows)
     span = [np.log10(min(low, 0.9) * 0.8), np.log10(max(high, 1.1) * 1.25)]
     fig.add_vline(x=1, line_dash="dash", line_color="#555")
-    fig.add_annotation(x=span[0], y=1.08, xref="x", yref="paper", text=plot_text("← " + labels["less"]),
-                       showarrow=False, xanchor="left")
-    fig.add_annotation(x=span[1], y=1.08, xref="x", yref="paper", text=plot_text(labels["more"] + " →"),
-                       showarrow=False, xanchor="right")
-    fig.update_layout(height=300, plot_bgcolor="white", margin={"l": 200, "t": 60})
+    fig.add_annotation(x=span[0], y=1.0, xref="x", yref="paper", text=plot_text("← " + labels["less"]),
+                       showarrow=False, xanchor="left", yanchor="bottom")
+    fig.add_annotation(x=span[1], y=1.0, xref="x", yref="paper", text=plot_text(labels["more"] + " →"),
+                       showarrow=False, xanchor="right", yanchor="bottom")
+    fig.update_layout(height=320, plot_bgcolor="white", margin={"l": 200, "t": 90})
     fig.update_xaxes(title=labels["hr_x_title"], type="log", range=span, gridcolor="#e5e5e5")
-    fig.update_yaxes(type="category")
+    fig.update_yaxes(type="category", range=[-0.6, 1.7])
     return fig
 
 
@@ -185,6 +188,7 @@ def ltv_bars(result: JourneyResult, labels: Mapping[str, str], names: Mapping[st
     fig = go.Figure(go.Bar(
         x=x, y=table["ltv"], marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(x))], customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", text=[fmt(v) for v in table["ltv"]], textposition="inside",
+        insidetextanchor="start",
         error_y={"type": "data", "symmetric": False, "array": table["high"] - table["ltv"],
                  "arrayminus": table["ltv"] - table["low"], "color": "#333"}))
     fig.update_layout(height=400, plot_bgcolor="white", showlegend=False)

@@ -28,7 +28,7 @@ def test_sample_shows_matrix_paths_time_in_stage_upgrade_and_ltv(lang):
     body = texts(at)
     assert messages["findings.journey.upgrade_keeps"].split("{")[0] in body
     assert messages["journey.upgrade_caption"] in body
-    assert len(at.dataframe) == 2  # churn by stage, LTV by entry stage
+    assert len(at.dataframe) == 3  # churn by stage, LTV by entry stage, months in and reach of each stage
     order = at.multiselect(key="journey_order").value
     assert order == (["ライト", "スタンダード", "プロ"] if lang == "ja" else ["Light", "Standard", "Pro"])
 
