@@ -41,3 +41,18 @@ def test_reordered_stages_are_kept_in_the_link(app_url, new_page):
     wait_for_charts(page, 5)
     wait_for_text(page, translate("en", "journey.metric_ltv", stage="Pro"))
     assert "journey_order=pro" in page.url
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_overview_card_and_dataset_counts_are_not_cut_off(app_url, new_page, screenshot_dir, lang):
+    """The Overview with the sixth dataset (plan history) in its counts row and the journey card."""
+    page = new_page(LOCALES[lang], width=1440, height=900)
+    open_app(page, f"{app_url}/?lang={lang}")
+    wait_for_text(page, translate(lang, "journey.metric_hr"))
+    wait_for_text(page, translate(lang, "common.dataset_plan_history"))
+    assert page.evaluate(TRUNCATED_JS) == []
+    card = page.get_by_text(translate(lang, "journey.metric_hr")).first
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"journey_card_{lang}.png")
+    page.get_by_text(translate(lang, "common.dataset_plan_history")).first.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"journey_overview_counts_{lang}.png")

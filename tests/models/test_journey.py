@@ -230,3 +230,24 @@ def test_too_few_matched_customers_is_a_data_error():
     with pytest.raises(DataError) as err:
         journey.analyse_journey(history, customers, AS_OF)
     assert err.value.code == "journey_no_match"
+
+
+def test_report_command_has_the_journey_section(tmp_path):
+    """`python -m cs_models report plan_history.csv customers.csv`: the history is detected and the
+    JSON has the keys the issue fixes."""
+    import json
+    import subprocess
+    import sys
+
+    from cs_models.sample import SAMPLE_DIR
+
+    files = [SAMPLE_DIR / "ja" / "plan_history.csv", SAMPLE_DIR / "ja" / "customers.csv"]
+    done = subprocess.run([sys.executable, "-m", "cs_models", "report", *map(str, files), "--lang", "ja"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    section = report["journey"]
+    assert section["stages"] == ["ライト", "スタンダード", "プロ"]
+    keys = {"transition_matrix", "stage_km_medians", "churn_by_stage", "upgrade", "ltv_by_entry_stage"}
+    assert keys <= section.keys()
+    assert any(f["section"] == "journey" for f in report["findings"])
