@@ -32,6 +32,8 @@ for row in range(0, len(analyses), 2):
 
 st.subheader(t("overview.datasets_heading"))
 counts = datasets.row_counts()
-for column, kind in zip(st.columns(len(counts) or 1), counts, strict=False):
-    column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
+kinds = list(counts)
+for first in range(0, len(kinds), 3):  # three to a row: six datasets side by side cut their labels off
+    for column, kind in zip(st.columns(3), kinds[first:first + 3], strict=False):
+        column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
 st.page_link("pages/data.py", label=t("overview.go_data"), icon=":material/upload_file:")
