@@ -233,7 +233,8 @@ def _journey(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, lis
     chart_labels = labels.journey_labels(lang)
     if result.upgrade is None:  # no upgrade effect to show: the value of each entry stage instead
         return ltv_bars(result, chart_labels, {}, lang), journey.findings(result)
-    return upgrade_comparison(result.upgrade, chart_labels), journey.findings(result)
+    told = [f for f in journey.findings(result) if f.code.startswith(("journey.upgrade", "journey.ltv"))]
+    return upgrade_comparison(result.upgrade, chart_labels), told  # the step's question: upgrades and value
 
 
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {

@@ -153,7 +153,9 @@ def upgrade_comparison(effect: UpgradeEffect, labels: Mapping[str, str]) -> go.F
     fig.add_annotation(x=span[1], y=1.0, xref="x", yref="paper", text=plot_text(labels["more"] + " →"),
                        showarrow=False, xanchor="right", yanchor="bottom")
     fig.update_layout(height=320, plot_bgcolor="white", margin={"l": 200, "t": 90})
-    fig.update_xaxes(title=labels["hr_x_title"], type="log", range=span, gridcolor="#e5e5e5")
+    ticks = [v for v in (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10) if span[0] <= np.log10(v) <= span[1]]
+    fig.update_xaxes(title=labels["hr_x_title"], type="log", range=span, gridcolor="#e5e5e5", tickvals=ticks,
+                     ticktext=[f"{v:g}" for v in ticks])
     fig.update_yaxes(type="category", range=[-0.6, 1.7])
     return fig
 

@@ -62,3 +62,23 @@ def test_overview_card_and_dataset_counts_are_not_cut_off(app_url, new_page, scr
     page.screenshot(path=screenshot_dir / f"journey_card_{lang}.png")
     page.get_by_text(translate(lang, "common.dataset_plan_history")).first.scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / f"journey_overview_counts_{lang}.png")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_story_step_fits_a_projector(app_url, new_page, screenshot_dir, lang):
+    """The journey step of the Story at 1280×720 in presentation mode: its sentence, nothing cut off,
+    chart text at least 18 px, the chart on the screen (the checks of the story's own e2e test)."""
+    from tests.e2e.test_presentation_e2e import SMALLEST_CHART_FONT_JS
+    from tests.e2e.test_story_e2e import MAIN_TEXT_JS, excerpt, sample_story, wait_for_step
+
+    steps = sample_story(lang).steps
+    number = next(i for i, s in enumerate(steps, start=1) if s.key == "journey")
+    page = new_page(LOCALES[lang], width=1280, height=720)
+    open_app(page, f"{app_url}/story?lang={lang}&present=1&step={number}")
+    wait_for_step(page, number, steps[number - 1].title)
+    assert excerpt(steps[number - 1].sentence(lang)) in page.evaluate(MAIN_TEXT_JS)
+    assert page.evaluate(TRUNCATED_JS) == []
+    assert page.evaluate(SMALLEST_CHART_FONT_JS) >= 18
+    chart = page.locator(".js-plotly-plot").first.bounding_box()
+    assert chart["y"] + chart["height"] <= 720
+    page.screenshot(path=screenshot_dir / f"journey_story_{lang}.png")
