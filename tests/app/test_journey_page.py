@@ -55,3 +55,13 @@ def test_overview_card(lang):
     assert_clean(at)
     assert catalogue(lang)["journey.page_title"] in [s.value for s in at.subheader]
     assert catalogue(lang)["journey.metric_hr"] in {m.label for m in at.metric}
+
+
+def test_a_history_without_upgrades_says_so():
+    """An upload where nobody changes plan: the page explains instead of showing the upgrade chart."""
+    data = load_sample("en")
+    entry = data.plan_history.drop_duplicates("customer_id")
+    at = run_app(PAGE, lang="en", uploaded=data.with_frames(plan_history=entry))
+    assert_clean(at)
+    assert any(catalogue("en")["journey.upgrade_none"] in str(i.value) for i in at.info)
+    assert catalogue("en")["journey.upgrade_heading"] not in chart_titles(at)

@@ -251,3 +251,21 @@ def test_report_command_has_the_journey_section(tmp_path):
     keys = {"transition_matrix", "stage_km_medians", "churn_by_stage", "upgrade", "ltv_by_entry_stage"}
     assert keys <= section.keys()
     assert any(f["section"] == "journey" for f in report["findings"])
+
+
+def test_no_upgrades_and_no_amounts_give_notes_not_a_crash():
+    """Nobody changes stage and there is no MRR: no upgrade model, the value is in months, findings still read."""
+    history, customers, _ = _simulated(n=300)
+    history = history.drop_duplicates("customer_id")  # the entry rows only: no upgrades
+    history.loc[history.index[:100], "plan"] = "mid"
+    result = journey.analyse_journey(history, customers, AS_OF, order=ORDER[:2])
+    assert result.upgrade is None
+    assert set(result.notes) == {"ltv_in_months", "too_few_upgraders"}
+    assert result.mrr_source == "months"
+    # one stage, churn 4% a month: expected months ≈ 1 / monthly churn probability of the chain
+    p = result.matrix.loc["beginner", "__churn__"]
+    assert result.ltv.loc["beginner", "months"] == pytest.approx(1 / p)
+    found = journey.findings(result)
+    assert found
+    assert all(f.text("en") and f.text("ja") for f in found)
+    assert journey.summary(result)["upgrade"] is None
