@@ -13,6 +13,8 @@ Canonical columns (after column mapping):
   :data:`cs_models.community.ACTIONS`), optional ``customer_id``, ``thread_id``, ``event_name``.
 - ``adoption``: ``user_id`` (str), ``first_used`` (datetime64); a usage log may repeat a user
   (the first date counts); other columns are segments (e.g. department).
+- ``plan_history``: ``customer_id`` (str), ``date`` (datetime64), ``plan`` (str: the plan or stage
+  from that date on), optional ``mrr`` (float).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from datetime import date
 
 import pandas as pd
 
-DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "community", "adoption")
+DATASET_KINDS: tuple[str, ...] = ("customers", "events", "survey", "gaps", "tickets", "community", "adoption",
+                                  "plan_history")
 
 #: Date columns of each canonical dataset, used to find the default as-of date.
 DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -32,6 +35,7 @@ DATE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "tickets": ("created_at", "solved_at"),
     "community": ("date",),
     "adoption": ("first_used",),
+    "plan_history": ("date",),
 }
 
 
@@ -41,7 +45,7 @@ class Datasets:
 
     Attributes
     ----------
-    customers, events, survey, gaps, tickets, community, adoption : pandas.DataFrame or None
+    customers, events, survey, gaps, tickets, community, adoption, plan_history : pandas.DataFrame or None
         Canonical frames; ``None`` when not loaded.
     source : {"sample", "upload"}
         Where the data came from.
@@ -56,6 +60,7 @@ class Datasets:
     tickets: pd.DataFrame | None = None
     community: pd.DataFrame | None = None
     adoption: pd.DataFrame | None = None
+    plan_history: pd.DataFrame | None = None
     source: str = "sample"
     origins: Mapping[str, str] = field(default_factory=dict)
 

@@ -36,7 +36,7 @@ from cs_models.schema import ColumnMapping
 
 #: Analysis modules that may contribute a section (skipped while not there yet).
 SECTION_MODULES: tuple[str, ...] = ("cohorts", "revenue", "survival", "risk", "survey", "gaps", "support", "forecast",
-                                    "community", "adoption")
+                                    "community", "adoption", "journey")
 #: Key of each section's complete results (every ``Result`` the page renders, as ``to_dict()``);
 #: the JSON carries it, the printable HTML page shows the section's summary only.
 RESULTS_KEY = "results"

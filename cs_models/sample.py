@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cs_models import sample_adoption, sample_community, sample_support
+from cs_models import sample_adoption, sample_community, sample_journey, sample_support
 from cs_models.datasets import Datasets
 
 SEED = 2021_0119
@@ -359,6 +359,7 @@ def generate() -> dict[str, pd.DataFrame]:
         "gaps": gaps,
         "tickets": sample_support.tickets(customers, AS_OF, SEED + 1),  # its own stream: the rest is unchanged
         "community": sample_community.community(customers, AS_OF, SEED + 2),  # its own stream too
+        "plan_history": sample_journey.history(customers, AS_OF, SEED + 2),  # its own stream too
     }
 
 
@@ -487,6 +488,7 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
             frame.head(0).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
         written += sample_adoption.write(folder, templates, lang, AS_OF, SEED + 2)  # own stream, own file
+        written += sample_journey.write(frames["plan_history"], root, lang, LABELS[lang])  # CSV only, not the workbook
     return written
 
 
@@ -536,8 +538,10 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
         tickets=sample_support.read(folder, lang),
         community=sample_community.read(folder, lang),
         adoption=sample_adoption.read(folder, lang),
+        plan_history=sample_journey.read(folder, lang),
         source="sample",
-        origins={kind: f"sample_data/{lang}/{kind}.csv" for kind in (*headers, "tickets", "community", "adoption")},
+        origins={kind: f"sample_data/{lang}/{kind}.csv"
+                 for kind in (*headers, "tickets", "community", "adoption", "plan_history")},
     )
 
 

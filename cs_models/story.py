@@ -2,9 +2,9 @@
 
 Steps, in order: cohorts → survival by segment → what drives churn → awareness funnel →
 biggest gaps → gap → churn → time to solve tickets → retention forecast → community roles → how a tool
-spreads (:data:`STEPS`). A step whose dataset is absent, or whose analysis cannot run on these data, is skipped
-with the reason, so the story works on the sample data and on any upload. The same figures are the charts of the
-offline report.
+spreads → does upgrading keep customers (:data:`STEPS`). A step whose dataset is absent, or whose analysis cannot
+run on these data, is skipped with the reason, so the story works on the sample data and on any upload. The same
+figures are the charts of the offline report.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cs_models import adoption, cohorts, community, forecast, gaps, support, survey
+from cs_models import adoption, cohorts, community, forecast, gaps, journey, support, survey
 from cs_models import survival as sv
 from cs_models.catalogue import translate
 from cs_models.charts import labels
@@ -25,6 +25,7 @@ from cs_models.charts.cohorts import retention_heatmap
 from cs_models.charts.community import role_history
 from cs_models.charts.forecast import retention_figure
 from cs_models.charts.gaps import churn_curves, gap_bars
+from cs_models.charts.journey import ltv_bars, upgrade_comparison
 from cs_models.charts.support import solved_curves
 from cs_models.charts.survey import funnel_chart
 from cs_models.charts.survival import hazard_ratio_figure, km_figure
@@ -38,22 +39,23 @@ from cs_models.stats import segment_columns
 
 #: Step keys in story order.
 STEPS: tuple[str, ...] = ("cohorts", "survival", "drivers", "funnel", "gaps", "gap_churn", "support", "forecast",
-                          "community", "adoption")
+                          "community", "adoption", "journey")
 #: The report section each step's chart belongs to.
 SECTION_OF: dict[str, str] = {"cohorts": "cohorts", "survival": "survival", "drivers": "survival",
                               "funnel": "survey", "gaps": "gaps", "gap_churn": "gaps", "support": "support",
-                              "forecast": "forecast", "community": "community", "adoption": "adoption"}
+                              "forecast": "forecast", "community": "community", "adoption": "adoption",
+                              "journey": "journey"}
 #: Datasets each step needs.
 NEEDS: dict[str, tuple[str, ...]] = {"cohorts": ("customers",), "survival": ("customers",),
                                      "drivers": ("customers",), "funnel": ("survey",), "gaps": ("gaps",),
                                      "gap_churn": ("gaps", "customers"), "support": ("tickets",),
                                      "forecast": ("customers",), "community": ("community",),
-                                     "adoption": ("adoption",)}
+                                     "adoption": ("adoption",), "journey": ("plan_history", "customers")}
 
 
 #: Why a step can be skipped (catalogue ``story.reason_<reason>``).
 SKIP_REASONS: tuple[str, ...] = ("missing_customers", "missing_survey", "missing_gaps", "missing_tickets",
-                                 "missing_community", "missing_adoption", "no_funnel",
+                                 "missing_community", "missing_adoption", "missing_plan_history", "no_funnel",
                                  "no_covariates", "data")
 
 
@@ -251,12 +253,19 @@ def _community(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, l
 def _adoption(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
     result = adoption.fit_adoption(datasets.adoption, as_of)
     return monthly_figure(result, labels.adoption_labels(lang)), adoption.findings(result)
+def _journey(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
+    result = journey.analyse_journey(datasets.plan_history, datasets.customers, as_of)
+    chart_labels = labels.journey_labels(lang)
+    if result.upgrade is None:  # no upgrade effect to show: the value of each entry stage instead
+        return ltv_bars(result, chart_labels, {}, lang), journey.findings(result)
+    told = [f for f in journey.findings(result) if f.code.startswith(("journey.upgrade", "journey.ltv"))]
+    return upgrade_comparison(result.upgrade, chart_labels), told  # the step's question: upgrades and value
 
 
 _BUILDERS: dict[str, Callable[[Datasets, date, str], tuple[go.Figure, list[Finding]]]] = {
     "cohorts": _cohorts, "survival": _survival, "drivers": _drivers, "funnel": _funnel, "gaps": _gaps,
     "gap_churn": _gap_churn, "support": _support, "forecast": _forecast, "community": _community,
-    "adoption": _adoption,
+    "adoption": _adoption, "journey": _journey,
 }
 
 

@@ -35,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/forecast.py", "forecast", ":material/query_stats:", "forecast"),
     PageSpec("pages/community.py", "community", ":material/groups:", "community"),
     PageSpec("pages/adoption.py", "adoption", ":material/campaign:", "adoption"),
+    PageSpec("pages/journey.py", "journey", ":material/route:", "journey"),
     PageSpec("pages/data.py", "data", ":material/table_view:", "data", card=False),
 )
 

@@ -404,3 +404,41 @@ def adoption_labels(lang: str, *, cumulative: bool = False) -> dict[str, str]:
     if cumulative:
         out["observed"] = translate(lang, "adoption.observed_cumulative")
     return out
+
+
+JOURNEY_KEYS = ("churn", "active", "step", "hm_x_title", "hm_y_title", "hm_hover", "sankey_hover", "hr_x_title",
+                "hr_time_varying", "hr_naive", "hr_hover", "less", "more", "ltv_y_title", "ltv_y_months", "ltv_hover")
+
+
+def journey_labels(lang: str) -> dict[str, str]:
+    """Labels of the journey figures (transition heatmap, Sankey, hazard ratios, LTV).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    dict[str, str]
+        The :data:`JOURNEY_KEYS` labels of the ``journey`` namespace.
+    """
+    return _keys(lang, "journey", JOURNEY_KEYS)
+
+
+def journey_km_labels(lang: str) -> dict[str, str]:
+    """Labels of the time-in-stage Kaplan–Meier figure (the churn page's, with its own time axis).
+
+    Parameters
+    ----------
+    lang : {"ja", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    dict[str, str]
+        :func:`km_labels` with the time axis, survival and censoring words of the ``journey`` namespace.
+    """
+    own = {key: translate(lang, f"journey.km_{key}") for key in ("y_title", "censored", "median", "events_so_far",
+                                                                  "censored_so_far")}
+    return {**km_labels(lang), **own, "hover_survival": own["y_title"], "x_title": translate(lang, "journey.x_title")}

@@ -29,6 +29,7 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
                 "channel", "assignee", "satisfaction", "tags"),
     "community": ("member_id", "customer_id", "date", "action", "thread_id", "event_name"),
     "adoption": ("user_id", "first_used"),
+    "plan_history": ("customer_id", "date", "plan", "mrr"),
 }
 
 #: Fields that must be mapped before a table can be used.
@@ -40,6 +41,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "tickets": ("ticket_id", "created_at"),
     "community": ("member_id", "date", "action"),
     "adoption": ("user_id", "first_used"),
+    "plan_history": ("customer_id", "date", "plan"),
 }
 
 #: Synonyms of each canonical field (compared after :func:`normalise_header`).
@@ -86,6 +88,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "年月日", "請求年月日", "posted at", "post date", "created time", "sent at", "投稿日時", "投稿日", "活動日",
         "日時",
         "活動日時",
+        "変更日", "プラン変更日", "適用日", "適用開始日", "移行日", "change date", "changed at", "effective date",
+        "plan change date", "stage date",
     ),
     "amount": (
         "amount", "amount paid", "total", "total amount", "invoice amount", "revenue", "price",
@@ -163,6 +167,9 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "初回ログイン日", "初回ログイン日時", "利用開始日時", "アカウント作成日", "アカウント発行日", "登録日",
         "参加日", "利用日", "日付", "日時", "ログイン日時",
     ),
+    # plan_history: the plan (or journey stage) from a date on
+    "plan": ("plan", "plan name", "new plan", "tier", "stage", "journey stage", "lifecycle stage", "プラン",
+             "プラン名", "料金プラン", "契約プラン", "変更後プラン", "ステージ", "段階", "ランク", "コース"),
 }
 
 #: A scale written in a question's header: ``（0〜10）``, ``(1-5)``, ``1～7``.
@@ -199,6 +206,7 @@ MESSAGES_EN: Mapping[str, str] = {
     "reply_before_created": "The first reply {value} is before the ticket was created ({detail}); it was left blank.",
     "unknown_status": "'{value}' is not a ticket status (open, pending, solved, closed); it was left blank.",
     "unknown_action": "'{value}' is not a community action (post, comment, reaction, event, view, join).",
+    "missing_plan": "The plan (stage) is blank.",
 }
 
 
@@ -445,6 +453,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
     adoption = _assign(headers, FIELDS["adoption"])
     if {"user_id", "first_used"} <= adoption.keys():
         scores["adoption"] = 6
+    history = _assign(headers, FIELDS["plan_history"])
+    if {"customer_id", "date", "plan"} <= history.keys() and "start_date" not in customers:
+        scores["plan_history"] = 8  # an ID, a date and a plan: beats events (at most 7)
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     if not any(scores[k] for k in DATASET_KINDS if k != "survey") and "respondent_id" not in survey \

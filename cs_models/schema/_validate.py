@@ -414,6 +414,22 @@ def _validate_adoption(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> 
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
+def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
+    ids = _ids(raw, m, "customer_id", out, required=True, unique=False)
+    dates = _date_field(raw, m.fields["date"], out, required=True)
+    header = m.fields["plan"]
+    plan = raw[header].map(_text_cell)
+    out.add(plan.isna(), header, "missing_plan", "excluded", raw[header])
+    frame = pd.DataFrame({"customer_id": ids, "date": dates, "plan": plan})
+    mrr_header = m.source("mrr")
+    if mrr_header is not None:
+        mrr, bad = _numbers(raw[mrr_header])
+        out.add(bad, mrr_header, "invalid_amount", "fixed", raw[mrr_header])
+        frame["mrr"] = mrr
+    others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
+    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+
+
 _VALIDATORS = {
     "customers": _validate_customers,
     "events": _validate_events,
@@ -422,6 +438,7 @@ _VALIDATORS = {
     "tickets": _validate_tickets,
     "community": _validate_community,
     "adoption": _validate_adoption,
+    "plan_history": _validate_plan_history,
 }
 
 

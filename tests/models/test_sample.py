@@ -36,7 +36,8 @@ def test_generator_reproduces_the_committed_files(tmp_path):
 def test_sizes_and_window(ja):
     assert ja.row_counts() == {"customers": 2000, "events": len(ja.events), "survey": 374, "gaps": 600,
                                "tickets": int(ja.customers["問い合わせ件数"].sum()),  # one ticket per inquiry
-                               "community": len(ja.community), "adoption": len(ja.adoption)}
+                               "community": len(ja.community), "adoption": len(ja.adoption),
+                               "plan_history": len(ja.plan_history)}
     assert 20_000 < len(ja.events) < 30_000
     assert ja.customers["start_date"].min() >= pd.Timestamp("2023-11-01")
     assert ja.latest_date().isoformat() == "2026-10-31"

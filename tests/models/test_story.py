@@ -78,7 +78,7 @@ def test_missing_datasets_are_skipped_with_the_reason():
                                    "drivers": "missing_customers", "gaps": "missing_gaps",
                                    "gap_churn": "missing_gaps", "support": "missing_tickets",
                                    "forecast": "missing_customers", "community": "missing_community",
-                                   "adoption": "missing_adoption"}
+                                   "adoption": "missing_adoption", "journey": "missing_plan_history"}
     assert {r for _, r in story.skipped} <= set(SKIP_REASONS)
     assert story.to_dict()["skipped"][0] == {"key": "cohorts", "reason": "missing_customers"}
 

@@ -1,0 +1,32 @@
+"""The customer journey through plan stages (初心者 → 中級 → プロ志向; Light → Standard → Pro).
+
+- :func:`analyse_journey` -> :class:`JourneyResult`: monthly stage transitions (Markov), time in each
+  stage (Kaplan–Meier), churn by current stage, typical paths, the upgrade effect (time-varying Cox
+  next to the naive comparison) and the lifetime value by entry stage (fundamental matrix, bootstrap CIs).
+- :mod:`.stages` (order, spells, monthly states), :mod:`.upgrade`, :mod:`.ltv` (Markov LTV, Monte Carlo).
+- :func:`findings`; :func:`report_section` for the report.
+"""
+
+from __future__ import annotations
+
+from cs_models.journey.analysis import DISCOUNT_RATE, JourneyResult, analyse_journey
+from cs_models.journey.findings import findings
+from cs_models.journey.report import report_section, summary
+from cs_models.journey.stages import ACTIVE, CHURN, complete_order, default_order
+from cs_models.journey.upgrade import UpgradeEffect, start_stop, upgrade_effect
+
+__all__ = [
+    "ACTIVE",
+    "CHURN",
+    "DISCOUNT_RATE",
+    "JourneyResult",
+    "UpgradeEffect",
+    "analyse_journey",
+    "complete_order",
+    "default_order",
+    "findings",
+    "report_section",
+    "start_stop",
+    "summary",
+    "upgrade_effect",
+]

@@ -1,0 +1,158 @@
+"""One call for the journey page: stages, transitions, time in stage, churn by stage, paths, the
+upgrade effect and the lifetime value by entry stage (:func:`analyse_journey`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from cs_models.errors import DataError
+from cs_models.journey import ltv as mk
+from cs_models.journey.stages import (
+    default_order,
+    monthly_states,
+    paths,
+    spells,
+    stage_hazard,
+    transition_counts,
+)
+from cs_models.journey.upgrade import UpgradeEffect, upgrade_effect
+from cs_models.results import Result
+from cs_models.stats import ALPHA, check_alpha
+from cs_models.survival import KMResult, kaplan_meier
+
+#: Annual discount rate of the lifetime value by default.
+DISCOUNT_RATE = 0.10
+
+
+@dataclass(frozen=True, kw_only=True)
+class JourneyResult(Result):
+    """The customer journey through the stages.
+
+    Attributes
+    ----------
+    order : tuple of str
+        Stages from first to last.
+    customers : int
+        Customers with a plan history and a contract.
+    matrix : DataFrame
+        Monthly transition probabilities: rows = stage at the start of a month, columns = stages and
+        :data:`cs_models.journey.stages.CHURN` a month later.
+    counts : DataFrame
+        The observed transitions behind ``matrix`` (same shape).
+    time_in_stage : KMResult
+        Kaplan–Meier of the time spent in each stage (leaving it by a move or churn is the event;
+        stays still going at the as-of date are censored); column ``stage``.
+    hazard : DataFrame
+        :func:`cs_models.journey.stages.stage_hazard`.
+    paths : DataFrame
+        :func:`cs_models.journey.stages.paths`.
+    upgrade : UpgradeEffect or None
+        Time-varying vs naive hazard ratio of upgrading (``None`` when too few upgraders).
+    ltv : DataFrame
+        Indexed by entry stage: ``customers`` (entering there), ``ltv``, ``low``, ``high`` (bootstrap
+        percentile CI), ``months`` (expected months as a customer, undiscounted).
+    months_in : DataFrame
+        Expected months in each stage (columns) by entry stage (rows), undiscounted.
+    reach : DataFrame
+        Chance of ever reaching each stage (columns) by entry stage (rows).
+    mrr : Series
+        Monthly revenue by stage used for the LTV.
+    mrr_source : str
+        ``"history"``, ``"customers"`` or ``"months"`` (no amounts: LTV in months).
+    discount_rate : float
+        Annual discount rate.
+    """
+
+    order: tuple[str, ...]
+    customers: int
+    matrix: pd.DataFrame
+    counts: pd.DataFrame
+    time_in_stage: KMResult
+    hazard: pd.DataFrame
+    paths: pd.DataFrame
+    upgrade: UpgradeEffect | None
+    ltv: pd.DataFrame
+    months_in: pd.DataFrame
+    reach: pd.DataFrame
+    mrr: pd.Series
+    mrr_source: str
+    discount_rate: float
+
+
+def _ltv_table(per_customer: np.ndarray, entry: pd.Series, order: Sequence[str], mrr: np.ndarray,
+               discount: float, alpha: float) -> tuple[pd.DataFrame, np.ndarray]:
+    matrix = mk.transition_matrix(per_customer.sum(axis=0))
+    point = mk.markov_ltv(matrix, mrr, discount)
+    boot = mk.bootstrap_ltv(per_customer, mrr, discount)
+    with np.errstate(invalid="ignore"):
+        low = np.nanquantile(boot, alpha / 2, axis=0) if np.isfinite(boot).any() else np.full(len(order), np.nan)
+        high = np.nanquantile(boot, 1 - alpha / 2, axis=0) if np.isfinite(boot).any() else np.full(len(order), np.nan)
+    months = mk.fundamental(matrix).sum(axis=1)
+    table = pd.DataFrame({"stage": list(order), "customers": [int((entry == s).sum()) for s in order],
+                          "ltv": point, "low": low, "high": high, "months": months}).set_index("stage")
+    return table, matrix
+
+
+def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, *,
+                    order: Sequence[str] | None = None, discount_rate: float = DISCOUNT_RATE,
+                    alpha: float = ALPHA) -> JourneyResult:
+    """Everything the journey page shows.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Canonical plan history (``customer_id, date, plan``; optional ``mrr``).
+    customers : DataFrame
+        Canonical customers (``customer_id, start_date, end_date``; optional ``mrr``).
+    as_of : date
+        As-of date (later changes and churns unknown).
+    order : sequence of str, optional
+        Stages from first to last (default :func:`cs_models.journey.stages.default_order`).
+    discount_rate : float
+        Annual discount rate of the LTV.
+    alpha : float
+        ``1 - confidence level``.
+
+    Returns
+    -------
+    JourneyResult
+
+    Raises
+    ------
+    DataError
+        ``journey_no_plan`` without a plan column, ``journey_no_match``, ``journey_bad_order``,
+        ``journey_too_many_stages`` (see :func:`cs_models.journey.stages.spells`).
+    """
+    check_alpha(alpha)
+    if "plan" not in history or history["plan"].notna().sum() == 0:
+        raise DataError("journey_no_plan", "the plan history has no plan/stage column")
+    stages = tuple(order) if order else tuple(default_order(history, customers))
+    sp = spells(history, customers, as_of, stages)
+    states = monthly_states(sp)
+    per_customer = transition_counts(states, stages)
+    mrr, source = mk.stage_mrr(sp, stages, history, customers)
+    entry = sp.drop_duplicates("customer_id")["entry_stage"]
+    table, matrix = _ltv_table(per_customer, entry, stages, mrr, mk.monthly_discount(discount_rate), alpha)
+    columns = [*stages, "__churn__"]
+    km_frame = pd.DataFrame({"duration_days": (sp["stop_day"] - sp["start_day"]).to_numpy(float),
+                             "event": sp["exit"].ne("censored").to_numpy(), "stage": sp["stage"].to_numpy()})
+    km = kaplan_meier(km_frame.loc[km_frame["duration_days"] > 0], "stage", alpha=alpha)
+    notes = [] if source != "months" else ["ltv_in_months"]
+    effect = upgrade_effect(sp, stages, alpha)
+    if effect is None:
+        notes.append("too_few_upgraders")
+    return JourneyResult(
+        order=stages, customers=int(sp["customer_id"].nunique()),
+        matrix=pd.DataFrame(matrix, index=list(stages), columns=columns),
+        counts=pd.DataFrame(per_customer.sum(axis=0), index=list(stages), columns=columns),
+        time_in_stage=km, hazard=stage_hazard(sp, stages, alpha), paths=paths(sp), upgrade=effect, ltv=table,
+        months_in=pd.DataFrame(mk.fundamental(matrix), index=list(stages), columns=list(stages)),
+        reach=pd.DataFrame(mk.reach(matrix), index=list(stages), columns=list(stages)),
+        mrr=pd.Series(mrr, index=list(stages)), mrr_source=source, discount_rate=discount_rate,
+        alpha=alpha, notes=tuple(notes),
+    )

@@ -1,0 +1,28 @@
+"""Overview card: the honest hazard ratio of upgrading, the LTV of the first stage, and the top journey finding."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_models import journey
+from ui import format as fmt
+from ui import journey_view as view
+from ui.caching import cached
+from ui.components import show_findings
+from ui.i18n import t
+from ui.state import as_of, current_datasets
+
+
+def render() -> None:
+    """Two ``st.metric``s and the most important finding (errors go to the Overview's boundary)."""
+    datasets = current_datasets()
+    if datasets.plan_history is None or datasets.customers is None:
+        st.info(t("journey.card_no_data"))
+        return
+    result = cached(journey.analyse_journey)(datasets.plan_history, datasets.customers, as_of())
+    left, right = st.columns(2)
+    if result.upgrade is not None:
+        left.metric(t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)
+    key = "journey.metric_ltv_months" if result.mrr_source == "months" else "journey.metric_ltv"
+    right.metric(t(key, stage=result.order[0]), view.value_format(result)(result.ltv["ltv"].iloc[0]), border=True)
+    show_findings(journey.findings(result)[:1])
