@@ -152,14 +152,17 @@ class SegmentFilter:
         return set(customers.loc[self.mask(customers), "customer_id"].astype(str))
 
     def _filter(self, frame: pd.DataFrame, ids: set[str] | None) -> pd.DataFrame | None:
-        """``frame`` filtered, or ``None`` when the filter cannot reach it."""
+        """``frame`` filtered, or ``None`` when the filter cannot reach it.
+
+        A frame linked to the customers goes by the kept customers (a plan history's ``plan`` is the
+        plan at each change, not the customer's segment); a frame without a link, by its own columns."""
+        id_column = next((c for c in ID_COLUMNS if c in frame.columns), None)
+        if ids is not None and id_column is not None:
+            linked = frame[id_column]
+            return frame.loc[linked.notna() & linked.astype(str).isin(ids)]
         if all(c in frame.columns for c in self.columns):
             return frame.loc[self.mask(frame)]
-        id_column = next((c for c in ID_COLUMNS if c in frame.columns), None)
-        if ids is None or id_column is None:
-            return None
-        linked = frame[id_column]
-        return frame.loc[linked.notna() & linked.astype(str).isin(ids)]
+        return None
 
     def apply(self, datasets: Datasets) -> Datasets:
         """The datasets restricted to the chosen segment values.

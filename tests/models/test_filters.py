@@ -41,7 +41,10 @@ def sample() -> Datasets:
 
 def test_hand_count_of_every_kind(sample):
     """関東 × スタンダード/プロ: customers by their columns, events and tickets by customer id, gap
-    answers (which have プラン but no 地域) by customer id too; the survey has neither and stays whole."""
+    answers (which have プラン but no 地域) by customer id too, the plan history by customer id (its プラン
+    column is each change's plan, not the customer's segment: the customers' filter decides) and the
+    community log by member id (the sample's members are customers); the survey and the employees' tool
+    adoption log have neither and stay whole."""
     kept = {r["顧客ID"] for r in rows("customers.csv")
             if r["地域"] == "関東" and r["プラン"] in ("スタンダード", "プロ")}
     chosen = SegmentFilter.parse(["地域=関東", "プラン=スタンダード,プロ"])
@@ -52,8 +55,10 @@ def test_hand_count_of_every_kind(sample):
     assert len(out.events) == sum(r["顧客ID"] in kept for r in rows("events.csv"))
     assert len(out.tickets) == sum(r["組織"] in kept for r in rows("tickets.csv"))
     assert len(out.gaps) == sum(r["顧客ID"] in kept for r in rows("gaps.csv"))
+    assert len(out.community) == sum(r["メンバーID"] in kept for r in rows("community.csv"))
     assert out.survey is sample.survey
-    assert chosen.untouched(sample) == ["survey"]
+    assert out.adoption is sample.adoption
+    assert chosen.untouched(sample) == ["survey", "adoption"]
     assert chosen.counts(sample) == (446, 2000)
     assert sample.customers.shape[0] == 2000  # the input is not changed
 
@@ -169,3 +174,16 @@ def test_report_command_filter_in_both_languages(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2
     assert "filter_unknown_value" in bad.stderr
+
+
+def test_a_plan_filter_keeps_each_chosen_customers_whole_plan_history():
+    """English headers: the customers' ``plan`` and the plan history's canonical ``plan`` share a name.
+    Filtering Pro customers keeps every row of their plan histories (their Light and Standard months
+    too), not only the rows whose plan is Pro, so their journeys stay whole."""
+    sample = load_sample("en")
+    chosen = SegmentFilter.parse(["plan=Pro"])
+    kept = set(sample.customers.loc[sample.customers["plan"] == "Pro", "customer_id"])
+    out = chosen.apply(sample)
+    history = sample.plan_history
+    assert len(out.plan_history) == int(history["customer_id"].isin(kept).sum())
+    assert set(out.plan_history["plan"]) > {"Pro"}
