@@ -13,7 +13,7 @@ from ui.state import presentation
 st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
-page = st.navigation(build_pages())
+page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
 render_sidebar()
 st.logo("ui/logo.svg", size="large")
 try:

@@ -38,8 +38,10 @@ months, trends = result.months, result.trends
 last, trend = months.iloc[-1], trends.iloc[-1]
 month = last["month"].strftime("%Y-%m")
 columns = st.columns(4)
-columns[0].metric(t("revenue.metric_mrr", month=month), fmt.money(last["end_mrr"]), border=True)
-columns[1].metric(t("revenue.metric_net", month=month), fmt.money(last["end_mrr"] - last["start_mrr"]), border=True)
+net = last["end_mrr"] - last["start_mrr"]  # short amounts in the tiles, the full ones on hover and in the reading
+columns[0].metric(t("revenue.metric_mrr", month=month), fmt.money_short(last["end_mrr"]), border=True,
+                  help=fmt.money(last["end_mrr"]))
+columns[1].metric(t("revenue.metric_net", month=month), fmt.money_short(net), border=True, help=fmt.money(net))
 columns[2].metric(t("revenue.metric_nrr"), fmt.pct(trend["nrr"]), border=True)
 columns[3].metric(t("revenue.metric_churn", month=month), fmt.pct(trend["churn_rate"]), border=True,
                   help=t("revenue.churn_help", low=trend["churn_low"], high=trend["churn_high"]))

@@ -45,7 +45,8 @@ scores, bt = result.customers, result.backtest
 top = result.top_decile()
 columns = st.columns(4)
 columns[0].metric(t("risk.metric_active"), fmt.number(len(scores)), border=True)
-columns[1].metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)
+amount = top["revenue_at_risk"].sum()
+columns[1].metric(t("risk.metric_revenue"), fmt.money_short(amount), border=True, help=fmt.money(amount))
 if bt is not None:
     columns[2].metric(t("risk.metric_auc"), fmt.number(bt.auc, 2), border=True,
                       help=t("risk.auc_help", low=bt.auc_low, high=bt.auc_high, n=bt.customers,

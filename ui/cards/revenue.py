@@ -22,6 +22,8 @@ def render() -> None:
     last = result.months.iloc[-1]
     month = last["month"].strftime("%Y-%m")
     left, right = st.columns(2)
-    left.metric(t("revenue.metric_mrr", month=month), fmt.money(last["end_mrr"]), border=True)
-    right.metric(t("revenue.metric_net", month=month), fmt.money(last["end_mrr"] - last["start_mrr"]), border=True)
+    net = last["end_mrr"] - last["start_mrr"]  # short amounts in the tiles (a card is narrow), the full ones on hover
+    left.metric(t("revenue.metric_mrr", month=month), fmt.money_short(last["end_mrr"]), border=True,
+                help=fmt.money(last["end_mrr"]))
+    right.metric(t("revenue.metric_net", month=month), fmt.money_short(net), border=True, help=fmt.money(net))
     show_findings([f for f in revenue.findings(result) if f.code == "revenue.last_month"])

@@ -21,7 +21,8 @@ def render() -> None:
     result = cached(risk.risk_scores)(customers, as_of(), horizon_days=90)
     top = result.top_decile()
     left, right = st.columns(2)
-    left.metric(t("risk.metric_revenue"), fmt.money(top["revenue_at_risk"].sum()), border=True)
+    amount = top["revenue_at_risk"].sum()
+    left.metric(t("risk.metric_revenue"), fmt.money_short(amount), border=True, help=fmt.money(amount))
     if result.backtest is not None:
         right.metric(t("risk.metric_auc"), fmt.number(result.backtest.auc, 2), border=True)
     show_findings(risk.findings(result)[:1])
