@@ -487,7 +487,7 @@ def write(root: Path = SAMPLE_DIR) -> list[Path]:
             path = templates / f"{kind}_{lang}.csv"
             frame.head(0).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
-        written += sample_adoption.write(folder, templates, lang, AS_OF, SEED + 2)  # own stream, own file
+        written += sample_adoption.write(root, lang, AS_OF, SEED + 2)  # own stream, own file
         written += sample_journey.write(frames["plan_history"], root, lang, LABELS[lang])  # CSV only, not the workbook
     return written
 

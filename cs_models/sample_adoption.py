@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cs_models.sample_files import read_localised, write_localised
+
 LAUNCH = pd.Timestamp("2025-09-01")
 EMPLOYEES = 420
 ADOPTERS = 380
@@ -85,15 +87,13 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns=HEADERS[lang])
 
 
-def write(folder: Path, templates: Path, lang: str, as_of: pd.Timestamp, seed: int) -> list[Path]:
-    """Write ``<folder>/adoption.csv`` and its blank template ``<templates>/adoption_<lang>.csv``.
+def write(root: Path, lang: str, as_of: pd.Timestamp, seed: int) -> list[Path]:
+    """Write ``<root>/<lang>/adoption.csv`` and its blank template ``<root>/templates/adoption_<lang>.csv``.
 
     Parameters
     ----------
-    folder : Path
-        ``sample_data/<lang>``.
-    templates : Path
-        ``sample_data/templates``.
+    root : Path
+        ``sample_data``.
     lang : {"ja", "en"}
         Language of the file.
     as_of : Timestamp
@@ -106,11 +106,7 @@ def write(folder: Path, templates: Path, lang: str, as_of: pd.Timestamp, seed: i
     list of Path
         The two files written.
     """
-    local = localise(adoption(as_of, seed), lang)
-    paths = [folder / "adoption.csv", templates / f"adoption_{lang}.csv"]
-    local.to_csv(paths[0], index=False, encoding="utf-8-sig", lineterminator="\n")
-    local.head(0).to_csv(paths[1], index=False, encoding="utf-8-sig", lineterminator="\n")
-    return paths
+    return write_localised(localise(adoption(as_of, seed), lang), root, lang, "adoption")
 
 
 def read(folder: Path, lang: str) -> pd.DataFrame:
@@ -128,8 +124,5 @@ def read(folder: Path, lang: str) -> pd.DataFrame:
     DataFrame
         ``user_id``, the department under its ``lang`` header, ``first_used``.
     """
-    headers = HEADERS[lang]
-    frame = pd.read_csv(folder / "adoption.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    frame = frame.rename(columns={headers["user_id"]: "user_id", headers["first_used"]: "first_used"})
-    frame["first_used"] = pd.to_datetime(frame["first_used"], format=DATE_FORMAT[lang].replace("%-", "%"))
-    return frame
+    headers = {k: HEADERS[lang][k] for k in ("user_id", "first_used")}  # the department keeps its own header
+    return read_localised(folder, "adoption", headers, {"first_used": DATE_FORMAT[lang]})

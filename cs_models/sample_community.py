@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cs_models.sample_files import read_localised
+
 GROUP_START = pd.Timestamp("2025-05-01")
 #: Offline study sessions (date, number).
 SESSIONS: tuple[str, ...] = ("2025-11-15", "2026-01-17", "2026-03-14", "2026-05-16", "2026-07-11", "2026-09-12")
@@ -170,9 +172,7 @@ def read(folder: Path, lang: str) -> pd.DataFrame:
     DataFrame
         ``member_id, date, action, thread_id, event_name``.
     """
-    frame = pd.read_csv(folder / "community.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    frame = frame.rename(columns={v: k for k, v in HEADERS[lang].items()}).replace("", None)
+    frame = read_localised(folder, "community", HEADERS[lang], {"date": TIME_FORMAT[lang]})
     codes = {v: k for k, v in LABELS[lang].items() if k != "session"}
     frame["action"] = frame["action"].map(codes)
-    frame["date"] = pd.to_datetime(frame["date"], format=TIME_FORMAT[lang].replace("%-", "%"))
     return frame

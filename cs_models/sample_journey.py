@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cs_models.sample_files import read_localised, write_localised
+
 #: Chance that a customer now on a plan entered on each lower plan (the rest entered on it).
 ENTERED_BELOW: Mapping[str, Mapping[str, float]] = {
     "standard": {"light": 0.40},
@@ -134,11 +136,7 @@ def write(frame: pd.DataFrame, root: Path, lang: str, labels: Mapping[str, str])
     list of Path
         The two files written.
     """
-    local = localise(frame, lang, labels)
-    path, template = root / lang / "plan_history.csv", root / "templates" / f"plan_history_{lang}.csv"
-    local.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    local.head(0).to_csv(template, index=False, encoding="utf-8-sig", lineterminator="\n")
-    return [path, template]
+    return write_localised(localise(frame, lang, labels), root, lang, "plan_history")
 
 
 def read(folder: Path, lang: str) -> pd.DataFrame:
@@ -156,7 +154,4 @@ def read(folder: Path, lang: str) -> pd.DataFrame:
     DataFrame
         ``customer_id, date, plan``.
     """
-    frame = pd.read_csv(folder / "plan_history.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    frame = frame.rename(columns={v: k for k, v in HEADERS[lang].items()})
-    frame["date"] = pd.to_datetime(frame["date"], format=DATE_FORMAT[lang].replace("%-", "%"))
-    return frame
+    return read_localised(folder, "plan_history", HEADERS[lang], {"date": DATE_FORMAT[lang]})

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cs_models.sample_files import read_localised
+
 PRIORITIES = {"low": 0.30, "normal": 0.45, "high": 0.18, "urgent": 0.07}
 #: Median hours to solve by priority (log-normal, sigma 0.9).
 SOLVE_MEDIAN_HOURS = {"low": 70.0, "normal": 30.0, "high": 14.0, "urgent": 5.0}
@@ -153,12 +155,7 @@ def read(folder: Path, lang: str) -> pd.DataFrame:
     DataFrame
         Canonical tickets (labels other than the status stay in ``lang``, as an upload's would).
     """
-    headers = HEADERS[lang]
-    frame = pd.read_csv(folder / "tickets.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    frame = frame.rename(columns={v: k for k, v in headers.items()}).replace("", None)
-    codes = {v: k for k, v in LABELS[lang].items()}
-    frame["status"] = frame["status"].map(codes)
-    time_format = TIME_FORMAT[lang].replace("%-", "%")
-    for column in ("created_at", "first_reply_at", "solved_at"):
-        frame[column] = pd.to_datetime(frame[column], format=time_format)
+    times = dict.fromkeys(("created_at", "first_reply_at", "solved_at"), TIME_FORMAT[lang])
+    frame = read_localised(folder, "tickets", HEADERS[lang], times)
+    frame["status"] = frame["status"].map({v: k for k, v in LABELS[lang].items()})
     return frame
