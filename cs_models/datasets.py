@@ -5,7 +5,8 @@ Canonical columns (after column mapping):
 - ``customers``: ``customer_id`` (str), ``start_date`` (datetime64), ``end_date``
   (datetime64, NaT = still active), optional ``mrr`` (float); any other column is
   a segment (text) or a numeric covariate and keeps its own header.
-- ``events``: ``customer_id`` (str), ``date`` (datetime64), optional ``amount`` (float).
+- ``events``: ``customer_id`` (str), ``date`` (datetime64), optional ``amount`` (float) and ``plan`` (str: the
+  plan billed; the journey derives plan changes from it when no ``plan_history`` is loaded).
 - ``survey``: one row per respondent; question columns keep their headers;
   optional ``respondent_id`` and ``weight``.
 - ``gaps``: expectation/satisfaction answers, long or wide; see :mod:`cs_models.gaps`.

@@ -254,7 +254,8 @@ def _adoption(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, li
     result = adoption.fit_adoption(datasets.adoption, as_of)
     return monthly_figure(result, labels.adoption_labels(lang)), adoption.findings(result)
 def _journey(datasets: Datasets, as_of: date, lang: str) -> tuple[go.Figure, list[Finding]]:
-    result = journey.analyse_journey(datasets.plan_history, datasets.customers, as_of)
+    history, _ = journey.journey_history(datasets)  # the plan history, or plan changes from events
+    result = journey.analyse_journey(history, datasets.customers, as_of)
     chart_labels = labels.journey_labels(lang)
     if result.upgrade is None:  # no upgrade effect to show: the value of each entry stage instead
         return ltv_bars(result, chart_labels, {}, lang), journey.findings(result)
@@ -291,6 +292,8 @@ def build_story(datasets: Datasets, *, as_of: date, lang: str, steps: Sequence[s
     told: list[StoryStep] = []
     skipped: list[tuple[str, str]] = []
     available = set(datasets.available())
+    if journey.has_plan(datasets.events):  # the journey derives plan changes from events with a plan column
+        available.add("plan_history")
     for key in steps:
         missing = [kind for kind in NEEDS[key] if kind not in available]
         if missing:

@@ -15,13 +15,16 @@ from ui import journey_view as view
 from ui.caching import cached
 from ui.components import page_header, require_dataset, show_chart, show_error, show_findings
 from ui.i18n import current_lang, t
-from ui.state import as_of
+from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
 
 RATES = (0.0, 0.05, 0.10, 0.15)
 
 page_header("journey")
-history = require_dataset("plan_history")
+datasets = current_datasets()
+history, stages_from = cached(journey.journey_history)(datasets)
+if history is None:
+    require_dataset("plan_history")  # explains what to load and stops
 customers = require_dataset("customers")
 try:
     default = cached(journey.default_order)(history, customers)
@@ -36,6 +39,7 @@ with right:
     rate = url_widget(st.segmented_control, t("journey.discount_label"), list(RATES), key="journey_discount",
                       default=journey.DISCOUNT_RATE, required=True,
                       format_func=lambda r: t("journey.discount_value", rate=f"{r * 100:g}"))
+st.caption(t(f"journey.stages_from_{stages_from}", file=datasets.origins.get(stages_from or "", "")))
 order = journey.complete_order(chosen or [], default)
 try:
     result = cached(journey.analyse_journey)(history, customers, as_of(), order=order,
@@ -88,5 +92,5 @@ st.dataframe(view.hazard_table(result), width="stretch")
 st.caption(t("journey.hazard_caption"))
 
 show_chart(ltv_bars(result, chart_labels, names, lang), key="journey_ltv", title=t("journey.ltv_heading"))
-st.caption(t("journey.ltv_caption", source=t(f"journey.source_{result.mrr_source}")))
+st.caption(t("journey.ltv_caption", source=t(view.source_key(result, stages_from))))
 view.show_tables(result)

@@ -21,6 +21,13 @@ def value_format(result: JourneyResult) -> Callable[[float], str]:
     return fmt.money
 
 
+def source_key(result: JourneyResult, stages_from: str | None) -> str:
+    """Catalogue key naming where the stage revenue came from (billed amounts when stages came from events)."""
+    if stages_from == "events" and result.mrr_source == "history":
+        return "journey.source_billed"
+    return f"journey.source_{result.mrr_source}"
+
+
 def hazard_table(result: JourneyResult) -> pd.DataFrame:
     """Churn per customer-month by current stage, with its interval."""
     h = result.hazard
@@ -45,6 +52,23 @@ def ltv_table(result: JourneyResult) -> pd.DataFrame:
     }, index=pd.Index(table.index, name=t("journey.col_entry")))
 
 
+def path_name(path: tuple[str, ...] | list[str]) -> str:
+    """A path as the user reads it: ``ライト → スタンダード``."""
+    return t("journey.path_join").join(path)
+
+
+def path_table(result: JourneyResult) -> pd.DataFrame:
+    """LTV from entry of the customers following each typical path, its interval and the path's chance."""
+    table, value = result.ltv_by_path, value_format(result)
+    return pd.DataFrame({
+        t("journey.col_path_customers"): table["customers"].map(fmt.number).to_numpy(),
+        t("journey.col_path_chance"): table["chance"].map(fmt.pct).to_numpy(),
+        t("journey.col_ltv"): table["ltv"].map(value).to_numpy(),
+        t("journey.col_ltv_ci"): [fmt.interval(lo, hi, value) for lo, hi in zip(table["low"], table["high"],
+                                                                                   strict=True)],
+    }, index=pd.Index([path_name(p) for p in table["path"]], name=t("journey.col_path")))
+
+
 def months_table(result: JourneyResult) -> pd.DataFrame:
     """Expected months in each stage and the chance of ever reaching each later stage, by entry stage."""
     out = pd.DataFrame(index=pd.Index(result.ltv.index, name=t("journey.col_entry")))
@@ -56,9 +80,15 @@ def months_table(result: JourneyResult) -> pd.DataFrame:
 
 
 def show_tables(result: JourneyResult) -> None:
-    """The LTV and months tables and the downloads of the matrix and the LTV."""
+    """The LTV tables (by entry stage, by path), the months table and the downloads of the matrix and the LTV."""
     table = ltv_table(result)
     st.dataframe(table, width="stretch")
+    st.subheader(t("journey.path_heading"))
+    if result.ltv_by_path.empty:
+        st.info(t("journey.path_none"))
+    else:
+        st.dataframe(path_table(result), width="stretch")
+    st.caption(t("journey.path_caption"))
     st.subheader(t("journey.months_heading"))
     st.dataframe(months_table(result), width="stretch")
     matrix = result.matrix.rename(columns={"__churn__": t("journey.churn")})

@@ -3,6 +3,7 @@ upgrade effect and the lifetime value by entry stage (:func:`analyse_journey`)."
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,11 @@ from cs_models.survival import KMResult, kaplan_meier
 
 #: Annual discount rate of the lifetime value by default.
 DISCOUNT_RATE = 0.10
+#: Fewest customers who followed a path for its LTV to be shown, and most paths shown.
+MIN_PATH_CUSTOMERS = 10
+MAX_PATHS = 8
+#: Stages of a path at most (the Sankey's steps).
+PATH_STEPS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +59,8 @@ class JourneyResult(Result):
         :func:`cs_models.journey.stages.paths`.
     upgrade : UpgradeEffect or None
         Time-varying vs naive hazard ratio of upgrading (``None`` when too few upgraders).
+    ltv_by_path : DataFrame
+        :func:`ltv_by_path`: the LTV from entry of customers following each typical path.
     ltv : DataFrame
         Indexed by entry stage: ``customers`` (entering there), ``ltv``, ``low``, ``high`` (bootstrap
         percentile CI), ``months`` (expected months as a customer, undiscounted).
@@ -77,6 +85,7 @@ class JourneyResult(Result):
     paths: pd.DataFrame
     upgrade: UpgradeEffect | None
     ltv: pd.DataFrame
+    ltv_by_path: pd.DataFrame
     months_in: pd.DataFrame
     reach: pd.DataFrame
     mrr: pd.Series
@@ -88,14 +97,86 @@ def _ltv_table(per_customer: np.ndarray, entry: pd.Series, order: Sequence[str],
                discount: float, alpha: float) -> tuple[pd.DataFrame, np.ndarray]:
     matrix = mk.transition_matrix(per_customer.sum(axis=0))
     point = mk.markov_ltv(matrix, mrr, discount)
-    boot = mk.bootstrap_ltv(per_customer, mrr, discount)
-    with np.errstate(invalid="ignore"):
-        low = np.nanquantile(boot, alpha / 2, axis=0) if np.isfinite(boot).any() else np.full(len(order), np.nan)
-        high = np.nanquantile(boot, 1 - alpha / 2, axis=0) if np.isfinite(boot).any() else np.full(len(order), np.nan)
+    low, high = _percentiles(mk.bootstrap_ltv(per_customer, mrr, discount), alpha, len(order))
     months = mk.fundamental(matrix).sum(axis=1)
     table = pd.DataFrame({"stage": list(order), "customers": [int((entry == s).sum()) for s in order],
                           "ltv": point, "low": low, "high": high, "months": months}).set_index("stage")
     return table, matrix
+
+
+def observed_paths(sp: pd.DataFrame, least: int = MIN_PATH_CUSTOMERS, most: int = MAX_PATHS) -> pd.DataFrame:
+    """The typical paths: starts of the customers' stage sequences that enough customers followed.
+
+    Parameters
+    ----------
+    sp : DataFrame
+        Output of :func:`cs_models.journey.stages.spells`.
+    least : int
+        Fewest customers whose sequence begins with the path.
+    most : int
+        Most paths kept (the most followed).
+
+    Returns
+    -------
+    DataFrame
+        ``path`` (tuple of stages, 1 to :data:`PATH_STEPS` of them) and ``customers`` (whose sequence so
+        far begins with it), ordered by the stages' ranks.
+    """
+    seq = sp.sort_values(["customer_id", "spell"]).groupby("customer_id", sort=False)["stage"].agg(tuple)
+    counts: dict[tuple[str, ...], int] = {}
+    for stages_seen in seq:
+        for k in range(1, min(len(stages_seen), PATH_STEPS) + 1):
+            counts[stages_seen[:k]] = counts.get(stages_seen[:k], 0) + 1
+    kept = sorted((p for p, n in counts.items() if n >= least), key=lambda p: (-counts[p], p))[:most]
+    rank = dict(zip(sp["stage"], sp["rank"], strict=False))
+    kept.sort(key=lambda p: [rank[s] for s in p])
+    return pd.DataFrame({"path": kept, "customers": [counts[p] for p in kept]}, columns=["path", "customers"])
+
+
+def ltv_by_path(per_customer: np.ndarray, paths_seen: pd.DataFrame, order: Sequence[str], mrr: np.ndarray,
+                discount: float, alpha: float) -> pd.DataFrame:
+    """The LTV of each typical path (:func:`cs_models.journey.ltv.path_ltv`) with bootstrap intervals.
+
+    Parameters
+    ----------
+    per_customer : ndarray
+        ``(customers, K, K + 1)`` transition counts (:func:`cs_models.journey.stages.transition_counts`).
+    paths_seen : DataFrame
+        :func:`observed_paths`.
+    order : sequence of str
+        Stages from first to last.
+    mrr : ndarray
+        ``(K,)`` monthly revenue by stage.
+    discount : float
+        Monthly discount factor.
+    alpha : float
+        ``1 - confidence level``.
+
+    Returns
+    -------
+    DataFrame
+        ``path, customers, chance`` (:func:`cs_models.journey.ltv.path_chance`), ``ltv, low, high``
+        (percentile interval over the same customer resamples as the LTV by entry stage).
+    """
+    index = {s: i for i, s in enumerate(order)}
+    coded = [[index[s] for s in p] for p in paths_seen["path"]]
+
+    def values(matrix: np.ndarray) -> np.ndarray:
+        return np.array([mk.path_ltv(matrix, p, mrr, discount) for p in coded], dtype=float)
+
+    matrix = mk.transition_matrix(per_customer.sum(axis=0))
+    low, high = _percentiles(mk.bootstrap(per_customer, values), alpha, len(coded))
+    return paths_seen.assign(chance=[mk.path_chance(matrix, p) for p in coded], ltv=values(matrix), low=low,
+                             high=high)
+
+
+def _percentiles(boot: np.ndarray, alpha: float, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of bootstrap replicates (NaN columns where no replicate is finite)."""
+    if width == 0 or not np.isfinite(boot).any():
+        return np.full(width, np.nan), np.full(width, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+        return np.nanquantile(boot, alpha / 2, axis=0), np.nanquantile(boot, 1 - alpha / 2, axis=0)
 
 
 def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, *,
@@ -137,7 +218,9 @@ def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date,
     per_customer = transition_counts(states, stages)
     mrr, source = mk.stage_mrr(sp, stages, history, customers)
     entry = sp.drop_duplicates("customer_id")["entry_stage"]
-    table, matrix = _ltv_table(per_customer, entry, stages, mrr, mk.monthly_discount(discount_rate), alpha)
+    discount = mk.monthly_discount(discount_rate)
+    table, matrix = _ltv_table(per_customer, entry, stages, mrr, discount, alpha)
+    by_path = ltv_by_path(per_customer, observed_paths(sp), stages, mrr, discount, alpha)
     columns = [*stages, "__churn__"]
     km_frame = pd.DataFrame({"duration_days": (sp["stop_day"] - sp["start_day"]).to_numpy(float),
                              "event": sp["exit"].ne("censored").to_numpy(), "stage": sp["stage"].to_numpy()})
@@ -151,6 +234,7 @@ def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date,
         matrix=pd.DataFrame(matrix, index=list(stages), columns=columns),
         counts=pd.DataFrame(per_customer.sum(axis=0), index=list(stages), columns=columns),
         time_in_stage=km, hazard=stage_hazard(sp, stages, alpha), paths=paths(sp), upgrade=effect, ltv=table,
+        ltv_by_path=by_path,
         months_in=pd.DataFrame(mk.fundamental(matrix), index=list(stages), columns=list(stages)),
         reach=pd.DataFrame(mk.reach(matrix), index=list(stages), columns=list(stages)),
         mrr=pd.Series(mrr, index=list(stages)), mrr_source=source, discount_rate=discount_rate,

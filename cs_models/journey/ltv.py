@@ -5,13 +5,15 @@ monthly revenue in each stage and ``d = (1 + r)^(-1/12)`` the monthly discount f
 rate ``r``, the expected discounted revenue of a customer entering stage ``i`` (revenue at the start
 of each month spent as a customer) is ``(N m)_i`` with the fundamental matrix ``N = (I − d Q)^(-1)``
 (Kemeny & Snell, *Finite Markov Chains*, 1960, ch. 3). Undiscounted, ``N_ij`` is the expected number of
-months spent in stage ``j`` and ``N_ij / N_jj`` the chance of ever reaching ``j``. Confidence intervals
-come from a bootstrap over customers (their transition counts resampled together).
+months spent in stage ``j`` and ``N_ij / N_jj`` the chance of ever reaching ``j``. The value of a
+customer following a path of stages is :func:`path_ltv`. Confidence intervals come from a bootstrap
+over customers (their transition counts resampled together, :func:`bootstrap`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -120,9 +122,39 @@ def reach(matrix: np.ndarray) -> np.ndarray:
     return n / np.diag(n)[None, :]
 
 
+def bootstrap(counts: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], *, replicates: int = BOOTSTRAP,
+              seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """A statistic of the transition matrix for bootstrap samples of customers.
+
+    Customers are resampled with replacement (their transition counts together); each sample's
+    counts give a matrix (:func:`transition_matrix`) and ``statistic`` of it.
+
+    Parameters
+    ----------
+    counts : ndarray
+        ``(customers, K, K + 1)`` per-customer transition counts.
+    statistic : callable
+        ``(K, K + 1)`` matrix -> 1-d array (e.g. the LTV by entry stage).
+    replicates : int
+        Bootstrap samples.
+    seed : int
+        Seed of the resampling (the same seed gives the same samples for every statistic).
+
+    Returns
+    -------
+    ndarray
+        ``(replicates, len(statistic))``.
+    """
+    rng = np.random.default_rng(seed)
+    n = counts.shape[0]
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=replicates).astype(float)
+    summed = np.tensordot(weights, counts, axes=1)
+    return np.array([statistic(transition_matrix(s)) for s in summed])
+
+
 def bootstrap_ltv(counts: np.ndarray, mrr: np.ndarray, discount: float, *, replicates: int = BOOTSTRAP,
                   seed: int = BOOTSTRAP_SEED) -> np.ndarray:
-    """LTV by entry stage for bootstrap samples of customers.
+    """LTV by entry stage for bootstrap samples of customers (:func:`bootstrap` of :func:`markov_ltv`).
 
     Parameters
     ----------
@@ -142,11 +174,72 @@ def bootstrap_ltv(counts: np.ndarray, mrr: np.ndarray, discount: float, *, repli
     ndarray
         ``(replicates, K)``; NaN where a replicate has no observation of a stage.
     """
-    rng = np.random.default_rng(seed)
-    n = counts.shape[0]
-    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=replicates).astype(float)
-    summed = np.tensordot(weights, counts, axes=1)
-    return np.array([markov_ltv(transition_matrix(s), mrr, discount) for s in summed])
+    return bootstrap(counts, lambda m: markov_ltv(m, mrr, discount), replicates=replicates, seed=seed)
+
+
+def path_ltv(matrix: np.ndarray, path: Sequence[int], mrr: np.ndarray, discount: float) -> float:
+    """Expected discounted revenue from entry of a customer whose first stages follow ``path``.
+
+    ``path = (s_1, …, s_k)`` lists the stages in the order visited (each different from the one
+    before). In the chain a stay in stage ``i`` lasts ``T`` months with ``P(T = t) = q^(t-1)(1 − q)``,
+    ``q = Q_ii``, whatever stage comes next, and the stays are independent given the stages visited.
+    So, given the path, a stay in ``s_m`` (``m < k``) is worth ``E[Σ_{u<T} d^u] m_i = m_i / (1 − d q)``
+    and carries the later revenue ``E[d^T] = d (1 − q) / (1 − d q)`` further into the future; from the
+    last stage on nothing more is assumed and the chain's LTV of that stage applies::
+
+        V(path) = Σ_{m<k} D_m m_{s_m} / (1 − d Q_{s_m s_m}) + D_k (N m)_{s_k},
+        D_1 = 1,  D_{m+1} = D_m d (1 − Q_{s_m s_m}) / (1 − d Q_{s_m s_m}).
+
+    A one-stage path is the LTV of its entry stage.
+
+    Parameters
+    ----------
+    matrix : ndarray
+        ``(K, K + 1)`` monthly transition probabilities.
+    path : sequence of int
+        Stage indices in the order visited.
+    mrr : ndarray
+        ``(K,)`` monthly revenue by stage.
+    discount : float
+        Monthly discount factor ``d``.
+
+    Returns
+    -------
+    float
+        ``V(path)``; NaN when the chain cannot value it (unknown rows, or a step of the path the
+        chain gives no chance).
+    """
+    values = np.asarray(mrr, dtype=float)
+    total, carry = 0.0, 1.0
+    for here, there in itertools.pairwise(path):
+        q = matrix[here, here]
+        if not matrix[here, there] > 0:
+            return float("nan")
+        total += carry * values[here] / (1.0 - discount * q)
+        carry *= discount * (1.0 - q) / (1.0 - discount * q)
+    return float(total + carry * markov_ltv(matrix, values, discount)[path[-1]])
+
+
+def path_chance(matrix: np.ndarray, path: Sequence[int]) -> float:
+    """The chance a customer entering ``path[0]`` moves through the path's stages in that order.
+
+    Parameters
+    ----------
+    matrix : ndarray
+        ``(K, K + 1)`` monthly transition probabilities.
+    path : sequence of int
+        Stage indices in the order visited.
+
+    Returns
+    -------
+    float
+        The product over the path's moves of ``Q_ij / (1 − Q_ii)`` (the chance that leaving ``i``
+        goes to ``j``); 1 for a one-stage path.
+    """
+    chance = 1.0
+    for here, there in itertools.pairwise(path):
+        chance *= matrix[here, there] / (1.0 - matrix[here, here])
+    return float(chance)
 
 
 def simulate(matrix: np.ndarray, mrr: np.ndarray, discount: float, entry: int, n: int, *, seed: int = 0,

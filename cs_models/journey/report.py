@@ -9,6 +9,7 @@ from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.journey.analysis import JourneyResult, analyse_journey
 from cs_models.journey.findings import findings
+from cs_models.journey.history import journey_history
 from cs_models.results import json_number, jsonable
 
 
@@ -30,8 +31,8 @@ def summary(result: JourneyResult) -> dict[str, Any]:
         ``{"stages", "customers", "transition_matrix": {FROM: {TO: p}}, "stage_km_medians": {STAGE:
         {"median_days", "ci"}}, "churn_by_stage": {STAGE: {"rate_per_month", "ci"}}, "upgrade": {"naive_hr",
         "naive_ci", "time_varying_hr", "time_varying_ci", "p", "upgraders", "customers"} | None,
-        "ltv_by_entry_stage": {STAGE: {"ltv", "ci", "months", "customers"}}, "mrr_by_stage", "mrr_source",
-        "discount_rate"}``.
+        "ltv_by_entry_stage": {STAGE: {"ltv", "ci", "months", "customers"}}, "ltv_by_path": [{"path": [STAGE, ...],
+        "customers", "chance", "ltv", "ci"}], "mrr_by_stage", "mrr_source", "discount_rate"}``.
     """
     km = result.time_in_stage.summary
     effect = result.upgrade
@@ -52,18 +53,22 @@ def summary(result: JourneyResult) -> dict[str, Any]:
         "ltv_by_entry_stage": {str(s): {"ltv": json_number(r["ltv"]), "ci": _interval(r["low"], r["high"]),
                                         "months": json_number(r["months"]), "customers": int(r["customers"])}
                                for s, r in result.ltv.iterrows()},
+        "ltv_by_path": [{"path": [str(s) for s in r["path"]], "customers": int(r["customers"]),
+                         "chance": json_number(r["chance"]), "ltv": json_number(r["ltv"]),
+                         "ci": _interval(r["low"], r["high"])} for _, r in result.ltv_by_path.iterrows()],
         "mrr_by_stage": {str(s): json_number(v) for s, v in result.mrr.items()},
         "mrr_source": result.mrr_source, "discount_rate": result.discount_rate,
     }
 
 
 def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[str, Any] | None:
-    """The journey through the stages as JSON (``None`` without a plan history and customers).
+    """The journey through the stages as JSON (``None`` without customers and a plan history or events
+    with a plan column, see :func:`cs_models.journey.history.journey_history`).
 
     Parameters
     ----------
     datasets : Datasets
-        The loaded data (``plan_history`` and ``customers``).
+        The loaded data (``customers`` and ``plan_history`` or ``events`` with a plan column).
     as_of : date
         As-of date.
     **_options
@@ -72,13 +77,16 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
     Returns
     -------
     dict or None
-        :func:`summary` plus ``"results"`` (the complete result the page renders) and ``"findings"``;
-        ``{"error": ...}`` when the data cannot be analysed.
+        :func:`summary` plus ``"stages_from"`` (``"plan_history"`` or ``"events"``), ``"results"`` (the
+        complete result the page renders) and ``"findings"``; ``{"error": ...}`` when the data cannot be
+        analysed.
     """
-    if datasets.plan_history is None or datasets.customers is None:
+    history, source = journey_history(datasets)
+    if history is None or datasets.customers is None:
         return None
     try:
-        result = analyse_journey(datasets.plan_history, datasets.customers, as_of)
+        result = analyse_journey(history, datasets.customers, as_of)
     except DataError as exc:
-        return {"error": exc.to_dict()}
-    return {**summary(result), "results": jsonable({"journey": result}), "findings": findings(result)}
+        return {"error": exc.to_dict(), "stages_from": source}
+    return {**summary(result), "stages_from": source, "results": jsonable({"journey": result}),
+            "findings": findings(result)}

@@ -22,7 +22,7 @@ MAPPING_VERSION = 1
 #: Canonical fields each dataset can map, in display order.
 FIELDS: Mapping[str, tuple[str, ...]] = {
     "customers": ("customer_id", "start_date", "end_date", "churned", "mrr"),
-    "events": ("customer_id", "date", "amount"),
+    "events": ("customer_id", "date", "amount", "plan"),
     "survey": ("respondent_id", "weight"),
     "gaps": ("respondent_id", "customer_id", "item", "expectation", "satisfaction", "importance"),
     "tickets": ("ticket_id", "customer_id", "created_at", "first_reply_at", "solved_at", "status", "priority",
@@ -455,7 +455,9 @@ def detect_kind(frame: pd.DataFrame) -> KindGuess:
         scores["adoption"] = 6
     history = _assign(headers, FIELDS["plan_history"])
     if {"customer_id", "date", "plan"} <= history.keys() and "start_date" not in customers:
-        scores["plan_history"] = 8  # an ID, a date and a plan: beats events (at most 7)
+        # an ID, a date and a plan: beats events (at most 7); with an amount too it is a billing log naming
+        # the plan billed (events with a plan column, the journey derives the changes): events win (5+)
+        scores["plan_history"] = 4 if "amount" in events else 8
     survey = _assign(headers, FIELDS["survey"])
     scores["survey"] = 1 + ("respondent_id" in survey)
     if not any(scores[k] for k in DATASET_KINDS if k != "survey") and "respondent_id" not in survey \

@@ -281,6 +281,9 @@ def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd
         amount, bad = _numbers(raw[amount_header])
         out.add(bad, amount_header, "invalid_amount", "excluded", raw[amount_header])
         frame["amount"] = amount
+    plan_header = m.source("plan")
+    if plan_header is not None:  # the plan billed (blank: unknown; the journey skips such rows)
+        frame["plan"] = raw[plan_header].map(_text_cell)
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 

@@ -16,10 +16,11 @@ from ui.state import as_of, current_datasets
 def render() -> None:
     """Two ``st.metric``s and the most important finding (errors go to the Overview's boundary)."""
     datasets = current_datasets()
-    if datasets.plan_history is None or datasets.customers is None:
+    history, _ = cached(journey.journey_history)(datasets)  # the plan history, or plan changes from events
+    if history is None or datasets.customers is None:
         st.info(t("journey.card_no_data"))
         return
-    result = cached(journey.analyse_journey)(datasets.plan_history, datasets.customers, as_of())
+    result = cached(journey.analyse_journey)(history, datasets.customers, as_of())
     left, right = st.columns(2)
     if result.upgrade is not None:
         left.metric(t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)
