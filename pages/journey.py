@@ -13,7 +13,7 @@ from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui import journey_view as view
 from ui.caching import cached
-from ui.components import page_header, require_dataset, show_chart, show_error, show_findings
+from ui.components import md_escape, page_header, require_dataset, show_chart, show_error, show_findings
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
@@ -39,7 +39,7 @@ with right:
     rate = url_widget(st.segmented_control, t("journey.discount_label"), list(RATES), key="journey_discount",
                       default=journey.DISCOUNT_RATE, required=True,
                       format_func=lambda r: t("journey.discount_value", rate=f"{r * 100:g}"))
-st.caption(t(f"journey.stages_from_{stages_from}", file=datasets.origins.get(stages_from or "", "")))
+st.caption(t(f"journey.stages_from_{stages_from}", file=md_escape(datasets.origins.get(stages_from or "", ""))))
 order = journey.complete_order(chosen or [], default)
 try:
     result = cached(journey.analyse_journey)(history, customers, as_of(), order=order,

@@ -8,10 +8,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from cs_models.charts import labels
+from cs_models.charts.journey import path_ltv_bars
 from cs_models.journey import JourneyResult
 from ui import format as fmt
-from ui.components import download_table
-from ui.i18n import t
+from ui.components import download_table, show_chart
+from ui.i18n import current_lang, t
 
 
 def value_format(result: JourneyResult) -> Callable[[float], str]:
@@ -83,10 +85,12 @@ def show_tables(result: JourneyResult) -> None:
     """The LTV tables (by entry stage, by path), the months table and the downloads of the matrix and the LTV."""
     table = ltv_table(result)
     st.dataframe(table, width="stretch")
-    st.subheader(t("journey.path_heading"))
     if result.ltv_by_path.empty:
+        st.subheader(t("journey.path_heading"))
         st.info(t("journey.path_none"))
     else:
+        show_chart(path_ltv_bars(result, labels.journey_labels(current_lang()), {}, current_lang()),
+                   key="journey_path_ltv", title=t("journey.path_heading"))
         st.dataframe(path_table(result), width="stretch")
     st.caption(t("journey.path_caption"))
     st.subheader(t("journey.months_heading"))

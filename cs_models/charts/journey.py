@@ -1,5 +1,5 @@
 """Figures of the customer journey: the monthly transition heatmap, the Sankey of typical paths, the
-honest vs naive hazard ratio of upgrading, and the LTV by entry stage. Time in stage is
+honest vs naive hazard ratio of upgrading, and the LTV by entry stage and by path. Time in stage is
 :func:`cs_models.charts.survival.km_figure`. Builders hold no text of their own."""
 
 from __future__ import annotations
@@ -196,5 +196,48 @@ def ltv_bars(result: JourneyResult, labels: Mapping[str, str], names: Mapping[st
     fig.update_layout(height=400, plot_bgcolor="white", showlegend=False)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=labels["ltv_y_months" if in_months else "ltv_y_title"], rangemode="tozero",
+                     gridcolor="#e5e5e5", tickformat=",")
+    return fig
+
+
+def path_ltv_bars(result: JourneyResult, labels: Mapping[str, str], names: Mapping[str, str], lang: str) -> go.Figure:
+    """Horizontal bars of the LTV from entry of the customers following each typical path, with the
+    bootstrap 95% interval; paths in the table's order, top to bottom, coloured by their entry stage.
+
+    Parameters
+    ----------
+    result : JourneyResult
+        Output of :func:`cs_models.journey.analyse_journey`.
+    labels : mapping
+        ``path_join`` (between stages), ``ltv_y_title`` / ``ltv_y_months`` (value axis), ``ltv_hover``
+        (``{stage} {value} {low} {high}``; the path as ``stage``).
+    names : mapping
+        Stage -> display name.
+    lang : {"ja", "en"}
+        Language of the money on the bars.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    table = result.ltv_by_path
+    in_months = result.mrr_source == "months"
+
+    def fmt(v: float) -> str:
+        return number(v, 1) if in_months else money(v, lang)
+
+    y = [labels["path_join"].join(_name(names, labels, s) for s in p) for p in table["path"]]
+    entry = {s: i for i, s in enumerate(result.order)}
+    hover = [labels["ltv_hover"].format(stage=p, value=fmt(r.ltv), low=fmt(r.low), high=fmt(r.high))
+             for p, r in zip(y, table.itertuples(), strict=True)]
+    fig = go.Figure(go.Bar(
+        y=y, x=table["ltv"], orientation="h", customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        marker_color=[PALETTE[entry.get(p[0], 0) % len(PALETTE)] for p in table["path"]],
+        text=[fmt(v) for v in table["ltv"]], textposition="inside", insidetextanchor="start",
+        error_x={"type": "data", "symmetric": False, "array": table["high"] - table["ltv"],
+                 "arrayminus": table["ltv"] - table["low"], "color": "#333"}))
+    fig.update_layout(height=160 + 44 * len(y), plot_bgcolor="white", showlegend=False)
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    fig.update_xaxes(title=labels["ltv_y_months" if in_months else "ltv_y_title"], rangemode="tozero",
                      gridcolor="#e5e5e5", tickformat=",")
     return fig

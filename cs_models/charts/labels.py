@@ -407,7 +407,8 @@ def adoption_labels(lang: str, *, cumulative: bool = False) -> dict[str, str]:
 
 
 JOURNEY_KEYS = ("churn", "active", "step", "hm_x_title", "hm_y_title", "hm_hover", "sankey_hover", "hr_x_title",
-                "hr_time_varying", "hr_naive", "hr_hover", "less", "more", "ltv_y_title", "ltv_y_months", "ltv_hover")
+                "hr_time_varying", "hr_naive", "hr_hover", "less", "more", "ltv_y_title", "ltv_y_months", "ltv_hover",
+                "path_join")
 
 
 def journey_labels(lang: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ import pytest
 from cs_models.catalogue import catalogue
 from cs_models.sample import SAMPLE_DIR, load_sample
 from tests.app.util import LANGS, assert_clean, chart_titles, run_app, texts
+from ui.components import md_escape
 
 PAGE = "pages/journey.py"
 
@@ -101,7 +102,7 @@ def test_events_with_a_plan_column_give_the_journey_without_a_plan_history(lang,
     at = run_app(PAGE, lang=lang, uploaded=datasets)
     assert_clean(at)
     body = texts(at)
-    assert messages["journey.stages_from_events"].format(file=BILLING.name) in body
+    assert messages["journey.stages_from_events"].format(file=md_escape(BILLING.name)) in body
     assert messages["journey.path_heading"] in body
     assert messages["journey.source_billed"] in body
     assert messages["journey.ltv_heading"] in chart_titles(at)
@@ -119,7 +120,8 @@ def test_sample_shows_the_ltv_by_path_and_where_the_stages_came_from(lang):
     at = run_app(PAGE, lang=lang)
     assert_clean(at)
     body = texts(at)
-    assert messages["journey.stages_from_plan_history"].format(file=f"sample_data/{lang}/plan_history.csv") in body
+    assert messages["journey.stages_from_plan_history"].format(
+        file=md_escape(f"sample_data/{lang}/plan_history.csv")) in body
     assert messages["journey.path_caption"] in body
     paths = at.dataframe[2].value
     first = "ライト" if lang == "ja" else "Light"

@@ -213,3 +213,17 @@ def test_story_tells_the_journey_from_events_with_a_plan():
     bare = build_story(datasets.with_frames(events=datasets.events.drop(columns="plan")),
                        as_of=datasets.latest_date(), lang="ja", steps=("journey",))
     assert bare.skipped == (("journey", "missing_plan_history"),)
+
+
+def test_path_chart_draws_each_path_with_its_interval(sample_result):
+    """One horizontal bar per typical path, named by its stages, with the bootstrap interval as error bars."""
+    from cs_models.charts import labels
+    from cs_models.charts.journey import path_ltv_bars
+
+    fig = path_ltv_bars(sample_result, labels.journey_labels("en"), {}, "en")
+    bar = fig.data[0]
+    table = sample_result.ltv_by_path
+    assert list(bar.y) == [" → ".join(p) for p in table["path"]]
+    np.testing.assert_allclose(bar.x, table["ltv"])
+    np.testing.assert_allclose(np.asarray(bar.x) + np.asarray(bar.error_x.array), table["high"])
+    np.testing.assert_allclose(np.asarray(bar.x) - np.asarray(bar.error_x.arrayminus), table["low"])
