@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cs_models.catalogue import translate
+from cs_models.catalogue import catalogue, translate
 from cs_models.sample import SAMPLE_DIR
 from tests.e2e.conftest import TITLE_DRAWN_JS, open_app, wait_for_app, wait_for_charts, wait_for_text, wait_for_title
 from tests.e2e.test_presentation_e2e import TRUNCATED_JS
@@ -52,7 +52,7 @@ def test_uploaded_billing_with_a_plan_column_gives_the_journey(app_url, new_page
         files=[{"name": p.name, "mimeType": "text/csv", "buffer": p.read_bytes()} for p in (billing, customers)])
     wait_for_app(page)
     page.get_by_role("button", name=translate(lang, "data.use_files")).click()
-    wait_for_text(page, translate(lang, "data.used", datasets="").split("{datasets}")[0].replace("**", "").strip())
+    wait_for_text(page, catalogue(lang)["data.used"].split("{datasets}")[0].replace("**", "").strip())
     page.get_by_test_id("stSidebarNavLink").filter(has_text=translate(lang, "journey.page_title")).click()
     wait_for_title(page, translate(lang, "journey.page_title"))
     wait_for_charts(page, len(CHARTS))
