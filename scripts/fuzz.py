@@ -49,11 +49,13 @@ HOSTILE = (
 @dataclass(frozen=True)
 class Outcome:
     """What one mutant did: ``ok``, ``refused`` (a CSLensError), or a finding (``foreign:<Type>``,
-    ``timeout``, ``crash``), with its parse time and the worker's peak RSS so far."""
+    ``timeout``, ``crash``), with its parse time, the worker's peak RSS so far, and how much this
+    mutant raised that peak (so the shapes that drive memory can be named)."""
 
     status: str
     seconds: float
     peak_mb: float
+    raised_mb: float = 0.0
 
 
 # ----------------------------------------------------------------------------- seeds
@@ -167,6 +169,7 @@ def run_one(name: str, data: bytes, timeout: float) -> Outcome:
 
     signal.signal(signal.SIGALRM, _timeout)
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    before = _peak_mb()
     start = time.perf_counter()
     try:
         datasets, _ = load_files([(name, data)])
@@ -182,8 +185,12 @@ def run_one(name: str, data: bytes, timeout: float) -> Outcome:
         status = f"foreign:{type(exc).__name__}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Outcome(status, time.perf_counter() - start, peak)
+    peak = _peak_mb()
+    return Outcome(status, time.perf_counter() - start, peak, peak - before)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def fuzz(count: int, *, seed: int = 0, jobs: int = 2, memory_mb: int = 1024, timeout: float = 10.0) -> list[Outcome]:
@@ -265,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--heaviest", type=int, default=5, help="list the mutants that raised the peak RSS most")
     parser.add_argument("--dump", type=Path, help="folder to write each finding's and each slow run's file to")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -272,7 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     table, findings = summary(outcomes, args.timeout)
     print(table)
     worst = [i for i, o in enumerate(outcomes) if o.status not in ("ok", "refused") or o.seconds > args.timeout]
-    files = list(mutants(args.mutants, args.seed)) if worst else []
+    heavy = sorted(range(len(outcomes)), key=lambda i: -outcomes[i].raised_mb)[: args.heaviest]
+    files = list(mutants(args.mutants, args.seed))
+    if heavy:
+        print("\nMutants that raised a worker's peak RSS most:")
+    for i in heavy:
+        name, data = files[i]
+        print(f"- mutant {i} of {name} ({len(data):,} bytes): +{outcomes[i].raised_mb:.0f} MB to "
+              f"{outcomes[i].peak_mb:.0f} MB, {outcomes[i].status}, {outcomes[i].seconds:.1f} s")
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            (args.dump / f"heavy_{i:05d}_{name}").write_bytes(data)
     for i in worst:
         name, data = files[i]
         outcome = outcomes[i]
