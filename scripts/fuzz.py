@@ -10,7 +10,8 @@ far-away dates and cell references, changes inside the XLSX archive) goes throug
 :func:`cs_models.pipeline.load_files` and then every report section, in worker processes whose
 address space is limited to ``--memory-mb`` and whose every mutant is stopped after ``--timeout``
 seconds. A file may be refused (the package's own ``CSLensError``) or analysed; anything else is a
-finding: another exception type, a timeout, or a worker that died. The table printed at the end
+finding: another exception type, a finding's sentence with a missing number or ``nan`` in it
+(``nonsense:<code>``), a timeout, or a worker that died. The table printed at the end
 counts them; the exit status is 1 when there is any.
 """
 
@@ -49,6 +50,11 @@ HOSTILE = (
     "￥1,000,000,000,000".encode(), b"<script>alert(1)</script>", "ｱ".encode() * 3000, b"A" * 40_000,
     b'r="ZZZZZZ1"', b'<dimension ref="A1:XFD1048576"/>', b"0", b"", b" ", "\u3000".encode(),
 )
+
+
+#: What a finding's sentence must never hold: a missing number (``–``) standing in for a value, a
+#: missing interval, ``nan``/``inf``/``None``, or an expected loss of 0.0 accounts.
+NONSENSE = re.compile(r"(?:^|[\s(（:：、,，=])–(?!\d)|–––|\bnan\b|\bNaN\b|\binf\b|\bNone\b|lose 0\.0 ")
 
 
 @dataclass(frozen=True)
@@ -179,9 +185,9 @@ def run_one(name: str, data: bytes, timeout: float) -> Outcome:
     try:
         datasets, _ = load_files([(name, data)])
         day = datasets.latest_date()
-        if day is not None:
-            analysis_sections(datasets, as_of=day)
-        status = "ok"
+        said = analysis_sections(datasets, as_of=day)[1] if day is not None else []
+        odd = [f.code for f in said for lang in ("ja", "en") if NONSENSE.search(f.text(lang))]
+        status = f"nonsense:{odd[0]}" if odd else "ok"
     except CSLensError:
         status = "refused"
     except TimeoutError:
@@ -287,7 +293,7 @@ def summary(outcomes: list[Outcome], timeout: float) -> tuple[str, int]:
         f"| runs over {timeout:g} s | {slow:,} |",
         f"| slowest run | {max((o.seconds for o in outcomes), default=0):.2f} s |",
         f"| peak worker RSS | {max((o.peak_mb for o in outcomes), default=0):.0f} MB |",
-        f"| findings (foreign exceptions, timeouts, crashes) | {findings:,} |",
+        f"| findings (foreign exceptions, nonsense sentences, timeouts, crashes) | {findings:,} |",
     ]
     return "\n".join(lines), findings
 
