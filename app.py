@@ -6,6 +6,7 @@ from cs_models.errors import CSLensError
 from ui.components import show_error, show_unexpected_error
 from ui.i18n import t
 from ui.navigation import build_pages
+from ui.reload_notice import show_notice, sync_marker
 from ui.sidebar import language_selector, render_sidebar
 from ui.state import presentation
 
@@ -14,8 +15,10 @@ st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
 page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
+sync_marker()  # before the sidebar, which says which data are shown
 render_sidebar()
 st.logo("ui/logo.svg", size="large")
+show_notice()
 try:
     page.run()
 except CSLensError as exc:

@@ -315,7 +315,8 @@ def risk_scores(customers: pd.DataFrame, as_of: date, *, horizon_days: int = 90,
     check_alpha(alpha)
     if horizon_days <= 0:
         raise ValueError("horizon_days must be positive")
-    columns = default_covariates(durations(customers, as_of))
+    lifetimes = durations(customers, as_of)
+    columns = default_covariates(lifetimes)
     if not columns:
         raise DataError("risk_no_covariates", "the customers have no segment or numeric column to model")
     scored, (fit, terms) = _score(customers, as_of, horizon_days, columns)
@@ -324,8 +325,11 @@ def risk_scores(customers: pd.DataFrame, as_of: date, *, horizon_days: int = 90,
     out = out.sort_values("risk", ascending=False, kind="stable").reset_index(drop=True)
     hrs = pd.DataFrame([{"term": t, "column": c, "level": lv, "hr": float(np.exp(coef))}
                         for (t, c, lv), coef in zip(terms, fit.params, strict=True)])
+    # nobody has churned yet: every risk is 0, a ranking and "expected losses" would be nonsense
+    notes = () if lifetimes["event"].any() else ("risk_no_events",)
     return RiskScores(as_of=as_of, horizon_days=horizon_days, customers=out, hazard_ratios=hrs,
-                      backtest=backtest(customers, as_of, horizon_days, columns, alpha=alpha), alpha=alpha)
+                      backtest=backtest(customers, as_of, horizon_days, columns, alpha=alpha), alpha=alpha,
+                      notes=notes)
 
 
 def findings(result: RiskScores) -> list[Finding]:
@@ -340,8 +344,12 @@ def findings(result: RiskScores) -> list[Finding]:
     -------
     list of Finding
         ``risk.backtest_good`` (AUC interval above 0.5) or ``risk.backtest_chance`` (an alert: the
-        page does not rank), or ``risk.no_backtest``; ``risk.revenue_at_risk`` of the top decile.
+        page does not rank), or ``risk.no_backtest``; ``risk.revenue_at_risk`` of the top decile; only
+        ``risk.no_events`` when no customer has churned by the as-of date (nothing to learn risk from).
     """
+    if "risk_no_events" in result.notes:
+        return [Finding("risk.no_events", "risk", "notice", {"n": len(result.customers),
+                                                               "as_of": result.as_of.isoformat()})]
     bt = result.backtest
     out: list[Finding] = []
     if bt is None:

@@ -41,6 +41,9 @@ except CSLensError as exc:
     show_error(exc)
     st.stop()
 
+if "risk_no_events" in result.notes:  # every risk is 0: the finding says why, no list and no "¥0 at risk"
+    show_findings(risk.findings(result))
+    st.stop()
 scores, bt = result.customers, result.backtest
 top = result.top_decile()
 columns = st.columns(4)

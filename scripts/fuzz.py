@@ -10,7 +10,8 @@ far-away dates and cell references, changes inside the XLSX archive) goes throug
 :func:`cs_models.pipeline.load_files` and then every report section, in worker processes whose
 address space is limited to ``--memory-mb`` and whose every mutant is stopped after ``--timeout``
 seconds. A file may be refused (the package's own ``CSLensError``) or analysed; anything else is a
-finding: another exception type, a timeout, or a worker that died. The table printed at the end
+finding: another exception type, a finding's sentence with a missing number or ``nan`` in it
+(``nonsense:<code>``), a timeout, or a worker that died. The table printed at the end
 counts them; the exit status is 1 when there is any.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import io
+import multiprocessing
 import os
 import random
 import re
@@ -35,6 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# spawned workers import this module (as ``fuzz`` when a test loaded it) and cs_models from these folders
+for _folder in (str(ROOT), str(Path(__file__).resolve().parent)):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
 CORPUS = ROOT / "tests" / "fixtures" / "ingest"
 SEED_ROWS = 40
 #: Cells an attacker or a broken export may hold.
@@ -46,14 +52,21 @@ HOSTILE = (
 )
 
 
+#: What a finding's sentence must never hold: a missing number (``–``) standing in for a value, a
+#: missing interval, ``nan``/``inf``/``None``, or an expected loss of 0.0 accounts.
+NONSENSE = re.compile(r"(?:^|[\s(（:：、,，=])–(?!\d)|–––|\bnan\b|\bNaN\b|\binf\b|\bNone\b|lose 0\.0 ")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one mutant did: ``ok``, ``refused`` (a CSLensError), or a finding (``foreign:<Type>``,
-    ``timeout``, ``crash``), with its parse time and the worker's peak RSS so far."""
+    ``timeout``, ``crash``), with its run time, the worker's peak RSS while it ran this mutant, and how
+    far above the worker's RSS before it that peak was (so the shapes that drive memory can be named)."""
 
     status: str
     seconds: float
     peak_mb: float
+    raised_mb: float = 0.0
 
 
 # ----------------------------------------------------------------------------- seeds
@@ -167,13 +180,14 @@ def run_one(name: str, data: bytes, timeout: float) -> Outcome:
 
     signal.signal(signal.SIGALRM, _timeout)
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    before = _reset_peak()
     start = time.perf_counter()
     try:
         datasets, _ = load_files([(name, data)])
         day = datasets.latest_date()
-        if day is not None:
-            analysis_sections(datasets, as_of=day)
-        status = "ok"
+        said = analysis_sections(datasets, as_of=day)[1] if day is not None else []
+        odd = [f.code for f in said for lang in ("ja", "en") if NONSENSE.search(f.text(lang))]
+        status = f"nonsense:{odd[0]}" if odd else "ok"
     except CSLensError:
         status = "refused"
     except TimeoutError:
@@ -182,8 +196,35 @@ def run_one(name: str, data: bytes, timeout: float) -> Outcome:
         status = f"foreign:{type(exc).__name__}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Outcome(status, time.perf_counter() - start, peak)
+    peak = _peak_mb()
+    return Outcome(status, time.perf_counter() - start, peak, peak - before)
+
+
+def _status_mb(field: str) -> float | None:
+    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else None
+
+
+def _reset_peak() -> float:
+    """Reset the process's peak RSS to its current RSS (Linux ``clear_refs``) and return that RSS, so
+    the next :func:`_peak_mb` is this mutant's own peak (``ru_maxrss`` never goes down, and a spawned
+    worker's starts at its parent's size at the fork before ``exec``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_mb("VmRSS") or 0.0
+    except OSError:
+        return _peak_mb()
+
+
+def _peak_mb() -> float:
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pool(jobs: int, memory_mb: int) -> ProcessPoolExecutor:
+    """Workers started fresh ("spawn"), not forked: a forked worker would count the parent's list of
+    every mutant in its own RSS (with 5,000 mutants, 150 MB before it read anything)."""
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_limit,
+                               initargs=(memory_mb,))
 
 
 def fuzz(count: int, *, seed: int = 0, jobs: int = 2, memory_mb: int = 1024, timeout: float = 10.0) -> list[Outcome]:
@@ -211,7 +252,7 @@ def fuzz(count: int, *, seed: int = 0, jobs: int = 2, memory_mb: int = 1024, tim
     outcomes: list[Outcome | None] = [None] * len(files)
     pending = list(range(len(files)))
     while pending:
-        with ProcessPoolExecutor(jobs, initializer=_limit, initargs=(memory_mb,)) as pool:
+        with _pool(jobs, memory_mb) as pool:
             futures = {i: pool.submit(run_one, *files[i], timeout) for i in pending}
             pending = []
             for i, future in futures.items():
@@ -232,7 +273,7 @@ def _isolate(files: list[tuple[str, bytes]], pending: list[int], outcomes: list[
              memory_mb: int, timeout: float) -> list[int]:
     """Run the mutants of a broken pool one per fresh worker, so a crash is pinned on its mutant."""
     for i in pending:
-        with ProcessPoolExecutor(1, initializer=_limit, initargs=(memory_mb,)) as pool:
+        with _pool(1, memory_mb) as pool:
             try:
                 outcomes[i] = pool.submit(run_one, *files[i], timeout).result(timeout=timeout * 3 + 60)
             except (BrokenProcessPool, TimeoutError):
@@ -252,7 +293,7 @@ def summary(outcomes: list[Outcome], timeout: float) -> tuple[str, int]:
         f"| runs over {timeout:g} s | {slow:,} |",
         f"| slowest run | {max((o.seconds for o in outcomes), default=0):.2f} s |",
         f"| peak worker RSS | {max((o.peak_mb for o in outcomes), default=0):.0f} MB |",
-        f"| findings (foreign exceptions, timeouts, crashes) | {findings:,} |",
+        f"| findings (foreign exceptions, nonsense sentences, timeouts, crashes) | {findings:,} |",
     ]
     return "\n".join(lines), findings
 
@@ -265,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--heaviest", type=int, default=5, help="list the mutants that raised the peak RSS most")
     parser.add_argument("--dump", type=Path, help="folder to write each finding's and each slow run's file to")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -272,7 +314,17 @@ def main(argv: list[str] | None = None) -> int:
     table, findings = summary(outcomes, args.timeout)
     print(table)
     worst = [i for i, o in enumerate(outcomes) if o.status not in ("ok", "refused") or o.seconds > args.timeout]
-    files = list(mutants(args.mutants, args.seed)) if worst else []
+    heavy = sorted(range(len(outcomes)), key=lambda i: -outcomes[i].peak_mb)[: args.heaviest]
+    files = list(mutants(args.mutants, args.seed))
+    if heavy:
+        print("\nMutants with the highest worker RSS:")
+    for i in heavy:
+        name, data = files[i]
+        print(f"- mutant {i} of {name} ({len(data):,} bytes): {outcomes[i].peak_mb:.0f} MB "
+              f"(+{outcomes[i].raised_mb:.0f} MB), {outcomes[i].status}, {outcomes[i].seconds:.1f} s")
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            (args.dump / f"heavy_{i:05d}_{name}").write_bytes(data)
     for i in worst:
         name, data = files[i]
         outcome = outcomes[i]
@@ -285,5 +337,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())

@@ -9,6 +9,7 @@ import streamlit as st
 from cs_models.catalogue import LANGUAGES
 from ui.filters import filter_widget
 from ui.i18n import LANG_KEY, browser_language, t
+from ui.reload_notice import sidebar_caption
 from ui.state import (
     AS_OF_KEY,
     PRESENT_KEY,
@@ -67,7 +68,7 @@ def render_sidebar() -> None:
                 key=SOURCE_KEY,
             )
         else:
-            st.caption(t("common.using_sample"))
+            st.caption(sidebar_caption())
         latest = unfiltered_datasets().latest_date()
         if latest is not None:
             url_widget(

@@ -7,6 +7,11 @@ server, so one hostile upload would end every colleague's session. :func:`read_t
 limits its own address space before it reads anything; the child's
 :class:`~cs_models.errors.IngestError` comes back as it was raised, and a child that dies or
 overruns its deadline becomes ``ingest_reader_crashed`` / ``ingest_reader_timeout``.
+
+The file goes to the child through a pipe, never through a file. The child works in a folder of its
+own, made for this one call (``mkdtemp``: mode 0700, a unique name) and given to it as its working
+folder and ``TMPDIR``, so anything a parser writes is private to the call; the folder is removed
+with whatever is in it when the call ends, however it ends.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ import importlib
 import os
 import pickle
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from cs_models.errors import IngestError
 from cs_models.io._base import ReadResult
 
-#: Address space of the child: room for pandas and the reader's copies of a file of this size.
-BASE_MEMORY_MB = 2048
+#: Address space of the child: room for pandas and the reader's copies of a file of this size. The
+#: interpreter with pandas maps about 370 MB, so a small file's read stays under about 512 MB of RSS.
+BASE_MEMORY_MB = 768
 MEMORY_PER_MB = 12
 #: Seconds a read may take before the child is stopped.
 TIMEOUT_S = 120.0
@@ -60,17 +68,11 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
         ``ingest_reader_timeout`` past the deadline; ``ingest_reader_crashed`` when the child died.
     """
     request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]),
-           "OPENBLAS_NUM_THREADS": "1"}
-    with subprocess.Popen([sys.executable, "-m", "cs_models.io.isolated"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=_ROOT) as child:
-        try:
-            answer, _ = child.communicate(request, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
-            raise IngestError("ingest_reader_timeout", f"{name}: reading took longer than {timeout:.0f} s.",
-                              file=name, seconds=f"{timeout:.0f}") from None
+    private = tempfile.mkdtemp(prefix="cs_lens_read_")  # 0700, unique: this call's only
+    try:
+        answer = _communicate(request, private, name=name, timeout=timeout)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     try:
         status, payload = pickle.loads(answer)  # noqa: S301 - written by our own child, not by the file
     except Exception:  # noqa: BLE001 - no answer: the child died (a native crash, the memory limit)
@@ -81,6 +83,22 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
     if status == "error":
         raise payload
     return payload
+
+
+def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> bytes:
+    """Start the child in ``private`` (its working folder and temp folder), send ``request``, return its answer."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]),
+           "OPENBLAS_NUM_THREADS": "1", "TMPDIR": private, "TEMP": private, "TMP": private}
+    with subprocess.Popen([sys.executable, "-m", "cs_models.io.isolated"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=private) as child:
+        try:
+            answer, _ = child.communicate(request, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise IngestError("ingest_reader_timeout", f"{name}: reading took longer than {timeout:.0f} s.",
+                              file=name, seconds=f"{timeout:.0f}") from None
+    return answer
 
 
 def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,

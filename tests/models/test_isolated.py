@@ -3,13 +3,15 @@ unchanged, and a crash, a hang or memory exhaustion of the child turned into a m
 
 from __future__ import annotations
 
+import stat
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from cs_models.errors import IngestError
 from cs_models.io import read_table
-from cs_models.io.isolated import read_table_isolated, run_isolated
+from cs_models.io.isolated import BASE_MEMORY_MB, read_table_isolated, run_isolated
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 
@@ -43,3 +45,35 @@ def test_a_child_that_dies_hangs_or_runs_out_of_memory_becomes_a_message(target,
     with pytest.raises(IngestError) as caught:
         run_isolated(target, *args, name="hostile.xlsx", memory_mb=1024, timeout=timeout)
     assert (caught.value.code, caught.value.file) == (code, "hostile.xlsx")
+
+
+def test_the_child_works_in_a_private_folder_of_its_own_that_is_removed(tmp_path, monkeypatch) -> None:
+    """Nothing of an upload lands in a shared path: each call's child runs in a new folder (mode 0700,
+    a unique name) that is its working folder and its temp folder, and the folder is gone afterwards.
+    (The parent's temp folder is redirected to ``tmp_path``, so other processes cannot disturb the check.)"""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cwd = run_isolated("os:getcwd", name="a.csv", memory_mb=1024, timeout=600)
+    again = run_isolated("os:getcwd", name="b.csv", memory_mb=1024, timeout=600)
+    assert Path(cwd).parent == tmp_path
+    assert Path(cwd).name.startswith("cs_lens_read_")
+    assert cwd != again
+    assert run_isolated("tempfile:gettempdir", name="a.csv", memory_mb=1024, timeout=600).startswith(str(tmp_path))
+    mode = run_isolated("os:stat", ".", name="a.csv", memory_mb=1024, timeout=600).st_mode
+    assert stat.S_IMODE(mode) == 0o700
+    _, written = run_isolated("tempfile:mkstemp", name="a.csv", memory_mb=1024, timeout=600)  # a parser's temp file
+    assert Path(written).parent.parent == tmp_path
+    assert not Path(written).exists()
+    read_table_isolated((FIXTURES / "title_rows.xlsx").read_bytes(), "title_rows.xlsx")
+    with pytest.raises(IngestError):
+        run_isolated("time:sleep", 3600, name="slow.csv", memory_mb=1024, timeout=5)  # killed: still removed
+    with pytest.raises(IngestError):
+        run_isolated("os:abort", name="crash.csv", memory_mb=1024, timeout=600)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_small_files_read_is_limited_to_about_512_mb() -> None:
+    """The child's address space for a small file leaves about 400 MB above the interpreter with pandas
+    (≈ 370 MB mapped): asking it for 600 MB is refused as out of memory, not granted."""
+    with pytest.raises(IngestError) as caught:
+        run_isolated("builtins:bytearray", 600 * 1024**2, name="big.csv", memory_mb=BASE_MEMORY_MB, timeout=600)
+    assert caught.value.code == "ingest_out_of_memory"
