@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
 import sys
@@ -142,6 +143,28 @@ def rss_mb(run_dir: Path | None) -> dict[str, float]:
     return sizes
 
 
+def cpu_seconds(run_dir: Path | None) -> float:
+    """User + system CPU seconds used so far by the replicas in the team run directory.
+
+    Parameters
+    ----------
+    run_dir : pathlib.Path or None
+        ``scripts/team.sh``'s run directory.
+
+    Returns
+    -------
+    float
+        Seconds (0 without a run directory).
+    """
+    total = 0.0
+    for pid_file in sorted(run_dir.glob("replica*.pid")) if run_dir else []:
+        stat = Path(f"/proc/{pid_file.read_text().strip()}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def metrics_status(url: str) -> int:
     """HTTP status of ``/_stcore/metrics`` at ``url`` (the proxy must refuse it).
 
@@ -236,20 +259,20 @@ async def run(args: argparse.Namespace) -> int:
         if remaining <= 0:
             print("stopped: --max-seconds reached")
             return 1
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(args.run_dir)
         try:
             outcomes = await asyncio.wait_for(wave(args.url, args.sessions, args.timeout), remaining)
         except TimeoutError:
             print("stopped: --max-seconds reached during a wave")
             return 1
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, cpu_seconds(args.run_dir) - cpu
         report = summary(outcomes)
         failures += int(report["failures"])  # type: ignore[call-overload]
         await asyncio.sleep(args.settle)
         pages = "  ".join(f"{name} p50 {v[0]:.1f} s p95 {v[1]:.1f} s max {v[2]:.1f} s"  # type: ignore[index]
                           for name in PAGES for v in [report[name]])
         print(f"wave {number}: {args.sessions} sessions in {took:.1f} s  {pages}  failures {report['failures']}"
-              f"  RSS {_fmt_rss(rss_mb(args.run_dir))}")
+              f"  server CPU {cpu / args.sessions:.2f} s/session  RSS {_fmt_rss(rss_mb(args.run_dir))}")
         for error in report["errors"]:  # type: ignore[attr-defined]
             print(f"    e.g. {error}")
     return 0 if failures == 0 and metrics in (403, 404) else 1

@@ -13,6 +13,7 @@ from ui.state import (
     AS_OF_KEY,
     PRESENT_KEY,
     SOURCE_KEY,
+    latest_date,
     unfiltered_datasets,
     uploaded_datasets,
 )
@@ -68,7 +69,7 @@ def render_sidebar() -> None:
             )
         else:
             st.caption(t("common.using_sample"))
-        latest = unfiltered_datasets().latest_date()
+        latest = latest_date(unfiltered_datasets())
         if latest is not None:
             url_widget(
                 st.date_input,
