@@ -12,7 +12,16 @@ from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_rat
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import cached
-from ui.churn_view import curves_table, group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
+from ui.churn_view import (
+    curves_table,
+    fit_cox,
+    group_name,
+    rmst_table,
+    show_logrank,
+    show_metrics,
+    survival_at_table,
+    term_name,
+)
 from ui.components import (
     download_table,
     error_message,
@@ -29,11 +38,6 @@ from ui.url_state import url_widget
 
 NONE = "__none__"
 HORIZONS = (12, 24, 36)
-
-
-def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
-    """The Cox model of the chosen covariates (a module-level function, so it can be cached)."""
-    return sv.cox(sv.durations(customers, as_of_date), covariates)
 
 
 def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | None:

@@ -24,6 +24,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Analysis results (of uploads too) expire after an hour: an ended session's results do not stay.
+RESULT_TTL_SECONDS = 3600
+
 #: id(frame) -> (weak reference, digest) of the frames of assembled datasets, hashed once.
 _KNOWN: dict[int, tuple[weakref.ref[pd.DataFrame], str]] = {}
 
@@ -144,4 +147,4 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
     callable
         The cached function, the same object for every call with the same ``fn``.
     """
-    return cache_data(show_spinner=False, max_entries=32)(fn)
+    return cache_data(show_spinner=False, max_entries=32, ttl=RESULT_TTL_SECONDS)(fn)
