@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import statistics
 import sys
 import time
 import urllib.error
@@ -253,6 +252,11 @@ async def run(args: argparse.Namespace) -> int:
     failures = 0
     metrics = metrics_status(args.url)
     print(f"/_stcore/metrics through {args.url}: {metrics or 'no answer'}")
+    ports = (args.run_dir / "replicas.txt").read_text().split() if args.run_dir and args.warmup else []
+    for port in ports:  # each replica's first session computes the shared results: timed apart
+        first = await session(f"http://127.0.0.1:{port}", args.timeout)
+        print(f"warm-up on replica port {port}: " + (first.error or "  ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in first.seconds.items())))
     print(f"RSS before: {_fmt_rss(rss_mb(args.run_dir))}")
     for number in range(1, args.waves + 1):
         remaining = deadline - time.monotonic()
@@ -302,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds allowed for one page's run")
     parser.add_argument("--max-seconds", type=float, default=1800.0, help="bound on the whole test")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after a wave before reading RSS")
+    parser.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True,
+                        help="one session on each replica (directly) before the waves")
     parser.add_argument("--run-dir", type=Path, default=None, help="scripts/team.sh's run directory (for RSS)")
     args = parser.parse_args(argv)
     host = urllib.parse.urlparse(args.url).hostname or ""

@@ -138,6 +138,7 @@ def start(replicas: int, port: int, base_port: int, run: Path, timeout: float = 
     for i, replica_port in enumerate(ports):
         pid = _spawn(_replica_cmd(replica_port), run / f"replica{i + 1}.log")
         (run / f"replica{i + 1}.pid").write_text(str(pid))
+    (run / "replicas.txt").write_text("".join(f"{p}\n" for p in ports))
     (run / "cslens.conf").write_text(render_template(f"{HOST}:{port}", ports), encoding="utf-8")
     (run / "nginx.main.conf").write_text(MAIN_CONF.format(run=run), encoding="utf-8")
     pid = _spawn([nginx, "-e", str(run / "nginx-error.log"), "-p", str(run), "-c", str(run / "nginx.main.conf")],

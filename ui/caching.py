@@ -110,10 +110,13 @@ def datasets_digest(datasets: Datasets) -> str:
     return hashlib.sha256(repr((parts, datasets.source, sorted(datasets.origins.items()))).encode()).hexdigest()
 
 
+def _hash_funcs() -> dict[Any, Callable[[Any], str]]:
+    return {pd.DataFrame: frame_digest, pd.Series: series_digest, Datasets: datasets_digest}
+
+
 def cache_data(**kwargs: Any) -> Any:
     """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames, Series and Datasets."""
-    hash_funcs = {pd.DataFrame: frame_digest, pd.Series: series_digest, Datasets: datasets_digest}
-    return st.cache_data(hash_funcs=hash_funcs, **kwargs)
+    return st.cache_data(hash_funcs=_hash_funcs(), **kwargs)
 
 
 def cache_resource(**kwargs: Any) -> Any:
@@ -148,3 +151,28 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
         The cached function, the same object for every call with the same ``fn``.
     """
     return cache_data(show_spinner=False, max_entries=32, ttl=RESULT_TTL_SECONDS)(fn)
+
+
+@functools.cache
+def shared(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` behind ``st.cache_resource``, keyed like :func:`cached`: **one** result object for every
+    session with the same arguments, instead of an unpickled copy on every hit.
+
+    For callers that only read the result (``Result`` dataclasses are frozen; their frames and
+    figures must not be modified: copy them first). With a hundred sessions opening the Overview at
+    once, the copies of :func:`cached` were a large share of each session's CPU. Sessions share an
+    entry only when the full content of their data is equal, as with :func:`cached`.
+
+    Parameters
+    ----------
+    fn : callable
+        A pure function of its arguments (frames are keyed by their full content).
+
+    Returns
+    -------
+    callable
+        The cached function, the same object for every call with the same ``fn``.
+    """
+    return st.cache_resource(hash_funcs=_hash_funcs(), show_spinner=False, max_entries=32,
+                             ttl=RESULT_TTL_SECONDS)(fn)
+
