@@ -5,6 +5,7 @@ import streamlit as st
 from cs_models.errors import CSLensError
 from ui.components import show_error, show_unexpected_error
 from ui.i18n import t
+from ui.login import login_gate
 from ui.navigation import build_pages
 from ui.sidebar import language_selector, render_sidebar
 from ui.state import presentation
@@ -13,6 +14,8 @@ from ui.state import presentation
 st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
+if not login_gate():  # sign-in required when [auth] is in secrets.toml (README, "Deploy for a team")
+    st.stop()
 page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
 render_sidebar()
 st.logo("ui/logo.svg", size="large")
