@@ -5,6 +5,7 @@ import streamlit as st
 from cs_models.errors import CSLensError
 from ui.components import show_error, show_unexpected_error
 from ui.i18n import t
+from ui.login import login_gate
 from ui.navigation import build_pages
 from ui.reload_notice import show_notice, sync_marker
 from ui.sidebar import language_selector, render_sidebar
@@ -14,6 +15,8 @@ from ui.state import presentation
 st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
+if not login_gate():  # sign-in required when [auth] is in secrets.toml (README, "Deploy for a team")
+    st.stop()
 page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
 sync_marker()  # before the sidebar, which says which data are shown
 render_sidebar()

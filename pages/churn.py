@@ -11,8 +11,17 @@ from cs_models.charts import labels
 from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_ratio_figure, km_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
-from ui.churn_view import curves_table, group_name, rmst_table, show_logrank, show_metrics, survival_at_table, term_name
+from ui.caching import shared
+from ui.churn_view import (
+    curves_table,
+    fit_cox,
+    group_name,
+    rmst_table,
+    show_logrank,
+    show_metrics,
+    survival_at_table,
+    term_name,
+)
 from ui.components import (
     download_table,
     error_message,
@@ -20,8 +29,8 @@ from ui.components import (
     money_column,
     page_header,
     require_dataset,
-    show_chart,
     show_findings,
+    show_shared_chart,
 )
 from ui.i18n import current_lang, t
 from ui.state import as_of
@@ -29,11 +38,6 @@ from ui.url_state import url_widget
 
 NONE = "__none__"
 HORIZONS = (12, 24, 36)
-
-
-def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
-    """The Cox model of the chosen covariates (a module-level function, so it can be cached)."""
-    return sv.cox(sv.durations(customers, as_of_date), covariates)
 
 
 def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | None:
@@ -44,13 +48,13 @@ def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | N
         return None
     try:
         with st.spinner(t("churn.cox_progress"), show_time=True):
-            fit = cached(fit_cox)(customers, as_of(), tuple(covariates))
+            fit = shared(fit_cox)(customers, as_of(), tuple(covariates))
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return None
     names = {row["term"]: term_name(row) for _, row in fit.table.iterrows()}
-    show_chart(hazard_ratio_figure(fit, labels.forest_labels(current_lang()), names), key="churn_forest",
-               title=t("churn.forest_title"))
+    show_shared_chart(hazard_ratio_figure, fit, labels.forest_labels(current_lang()), names, key="churn_forest",
+                      title=t("churn.forest_title"))
     st.caption(t("churn.cox_stats", concordance=fmt.number(fit.concordance, 3), chi2=fmt.number(fit.lr_chi2, 1),
                  df=fit.lr_df, p=fmt.p_text(fit.lr_p), n=fmt.number(fit.n), events=fmt.number(fit.events)))
     if fit.sampled_from:
@@ -83,7 +87,7 @@ with middle:
                          format_func=lambda m: t("churn.horizon_option", months=m))
 segment = None if segment_choice == NONE else segment_choice
 try:
-    result = cached(sv.analyse)(customers, as_of(), segment, horizon_months=horizon, annual_discount=sv.ANNUAL_DISCOUNT)
+    result = shared(sv.analyse)(customers, as_of(), segment, horizon_months=horizon, annual_discount=sv.ANNUAL_DISCOUNT)
 except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
     st.stop()
@@ -93,9 +97,8 @@ show_findings(sv.findings(result))
 km, names = result.km, labels.group_names(current_lang(), result.km.summary["n"])
 p = result.logrank.p if result.logrank is not None else float("nan")
 annotation = None if pd.isna(p) else t("churn.km_annotation", p=fmt.p_text(p))
-show_chart(km_figure(km, labels.km_labels(current_lang()), names, annotation=annotation,
-                     row_names={g: group_name(g) for g in km.groups}),
-           key="churn_km", title=t("churn.km_heading"))
+show_shared_chart(km_figure, km, labels.km_labels(current_lang()), names, annotation=annotation,
+                  row_names={g: group_name(g) for g in km.groups}, key="churn_km", title=t("churn.km_heading"))
 st.caption(t("churn.km_caption"))
 if result.logrank is not None:
     show_logrank(result.logrank)
@@ -122,8 +125,8 @@ if not revenue:
     st.caption(t("churn.ltv_no_revenue" if "no_revenue" in result.rmst.notes else "churn.ltv_revenue_blank"))
 st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(sv.ANNUAL_DISCOUNT * 100)))
 
-show_chart(churn_rate_figure(result.life, labels.churn_rate_labels(current_lang()), names, groups=km.groups),
-           key="churn_rate", title=t("churn.churn_rate_heading"))
+show_shared_chart(churn_rate_figure, result.life, labels.churn_rate_labels(current_lang()), names,
+                  groups=km.groups, key="churn_rate", title=t("churn.churn_rate_heading"))
 st.caption(t("churn.churn_rate_caption", n=MIN_AT_RISK))
 options = sv.default_covariates(customers)
 covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, key="churn_covariates",

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Install everything the tests need on a fresh Debian machine and run the whole test suite:
-# Debian's Chromium and Noto CJK fonts (browser tests), a virtualenv with the pinned packages,
+# Debian's Chromium and Noto CJK fonts (browser tests), nginx (team-deployment test), a virtualenv with the pinned packages,
 # ruff, then pytest (model, AppTest and Playwright end-to-end tests). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
+# nginx: the reverse proxy of the team-deployment test (tests/deploy/test_team.py)
+missing=""
+dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || missing="chromium fonts-noto-cjk"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+if [ -n "$missing" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  # Debian starts the packaged nginx on port 80; the tests run their own on 127.0.0.1
+  case "$missing" in *nginx*) $sudo service nginx stop >/dev/null 2>&1 || true ;; esac
 fi
 
 python3 -m venv .venv

@@ -24,6 +24,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Analysis results (of uploads too) expire after an hour: an ended session's results do not stay.
+RESULT_TTL_SECONDS = 3600
+
 #: id(frame) -> (weak reference, digest) of the frames of assembled datasets, hashed once.
 _KNOWN: dict[int, tuple[weakref.ref[pd.DataFrame], str]] = {}
 
@@ -87,9 +90,33 @@ def series_digest(series: pd.Series) -> str:
     return frame_digest(series.to_frame(name=str(series.name)))
 
 
+def datasets_digest(datasets: Datasets) -> str:
+    """SHA-256 of every frame's digest (remembered), the source and the origins of ``datasets``.
+
+    Streamlit hashes a dataclass through ``dataclasses.asdict``, which deep-copies every frame (and
+    so misses the remembered digests): on the sample that was a quarter of a session's CPU.
+
+    Parameters
+    ----------
+    datasets : Datasets
+        Any datasets.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    parts = [(kind, frame_digest(datasets.get(kind))) for kind in datasets.available()]  # type: ignore[arg-type]
+    return hashlib.sha256(repr((parts, datasets.source, sorted(datasets.origins.items()))).encode()).hexdigest()
+
+
+def _hash_funcs() -> dict[Any, Callable[[Any], str]]:
+    return {pd.DataFrame: frame_digest, pd.Series: series_digest, Datasets: datasets_digest}
+
+
 def cache_data(**kwargs: Any) -> Any:
-    """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames and Series."""
-    return st.cache_data(hash_funcs={pd.DataFrame: frame_digest, pd.Series: series_digest}, **kwargs)
+    """``st.cache_data(**kwargs)`` with full-content hashing of DataFrames, Series and Datasets."""
+    return st.cache_data(hash_funcs=_hash_funcs(), **kwargs)
 
 
 def cache_resource(**kwargs: Any) -> Any:
@@ -123,4 +150,29 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
     callable
         The cached function, the same object for every call with the same ``fn``.
     """
-    return cache_data(show_spinner=False, max_entries=32)(fn)
+    return cache_data(show_spinner=False, max_entries=32, ttl=RESULT_TTL_SECONDS)(fn)
+
+
+@functools.cache
+def shared(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` behind ``st.cache_resource``, keyed like :func:`cached`: **one** result object for every
+    session with the same arguments, instead of an unpickled copy on every hit.
+
+    For callers that only read the result (``Result`` dataclasses are frozen; their frames and
+    figures must not be modified: copy them first). With a hundred sessions opening the Overview at
+    once, the copies of :func:`cached` were a large share of each session's CPU. Sessions share an
+    entry only when the full content of their data is equal, as with :func:`cached`.
+
+    Parameters
+    ----------
+    fn : callable
+        A pure function of its arguments (frames are keyed by their full content).
+
+    Returns
+    -------
+    callable
+        The cached function, the same object for every call with the same ``fn``.
+    """
+    return st.cache_resource(hash_funcs=_hash_funcs(), show_spinner=False, max_entries=32,
+                             ttl=RESULT_TTL_SECONDS)(fn)
+

@@ -99,3 +99,13 @@ def curves_table(km: sv.KMResult) -> pd.DataFrame:
         t("churn.col_survival_high"): (curves["upper"] * 100).round(1),
     })
 
+
+def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:
+    """The Cox model of the chosen covariates, for ``cached()``.
+
+    Defined here, not in the page: a function defined in a page script is a new object on every
+    run, and ``cached`` (a ``functools.cache``) kept each one alive with the page's globals, i.e.
+    the session's customers frame, after the session had ended.
+    """
+    return sv.cox(sv.durations(customers, as_of_date), covariates)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -77,11 +78,51 @@ def show_chart(fig: go.Figure, *, key: str, title: str | None = None) -> None:
     camera saves a PNG at twice the size named ``<key>_<as-of>.png``.
     """
     day = as_of().isoformat()
-    title = title if title is not None else fig.layout.title.text
     scope = segment_filter().scope(current_lang(), unfiltered_datasets())
+    _dress(fig, title, t("common.chart_source", source=data_source(), date=day), scope)
+    _draw(fig, key, day)
+
+
+#: (builder, id(result), arguments, title, source line, scope, presentation, language) ->
+#: (weak reference to the result, finished figure): figures of shared results, made once.
+_FIGURES: dict[tuple[Any, ...], tuple[Any, go.Figure]] = {}
+
+
+def show_shared_chart(build: Callable[..., go.Figure], result: Any, *args: Any, key: str,
+                      title: str | None = None, **kwargs: Any) -> None:
+    """``show_chart(build(result, *args, **kwargs), key=key, title=title)`` where ``result`` comes
+    from :func:`ui.caching.shared`: the finished figure is made once for every session that shows
+    the same result the same way (a hundred sessions opening Churn built the same charts a hundred
+    times), and kept while the result lives. The figure is only read after it is made.
+    """
+    day = as_of().isoformat()
+    scope = segment_filter().scope(current_lang(), unfiltered_datasets())
+    source = t("common.chart_source", source=data_source(), date=day)
+    memo = (build.__module__, build.__qualname__, id(result), repr(args), repr(sorted(kwargs.items())), key,
+            title, source, scope, presentation(), current_lang())
+    known = _FIGURES.get(memo)
+    if known is not None and known[0]() is result:
+        _draw(known[1], key, day)
+        return
+    fig = build(result, *args, **kwargs)
+    _dress(fig, title, source, scope)
+    try:
+        ref = weakref.ref(result, lambda _, memo=memo: _FIGURES.pop(memo, None))
+    except TypeError:  # a result that cannot be weakly referenced: not remembered
+        ref = None
+    if ref is not None:
+        _FIGURES[memo] = (ref, fig)
+    _draw(fig, key, day)
+
+
+def _dress(fig: go.Figure, title: str | None, source: str, scope: str | None) -> None:
+    title = title if title is not None else fig.layout.title.text
     if title or scope:
-        set_title(fig, title or "", t("common.chart_source", source=data_source(), date=day), scope)
+        set_title(fig, title or "", source, scope)
     apply_theme(fig, presentation=presentation())
+
+
+def _draw(fig: go.Figure, key: str, day: str) -> None:
     config = {"displaylogo": False, "locale": current_lang(), "responsive": True,
               "toImageButtonOptions": {"format": "png", "filename": f"{key}_{day}", "scale": 2}}
     st.plotly_chart(fig, width="stretch", config=config, key=key)

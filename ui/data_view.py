@@ -32,16 +32,20 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
 NONE = ""
 USED_KEY = "data_used_message"
+#: Parsed uploads kept for reruns of the Data page: a few, for ten minutes (they are large, and every
+#: session's uploads share these caches; 20 entries without an expiry held 2.2 GB of closed sessions).
+UPLOAD_CACHE_ENTRIES = 4
+UPLOAD_CACHE_SECONDS = 600
 
 
-@cache_data(show_spinner=False, max_entries=20)
+@cache_data(show_spinner=False, max_entries=UPLOAD_CACHE_ENTRIES, ttl=UPLOAD_CACHE_SECONDS)
 def read_upload(data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
     """The uploaded file as a table, read in a child process with memory and time limits (a native
     crash cannot take the server down); cached by content, so no two users share an entry unless identical."""
     return read_table_isolated(data, filename, sheet=sheet, header_row=header_row)
 
 
-@cache_data(show_spinner=False, max_entries=20)
+@cache_data(show_spinner=False, max_entries=UPLOAD_CACHE_ENTRIES, ttl=UPLOAD_CACHE_SECONDS)
 def check_upload(
     data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str, mapping_json: str
 ) -> FileReport:

@@ -14,6 +14,7 @@ from ui.state import (
     AS_OF_KEY,
     PRESENT_KEY,
     SOURCE_KEY,
+    latest_date,
     unfiltered_datasets,
     uploaded_datasets,
 )
@@ -69,7 +70,7 @@ def render_sidebar() -> None:
             )
         else:
             st.caption(sidebar_caption())
-        latest = unfiltered_datasets().latest_date()
+        latest = latest_date(unfiltered_datasets())
         if latest is not None:
             url_widget(
                 st.date_input,

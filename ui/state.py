@@ -6,6 +6,7 @@ Uploaded data live in this session only; the sample data are shared read-only.
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 import streamlit as st
@@ -83,10 +84,25 @@ def current_datasets() -> Datasets:
     return filtered_datasets(datasets, chosen) if chosen else datasets
 
 
+#: id(datasets) -> (weak reference, latest date): the scan of every date column, once per datasets.
+_LATEST: dict[int, tuple[weakref.ref[Datasets], date | None]] = {}
+
+
+def latest_date(datasets: Datasets) -> date | None:
+    """``datasets.latest_date()``, computed once per (never modified) datasets object."""
+    key = id(datasets)
+    known = _LATEST.get(key)
+    if known is not None and known[0]() is datasets:
+        return known[1]
+    latest = datasets.latest_date()
+    _LATEST[key] = (weakref.ref(datasets, lambda _, key=key: _LATEST.pop(key, None)), latest)
+    return latest
+
+
 def as_of() -> date:
     """The as-of date: active customers are censored here; later periods are immature.
     (From the unfiltered data, so that choosing a filter never moves it.)"""
-    latest = unfiltered_datasets().latest_date()
+    latest = latest_date(unfiltered_datasets())
     chosen = st.session_state.get(AS_OF_KEY)
     if isinstance(chosen, date):
         return min(chosen, latest) if latest else chosen

@@ -8,7 +8,7 @@ import streamlit as st
 from cs_models import adoption
 from cs_models.errors import DataError
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import error_message, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -21,7 +21,7 @@ def render() -> None:
         st.info(t("adoption.card_no_data"))
         return
     try:
-        result = cached(adoption.fit_adoption)(frame, as_of())
+        result = shared(adoption.fit_adoption)(frame, as_of())
     except DataError as exc:  # too little history yet (an early as-of date): said calmly, not as an error
         st.info(error_message(exc), icon=":material/info:")
         return

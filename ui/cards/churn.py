@@ -7,7 +7,7 @@ import streamlit as st
 from cs_models import survival as sv
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import error_message, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -31,7 +31,7 @@ def render() -> None:
         st.info(t("churn.card_no_data"))
         return
     try:
-        result = cached(sv.analyse)(customers, as_of())
+        result = shared(sv.analyse)(customers, as_of())
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return

@@ -7,7 +7,7 @@ import streamlit as st
 from cs_models import cohorts
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import show_error, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -26,7 +26,7 @@ def render() -> None:
     try:
         options = {"customers": datasets.customers, "as_of": as_of(), "source": source, "period": "month"}
         events = datasets.events if source == "events" else None
-        logo = cached(cohorts.cohort_table)(events, **options)
+        logo = shared(cohorts.cohort_table)(events, **options)
         k = cohorts.reading_period(logo, HORIZON_MONTHS)
         if k < 1:
             st.info(t("cohorts.card_not_mature"))
@@ -36,7 +36,7 @@ def render() -> None:
         columns[0].metric(t("cohorts.card_logo", span=span), fmt.pct(logo.average.loc[k, "weighted"], 0), border=True)
         found = cohorts.findings(logo, period=HORIZON_MONTHS)
         if "nrr" in cohorts.available_metrics(datasets, source):
-            nrr = cached(cohorts.cohort_table)(events, metric="nrr", **options)
+            nrr = shared(cohorts.cohort_table)(events, metric="nrr", **options)
             columns[1].metric(t("cohorts.card_nrr", span=span), fmt.pct(nrr.average.loc[k, "weighted"], 0),
                               border=True)
             found += [f for f in cohorts.findings(nrr, period=HORIZON_MONTHS) if f.code == "cohorts.net_expansion"]

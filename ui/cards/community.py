@@ -6,7 +6,7 @@ import streamlit as st
 
 from cs_models import community
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -18,7 +18,7 @@ def render() -> None:
     if log is None:
         st.info(t("community.card_no_data"))
         return
-    roles = cached(community.community_roles)(log, as_of())
+    roles = shared(community.community_roles)(log, as_of())
     left, right = st.columns(2)
     left.metric(t("community.metric_leader"), fmt.number(roles.counts["leader"]), border=True)
     right.metric(t("community.metric_top_share"), fmt.pct(roles.top_share), border=True)

@@ -8,7 +8,7 @@ from cs_models import forecast as fc
 from cs_models.errors import CSLensError
 from cs_models.survival import ALL
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import error_message, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -21,7 +21,7 @@ def render() -> None:
         st.info(t("forecast.card_no_data"))
         return
     try:
-        result = cached(fc.forecast)(customers, as_of())
+        result = shared(fc.forecast)(customers, as_of())
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return

@@ -8,7 +8,7 @@ from cs_models import gaps
 from cs_models.errors import CSLensError
 from cs_models.findings import Finding
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import md_escape, reading, show_error, show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -24,7 +24,7 @@ def _churn_findings() -> list[Finding]:
     if customers is None or "customer_id" not in frame or frame["customer_id"].isna().all():
         return []
     try:
-        return cached(gaps.churn_of_table)(frame, customers, as_of=as_of())[1]
+        return shared(gaps.churn_of_table)(frame, customers, as_of=as_of())[1]
     except CSLensError:
         return []
 
@@ -40,7 +40,7 @@ def render() -> None:
         st.info(t("gaps.card_no_data"))
         return
     try:
-        _, analysis, _, found = cached(gaps.analyse_table)(datasets.gaps)
+        _, analysis, _, found = shared(gaps.analyse_table)(datasets.gaps)
     except CSLensError as exc:
         show_error(exc)
         return

@@ -7,7 +7,7 @@ import streamlit as st
 from cs_models import journey
 from ui import format as fmt
 from ui import journey_view as view
-from ui.caching import cached
+from ui.caching import cached, shared
 from ui.components import show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -20,7 +20,7 @@ def render() -> None:
     if history is None or datasets.customers is None:
         st.info(t("journey.card_no_data"))
         return
-    result = cached(journey.analyse_journey)(history, datasets.customers, as_of())
+    result = shared(journey.analyse_journey)(history, datasets.customers, as_of())
     left, right = st.columns(2)
     if result.upgrade is not None:
         left.metric(t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from cs_models import revenue
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -18,7 +18,7 @@ def render() -> None:
     if events is None or "amount" not in events:
         st.info(t("revenue.card_no_data"))
         return
-    result = cached(revenue.revenue_movements)(events, as_of())
+    result = shared(revenue.revenue_movements)(events, as_of())
     last = result.months.iloc[-1]
     month = last["month"].strftime("%Y-%m")
     left, right = st.columns(2)

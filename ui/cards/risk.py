@@ -6,7 +6,7 @@ import streamlit as st
 
 from cs_models import risk
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -18,7 +18,7 @@ def render() -> None:
     if customers is None:
         st.info(t("risk.card_no_data"))
         return
-    result = cached(risk.risk_scores)(customers, as_of(), horizon_days=90)
+    result = shared(risk.risk_scores)(customers, as_of(), horizon_days=90)
     top = result.top_decile()
     left, right = st.columns(2)
     amount = top["revenue_at_risk"].sum()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from cs_models import support
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import show_findings
 from ui.i18n import t
 from ui.state import as_of, current_datasets
@@ -18,7 +18,7 @@ def render() -> None:
     if tickets is None:
         st.info(t("support.card_no_data"))
         return
-    result = cached(support.analyse_support)(tickets, as_of())
+    result = shared(support.analyse_support)(tickets, as_of())
     left, right = st.columns(2)
     if result.answer is not None:
         left.metric(t("support.metric_answer"), fmt.pct(result.answer.share), border=True)

@@ -8,7 +8,7 @@ from cs_models import survey as sv
 from cs_models.errors import CSLensError
 from cs_models.survey.interpret import funnel_findings
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import md_escape, show_error, show_findings
 from ui.i18n import t
 from ui.state import current_datasets
@@ -18,9 +18,9 @@ MAX_METRICS = 3
 
 def headline_funnel(frame) -> sv.Funnel | None:
     """The survey's skip-logic funnel, or ``None`` when the survey has none."""
-    questions = cached(sv.infer_questions)(frame)
-    steps = cached(sv.default_funnel)(frame, questions)
-    return cached(sv.funnel)(frame, steps, questions=questions) if steps else None
+    questions = shared(sv.infer_questions)(frame)
+    steps = shared(sv.default_funnel)(frame, questions)
+    return shared(sv.funnel)(frame, steps, questions=questions) if steps else None
 
 
 def render() -> None:

@@ -1,0 +1,43 @@
+"""The server's security defaults in ``.streamlit/config.toml`` (issue 16, "Security").
+
+``server.enableCORS = true`` is Streamlit's *CORS protection* (cross-origin access refused): set to
+false, Streamlit answers ``Access-Control-Allow-Origin: *`` and accepts a websocket from any origin
+(Streamlit 1.67's own warning says so), so "CORS off" in the issue's sense is ``enableCORS = true``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+from tests.app.util import ROOT
+
+CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+
+
+def test_the_server_binds_this_machine_only():
+    assert CONFIG["server"]["address"] == "127.0.0.1"
+    assert CONFIG["server"]["headless"] is True
+
+
+def test_no_error_details_reach_the_browser():
+    assert CONFIG["client"]["showErrorDetails"] == "none"
+
+
+def test_xsrf_and_cors_protection_are_on():
+    assert CONFIG["server"]["enableXsrfProtection"] is True
+    assert CONFIG["server"]["enableCORS"] is True
+
+
+def test_upload_and_message_sizes_are_limited():
+    assert 0 < CONFIG["server"]["maxUploadSize"] <= 200
+    assert 0 < CONFIG["server"]["maxMessageSize"] <= 200
+
+
+def test_the_proxy_allows_uploads_as_large_as_the_server():
+    """nginx's ``client_max_body_size`` matches ``server.maxUploadSize`` (else large uploads get 413)."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert f"client_max_body_size {CONFIG['server']['maxUploadSize']}m;" in text
+
+
+def test_usage_statistics_are_not_sent():
+    assert CONFIG["browser"]["gatherUsageStats"] is False
