@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cs_models.values import is_missing, parse_dates, parse_numbers
+from cs_models.values import factorize_cells, is_missing, parse_dates, parse_numbers
 
 #: Reasons of :func:`cs_models.values.parse_dates` reported under their own issue code.
 DATE_ISSUES: Mapping[str, str] = {
@@ -23,10 +23,9 @@ DATE_ISSUES: Mapping[str, str] = {
 # ----------------------------------------------------------------------------- values
 def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | type = object) -> pd.Series:
     """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells)."""
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
-    for i, value in enumerate(uniques):
-        mapped[i] = fn(value)
+    mapped[: len(uniques)] = [fn(value) for value in uniques]
     mapped[len(uniques)] = fn(None)
     return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
 
@@ -59,7 +58,8 @@ def _text_id(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     return text or None
 
 

@@ -25,7 +25,7 @@ from cs_models.schema._mapping import (
     _answer_columns,
     suggest_mapping,
 )
-from cs_models.values import infer_day_first
+from cs_models.values import factorize_cells, factorize_once, infer_day_first
 
 #: Dates before this are typing or conversion errors (an empty Excel date cell reads as 1900-01-00).
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
@@ -73,6 +73,8 @@ class _Collector:
         self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
         self.excluded = pd.Series(False, index=rows)
+        #: IDs of a column as text, by header (read once though a validator asks twice).
+        self.id_text: dict[str, pd.Series] = {}
 
     def add(self, mask: pd.Series, column: str, code: str, action: str, values: pd.Series,
             detail: pd.Series | str = "") -> None:
@@ -121,11 +123,15 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     header = mapping.source(name)
     if header is None:
         return None
-    ids = _map_unique(raw[header], _text_id)
+    ids = out.id_text.get(header)
+    if ids is None:  # the same column is read twice (required, then unique): mapped once
+        ids = out.id_text[header] = _map_unique(raw[header], _text_id)
     if required:
         out.add(ids.isna(), header, "missing_id", "excluded", raw[header])
     if unique:
         live = ids[ids.notna() & ~out.excluded]
+        if not live.duplicated().any():
+            return ids
         first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
         dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
         dup = dup.reindex(ids.index, fill_value=False).astype(bool)
@@ -227,7 +233,7 @@ def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMappin
 def _looks_like_code(values: pd.Series) -> bool:
     """Text with leading zeros (``007``) is a code, not a number."""
     return any(isinstance(v, str) and len(v.strip()) > 1 and v.strip().startswith("0")
-               and v.strip()[1].isdigit() for v in pd.unique(values.astype(object)))
+               and v.strip()[1].isdigit() for v in factorize_cells(values)[1])
 
 
 def _scaled(raw: pd.DataFrame, header: str, scale: tuple[int, int] | None, out: _Collector) -> pd.Series:
@@ -485,7 +491,8 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)
-    frame = _VALIDATORS[kind](raw, mapping, collector)
+    with factorize_once():  # each column factorised once, however many parsers read it
+        frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
     frame = frame[keep.to_numpy()].reset_index(drop=True)
     rows_read = len(raw)
