@@ -11,6 +11,7 @@ tests check that both ways give the same table.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ FAST_MIN_BYTES = 1024 * 1024
 _EDGE_SPACE = r"^[\t-\r\x1c-\x20]|[\t-\r\x1c-\x20]$"
 
 
-def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray, np.ndarray]] | None:
+def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """Codes and distinct texts of each column of UTF-8 CSV bytes, or ``None`` if pyarrow cannot.
 
     Parameters
@@ -39,8 +40,9 @@ def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray
 
     Returns
     -------
-    list of (codes, uniques) or None
-        Per column, the code of each record's cell (int32) and the distinct texts (object).
+    list of (codes, uniques, plain) or None
+        Per column, the code of each record's cell (int32), the distinct texts (object) and
+        which of them need no cleaning (:func:`plain_texts`).
     """
     try:
         import pyarrow as pa
@@ -65,18 +67,19 @@ def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray
     for name in names:
         encoded = pc.dictionary_encode(table.column(name).combine_chunks())
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-        columns.append((codes, encoded.dictionary.to_numpy(zero_copy_only=False)))
+        texts = encoded.dictionary
+        columns.append((codes, texts.to_numpy(zero_copy_only=False), plain_texts(texts)))
     return columns
 
 
-def plain_texts(uniques: np.ndarray) -> np.ndarray:
+def plain_texts(texts: Any) -> np.ndarray:
     """Which distinct texts need no cleaning: ASCII, no space at the ends, not a missing-value
     text, not an Excel text formula, not over :data:`MAX_CELL_CHARS` (checked vectorised).
 
     Parameters
     ----------
-    uniques : numpy.ndarray
-        Distinct texts (object).
+    texts : pyarrow.StringArray
+        Distinct texts.
 
     Returns
     -------
@@ -86,7 +89,6 @@ def plain_texts(uniques: np.ndarray) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = pa.array(uniques, type=pa.string())
     plain = pc.and_(pc.string_is_ascii(texts), pc.invert(pc.match_substring_regex(texts, _EDGE_SPACE)))
     plain = pc.and_(plain, pc.invert(pc.starts_with(texts, '="')))
     plain = pc.and_(plain, pc.invert(pc.is_in(texts, value_set=pa.array(sorted(MISSING_VALUES)))))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cs_models.errors import IngestError
 from cs_models.io import _arrow
-from cs_models.io._arrow import arrow_cells, plain_texts
+from cs_models.io._arrow import arrow_cells
 from cs_models.io._base import DELIMITERS, MAX_CELL_CHARS, MAX_COLUMNS, SCAN_ROWS, _Grid
 from cs_models.io._table import _column_letter
 from cs_models.values import MISSING_VALUES
@@ -146,8 +146,8 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
         raise too_many_columns(name, width, row=int(np.argmax(counts)) + 1)
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
         columns = arrow_cells(raw, delimiter, width)
-        if columns is not None and all(len(codes) == counts.size for codes, _ in columns):
-            cells, occupied, normalised, unwrapped = _clean_coded(columns, name, plain=True)
+        if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
+            cells, occupied, normalised, unwrapped = _clean_coded(columns, name)
             notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
             return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
     with warnings.catch_warnings():
@@ -246,8 +246,8 @@ def _clean_unique(value: str, name: str, codes: np.ndarray, k: int, j: int,
     return (None if text in missing else text), normalised, unwrapped
 
 
-def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray]], name: str,
-                 plain: bool) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 name: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """:func:`_clean_columns` of columns given as codes and distinct texts (the fast path).
 
     Distinct texts that need no cleaning (:func:`cs_models.io._arrow.plain_texts`) are kept as
@@ -257,9 +257,8 @@ def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray]], name: str,
     out = np.empty((n_rows, len(columns)), dtype=object)
     occupied = np.empty((n_rows, len(columns)), dtype=bool)
     normalised = unwrapped = False
-    for j, (codes, uniques) in enumerate(columns):
+    for j, (codes, uniques, keep) in enumerate(columns):
         cleaned = np.empty(len(uniques), dtype=object)
-        keep = plain_texts(uniques) if plain and len(uniques) else np.zeros(len(uniques), dtype=bool)
         cleaned[keep] = uniques[keep]
         for k in np.flatnonzero(~keep):
             text, changed, unwrapped_here = _clean_unique(uniques[k], name, codes, int(k), j, MISSING_VALUES)

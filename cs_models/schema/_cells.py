@@ -22,10 +22,23 @@ DATE_ISSUES: Mapping[str, str] = {
 
 # ----------------------------------------------------------------------------- values
 def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | type = object) -> pd.Series:
-    """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells)."""
+    """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells).
+
+    For :data:`_KEEPS_PLAIN_TEXT` functions, distinct texts that are plain (ASCII, no space at
+    either end, not a missing-value text; found vectorised) map to themselves without a call.
+    """
     codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
-    mapped[: len(uniques)] = [fn(value) for value in uniques]
+    todo = np.ones(len(uniques), dtype=bool)
+    if fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        import pyarrow as pa
+
+        from cs_models.io._arrow import plain_texts
+
+        plain = plain_texts(pa.array(uniques, type=pa.string()))
+        mapped[: len(uniques)][plain] = uniques[plain]
+        todo = ~plain
+    mapped[: len(uniques)][todo] = [fn(value) for value in uniques[todo]]
     mapped[len(uniques)] = fn(None)
     return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
 
@@ -68,6 +81,10 @@ def _text_cell(value: object) -> str | None:
     if is_missing(value):
         return None
     return str(value).strip() or None
+
+
+#: Functions that return a plain text (see :func:`_map_unique`) unchanged.
+_KEEPS_PLAIN_TEXT = (_text_id, _text_cell)
 
 
 def _show(value: object) -> str:

@@ -206,6 +206,9 @@ def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str
             renamed[name] = header
         taken.add(name)
         column = raw[header]
+        if _has_text(column):  # settled by a few distinct values, before the whole column is parsed
+            out[name] = _map_unique(column, _text_cell)
+            continue
         blank = _blank(column)
         numbers, bad = _numbers(column)
         if (~blank).any() and not bad.any() and not _looks_like_code(column[~blank]):
@@ -213,6 +216,12 @@ def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str
         else:
             out[name] = _map_unique(column, _text_cell)
     return pd.DataFrame(out, index=raw.index), renamed
+
+
+def _has_text(column: pd.Series, first: int = 64) -> bool:
+    """Whether one of the column's first ``first`` distinct values is not a number (so the column is text)."""
+    uniques = factorize_cells(column)[1][:first]
+    return bool(_numbers(pd.Series(uniques, dtype=object))[1].any())
 
 
 def _whole_if_possible(numbers: pd.Series) -> pd.Series:
