@@ -27,6 +27,19 @@ def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | typ
     For :data:`_KEEPS_PLAIN_TEXT` functions, distinct texts that are plain (ASCII, no space at
     either end, not a missing-value text; found vectorised) map to themselves without a call.
     """
+    return _map_coded(series, fn, dtype)[0]
+
+
+def _map_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """IDs as text (:func:`_text_id` per distinct cell) and, when every distinct cell was a plain
+    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank)."""
+    ids, codes, all_plain = _map_coded(series, _text_id, object)
+    return ids, (codes if all_plain else None)
+
+
+def _map_coded(series: pd.Series, fn: Callable[[object], Any],
+               dtype: str | type) -> tuple[pd.Series, np.ndarray, bool]:
+    """:func:`_map_unique`, the codes of the cells, and whether every distinct value was kept as plain text."""
     codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     todo = np.ones(len(uniques), dtype=bool)
@@ -40,7 +53,8 @@ def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | typ
         todo = ~plain
     mapped[: len(uniques)][todo] = [fn(value) for value in uniques[todo]]
     mapped[len(uniques)] = fn(None)
-    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
+    values = pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
+    return values, codes, not todo.any()
 
 
 def _blank(series: pd.Series) -> pd.Series:

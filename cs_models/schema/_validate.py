@@ -14,7 +14,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
-from cs_models.schema._cells import _blank, _dates, _map_unique, _numbers, _show, _text_cell, _text_id
+from cs_models.schema._cells import _blank, _dates, _map_ids, _map_unique, _numbers, _show, _text_cell, _text_id
 from cs_models.schema._mapping import (
     FALSE_FLAGS,
     ISSUE_COLUMNS,
@@ -73,8 +73,9 @@ class _Collector:
         self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
         self.excluded = pd.Series(False, index=rows)
-        #: IDs of a column as text, by header (read once though a validator asks twice).
-        self.id_text: dict[str, pd.Series] = {}
+        #: IDs of a column as text, by header (read once though a validator asks twice), with the
+        #: code of each row's distinct ID when the codes tell IDs apart (see ``_map_ids``).
+        self.id_text: dict[str, tuple[pd.Series, np.ndarray | None]] = {}
 
     def add(self, mask: pd.Series, column: str, code: str, action: str, values: pd.Series,
             detail: pd.Series | str = "") -> None:
@@ -123,14 +124,19 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     header = mapping.source(name)
     if header is None:
         return None
-    ids = out.id_text.get(header)
-    if ids is None:  # the same column is read twice (required, then unique): mapped once
-        ids = out.id_text[header] = _map_unique(raw[header], _text_id)
+    if header not in out.id_text:  # the same column is read twice (required, then unique): mapped once
+        out.id_text[header] = _map_ids(raw[header])
+    ids, codes = out.id_text[header]
     if required:
         out.add(ids.isna(), header, "missing_id", "excluded", raw[header])
     if unique:
-        live = ids[ids.notna() & ~out.excluded]
-        if not live.duplicated().any():
+        alive = ids.notna() & ~out.excluded
+        live = ids[alive]
+        if codes is not None:  # one code per distinct ID: counting codes finds repeats without hashing texts
+            counted = codes[alive.to_numpy()]
+            if not counted.size or np.bincount(counted).max() < 2:
+                return ids
+        elif not live.duplicated().any():
             return ids
         first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
         dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
@@ -496,7 +502,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
             "schema_kind_mismatch", f"the mapping is for {mapping.kind}, not {kind}",
             file=file, expected=kind, found=mapping.kind,
         )
-    raw = raw.copy()
+    raw = raw.copy(deep=False)  # the validators only read the cells: renaming needs no copy of them
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)

@@ -6,8 +6,9 @@
   ``tests/fixtures/ingest`` and on Hypothesis-generated CSVs (quotes, delimiters and line breaks
   inside cells, full-width text, missing-value texts, Excel text formulas, edge whitespace);
   the same table, notes and errors.
-- Validation: each column factorised once (``cs_models.values.factorize_once``) and IDs mapped
-  once: compared with validation where every parser factorises afresh.
+- Validation: each column factorised once (``cs_models.values.factorize_once``), IDs mapped
+  once and repeated IDs found by counting codes: compared with validation where every parser
+  factorises afresh and repeats are found with ``Series.duplicated``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import cs_models.schema._validate as validate_module
 from cs_models.errors import IngestError
 from cs_models.io import _arrow, read_table
 from cs_models.schema import suggest_mapping, validate
+from cs_models.schema._cells import _map_unique, _text_id
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 TEXT_FIXTURES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".tsv", ".txt"))
@@ -116,7 +118,8 @@ def customers_csv(n: int, seed: int = 3) -> bytes:
 
 @pytest.mark.parametrize("kind", ["customers", "events"])
 def test_validation_with_columns_factorised_once_is_the_same(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The memo of factorisations changes no frame, issue or count (customers and events)."""
+    """The memo of factorisations and the repeats found by counting codes change no frame, issue or
+    count (customers and events), compared with fresh factorisations and ``Series.duplicated``."""
     read = read_table(customers_csv(3000), f"{kind}.csv")
     mapping = suggest_mapping(read.frame, kind)
     if kind == "events":
@@ -124,8 +127,11 @@ def test_validation_with_columns_factorised_once_is_the_same(kind: str, monkeypa
                                                        "amount": "月額"})
     fast = validate(read, kind, mapping, today=pd.Timestamp("2026-01-01").date())
     monkeypatch.setattr(validate_module, "factorize_once", contextlib.nullcontext)
+    monkeypatch.setattr(validate_module, "_map_ids", lambda column: (_map_unique(column, _text_id), None))
     slow = validate(read, kind, mapping, today=pd.Timestamp("2026-01-01").date())
     assert not fast.issues.empty
+    if kind == "customers":
+        assert "duplicate_id" in set(fast.issues["code"])
     pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
     pd.testing.assert_frame_equal(fast.issues, slow.issues, check_exact=True)
     assert (fast.rows_read, fast.rows_used, fast.rows_excluded) == (slow.rows_read, slow.rows_used,
