@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import cs_models.schema._validate as validate_module
 from cs_models.errors import IngestError
 from cs_models.io import _arrow, read_table
+from cs_models.io._workbook import _last_row, _row_number
 from cs_models.schema import suggest_mapping, validate
 from cs_models.schema._cells import _map_unique, _text_id
 
@@ -136,3 +137,11 @@ def test_validation_with_columns_factorised_once_is_the_same(kind: str, monkeypa
     pd.testing.assert_frame_equal(fast.issues, slow.issues, check_exact=True)
     assert (fast.rows_read, fast.rows_used, fast.rows_excluded) == (slow.rows_read, slow.rows_used,
                                                                      slow.rows_excluded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.from_regex(rb"\A[0-9]{1,12}\Z"), min_size=1, max_size=8))
+def test_last_row_of_a_sheet_part_is_the_per_reference_maximum(rows: list[bytes]) -> None:
+    """The workbook pre-scan's vectorised last row equals the maximum of ``_row_number`` per
+    reference (leading zeros, references longer than Excel's 1,048,576 included)."""
+    assert _last_row(rows) == max(_row_number(r) for r in rows)
