@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from cs_models.catalogue import LANGUAGES
+from ui.caching import latest_date
 from ui.filters import filter_widget
 from ui.i18n import LANG_KEY, browser_language, t
 from ui.state import (
@@ -68,7 +69,7 @@ def render_sidebar() -> None:
             )
         else:
             st.caption(t("common.using_sample"))
-        latest = unfiltered_datasets().latest_date()
+        latest = latest_date(unfiltered_datasets())
         if latest is not None:
             url_widget(
                 st.date_input,

@@ -13,7 +13,7 @@ import streamlit as st
 from cs_models.datasets import Datasets
 from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
-from ui.caching import cache_resource, remember_digests
+from ui.caching import cache_resource, latest_date, remember_digests
 from ui.i18n import current_lang
 
 UPLOADED_KEY = "uploaded_datasets"
@@ -86,7 +86,7 @@ def current_datasets() -> Datasets:
 def as_of() -> date:
     """The as-of date: active customers are censored here; later periods are immature.
     (From the unfiltered data, so that choosing a filter never moves it.)"""
-    latest = unfiltered_datasets().latest_date()
+    latest = latest_date(unfiltered_datasets())
     chosen = st.session_state.get(AS_OF_KEY)
     if isinstance(chosen, date):
         return min(chosen, latest) if latest else chosen
