@@ -142,6 +142,47 @@ def _none(_: int) -> None:
     return None
 
 
+def loaded(n_customers: int) -> Any:
+    """Customers (bench_survival's, with segments and MRR) and 10 events per customer of theirs
+    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state."""
+    from bench.bench_cohorts import synthetic_events
+    from bench.bench_survival import customers
+    from cs_models.datasets import Datasets
+
+    people = customers(n_customers)[["customer_id", "start_date", "end_date", "mrr", "seg2", "seg3"]]
+    people = people.rename(columns={"seg2": "plan", "seg3": "region"})
+    events = synthetic_events(10 * n_customers)
+    codes = events["customer_id"].cat.codes.to_numpy() % n_customers
+    events["customer_id"] = people["customer_id"].to_numpy(dtype=object)[codes]
+    return Datasets(customers=people, events=events)
+
+
+def rerun_setup(page: str) -> Callable[[int], Any]:
+    """An AppTest session on ``page`` with ``loaded(n)`` uploaded, after its first (cold) run."""
+
+    def setup(n_customers: int) -> Any:
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+        at.query_params["lang"] = "en"
+        at.session_state["uploaded_datasets"] = loaded(n_customers)
+        at.session_state["source"] = "upload"
+        at.switch_page(page)
+        at.run()
+        return at
+
+    return setup
+
+
+def rerun(at: Any) -> object:
+    """A warm rerun of the page (same data, same widgets): what a click elsewhere costs."""
+    at.run()
+    return len(at.exception)
+
+
+RERUN_PAGES = ("overview", "cohorts", "revenue", "churn", "risk", "forecast", "data")
+
+
 FIGURES: tuple[Figure, ...] = (
     Figure("upload customers CSV", "rows", 200_000, 1_000_000, customers_csv,
            upload("customers", "customers.csv"), peer="pyarrow.csv read (customers)"),
@@ -158,6 +199,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("cold start: Overview imports", "process", 1, 1, _none, import_overview, peer="bare python"),
     Figure("cold start: scipy.stats", "process", 1, 1, _none, import_scipy_stats, peer="bare python"),
     Figure("bare python", "process", 1, 1, _none, import_python),
+    *(Figure(f"warm rerun: {page}", "customers (+10× events)", 20_000, 1_000_000, rerun_setup(f"pages/{page}.py"),
+             rerun) for page in RERUN_PAGES),
 )
 
 

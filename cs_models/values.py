@@ -165,13 +165,15 @@ def factorize_cells(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         The code of every cell (``-1`` where missing) and the distinct values (object).
     """
     memo = _FACTORS.get()
-    values = series.to_numpy()
+    # Only object columns are read as they are: ``astype(object)`` turns datetime64 into Timestamps
+    # and categoricals into their values, as the parsers expect.
+    values = series.to_numpy() if series.dtype == object else series.astype(object).to_numpy()
     key = None
-    if memo is not None and values.dtype == object and values.ndim == 1:
+    if memo is not None and series.dtype == object and values.ndim == 1:
         key = (values.__array_interface__["data"][0], values.strides[0], len(values))
         if key in memo:
             return memo[key][1], memo[key][2]
-    codes, uniques = pd.factorize(values.astype(object, copy=False), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
     if memo is not None and key is not None:
         memo[key] = (values, codes, uniques)
