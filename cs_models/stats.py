@@ -12,7 +12,6 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from cs_models.errors import DataError
 
@@ -124,6 +123,8 @@ def proportion_interval(
     low = np.full(c.shape, np.nan)
     high = np.full(c.shape, np.nan)
     if valid.any():
+        from statsmodels.stats.proportion import proportion_confint  # lazy: 1.7 s to import
+
         lo, hi = proportion_confint(c[valid], n[valid], alpha=alpha, method=method)
         low[valid] = np.clip(lo, 0.0, 1.0)
         high[valid] = np.clip(hi, 0.0, 1.0)

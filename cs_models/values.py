@@ -16,8 +16,11 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,7 +120,64 @@ _MISSING = _Missing()
 
 
 def _clean_text(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
+    # ASCII text is its own NFKC form: only the rest is normalised.
+    return (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
+
+
+#: Codes and distinct values of the columns factorised while :func:`factorize_once` is active, by the
+#: column's memory (address, stride, length), with the array kept alive so the address stays its own.
+_FACTORS: ContextVar[dict[tuple[int, int, int], tuple[Any, np.ndarray, np.ndarray]] | None] = ContextVar(
+    "cs_models_factors", default=None)
+
+
+@contextmanager
+def factorize_once() -> Iterator[None]:
+    """Within this block each column is factorised once, however many parsers look at it.
+
+    Validation reads a column several times (blanks, numbers, text, dates); each read
+    factorises it again. Inside this block :func:`factorize_cells` remembers the codes of the
+    columns it has seen (their arrays are held until the block ends).
+
+    Returns
+    -------
+    Iterator[None]
+        A context manager.
+    """
+    token = _FACTORS.set({})
+    try:
+        yield
+    finally:
+        _FACTORS.reset(token)
+
+
+def factorize_cells(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize`` of a column as object values (NA as ``-1``), once per column in a
+    :func:`factorize_once` block.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Cells of any dtype.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The code of every cell (``-1`` where missing) and the distinct values (object).
+    """
+    memo = _FACTORS.get()
+    # Only object columns are read as they are: ``astype(object)`` turns datetime64 into Timestamps
+    # and categoricals into their values, as the parsers expect.
+    values = series.to_numpy() if series.dtype == object else series.astype(object).to_numpy()
+    key = None
+    if memo is not None and series.dtype == object and values.ndim == 1:
+        key = (values.__array_interface__["data"][0], values.strides[0], len(values))
+        if key in memo:
+            return memo[key][1], memo[key][2]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if memo is not None and key is not None:
+        memo[key] = (values, codes, uniques)
+    return codes, uniques
 
 
 def is_missing(value: object) -> bool:
@@ -149,7 +209,7 @@ def _parse_each(
 ) -> ParsedColumn:
     """Apply ``parse_one`` to each distinct value; it returns a value, ``_MISSING`` or a reason str."""
     index = series.index
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    codes, uniques = factorize_cells(series)
     parsed_values: list[object] = []
     reason_of: list[object] = []
     missing_of: list[bool] = []
@@ -298,7 +358,7 @@ def infer_day_first(*columns: pd.Series) -> bool | None:
     """
     values: set[object] = set()
     for column in columns:
-        values.update(v for v in pd.unique(column.astype(object).dropna()) if isinstance(v, str))
+        values.update(v for v in factorize_cells(column)[1] if isinstance(v, str))
     return _infer_day_first(values)
 
 
@@ -336,7 +396,7 @@ def parse_dates(series: pd.Series, *, day_first: bool | None = None) -> ParsedCo
     >>> parse_dates(pd.Series(["令和6年4月1日", 45383, "2024-02-30"])).values.tolist()[:2]
     [Timestamp('2024-04-01 00:00:00'), Timestamp('2024-04-01 00:00:00')]
     """
-    uniques = pd.Index(pd.unique(series.astype(object).dropna()))
+    uniques = pd.Index(factorize_cells(series)[1], dtype=object)
     first_over_12, second_over_12 = _day_month_flags(uniques)
     if first_over_12 or second_over_12:  # the column settles it (or contradicts itself: None)
         day_first = _infer_day_first(uniques)

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from cs_models.catalogue import LANGUAGES
+from ui.caching import latest_date
 from ui.filters import filter_widget
 from ui.i18n import LANG_KEY, browser_language, t
 from ui.reload_notice import sidebar_caption
@@ -14,7 +15,6 @@ from ui.state import (
     AS_OF_KEY,
     PRESENT_KEY,
     SOURCE_KEY,
-    latest_date,
     unfiltered_datasets,
     uploaded_datasets,
 )

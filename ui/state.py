@@ -6,7 +6,6 @@ Uploaded data live in this session only; the sample data are shared read-only.
 
 from __future__ import annotations
 
-import weakref
 from datetime import date
 
 import streamlit as st
@@ -14,7 +13,7 @@ import streamlit as st
 from cs_models.datasets import Datasets
 from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
-from ui.caching import cache_resource, remember_digests
+from ui.caching import cache_resource, latest_date, remember_digests
 from ui.i18n import current_lang
 
 UPLOADED_KEY = "uploaded_datasets"
@@ -82,21 +81,6 @@ def current_datasets() -> Datasets:
     sidebar's segment filter applied (so every page is filtered without knowing it)."""
     datasets, chosen = unfiltered_datasets(), segment_filter()
     return filtered_datasets(datasets, chosen) if chosen else datasets
-
-
-#: id(datasets) -> (weak reference, latest date): the scan of every date column, once per datasets.
-_LATEST: dict[int, tuple[weakref.ref[Datasets], date | None]] = {}
-
-
-def latest_date(datasets: Datasets) -> date | None:
-    """``datasets.latest_date()``, computed once per (never modified) datasets object."""
-    key = id(datasets)
-    known = _LATEST.get(key)
-    if known is not None and known[0]() is datasets:
-        return known[1]
-    latest = datasets.latest_date()
-    _LATEST[key] = (weakref.ref(datasets, lambda _, key=key: _LATEST.pop(key, None)), latest)
-    return latest
 
 
 def as_of() -> date:

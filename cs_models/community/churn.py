@@ -20,8 +20,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxTimeVaryingFitter
-from lifelines.exceptions import ConvergenceError
 
 from cs_models.community.log import prepared
 from cs_models.errors import DataError
@@ -104,6 +102,9 @@ def start_stop(frame: pd.DataFrame, took_part: pd.Series) -> pd.DataFrame:
 
 
 def _fit(table: pd.DataFrame, alpha: float) -> pd.Series:
+    from lifelines import CoxTimeVaryingFitter  # lazy: lifelines takes 0.5 s to import
+    from lifelines.exceptions import ConvergenceError
+
     fitter = CoxTimeVaryingFitter(alpha=alpha)
     try:
         fitter.fit(table, id_col="id", start_col="start", stop_col="stop", event_col="event",

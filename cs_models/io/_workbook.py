@@ -175,13 +175,20 @@ def _part_extent(archive: zipfile.ZipFile, path: str) -> tuple[int, int, int]:
             fast = not any(form in body for form in _ODD_FORMS)
             rows = (_ROW_NUMBER_FAST if fast else _ROW_NUMBER).findall(body)
             if rows:
-                max_row = max(max_row, *(_row_number(r) for r in rows))
+                max_row = max(max_row, _last_row(rows))
             found = (_CELL_COLUMN_FAST if fast else _CELL_COLUMN).findall(body)
             n_cells += len(found)
             columns.update(found)
     if columns:  # eight letters are already far beyond XFD: longer runs need not be converted
         max_col = max(max_col, *(_column_number(c.decode().upper()[:8]) for c in columns))
     return max_row, max_col, n_cells
+
+
+def _last_row(rows: list[bytes]) -> int:
+    """``max(_row_number(r) for r in rows)`` for a non-empty list, with the loops in C (``map``)."""
+    if max(map(len, rows)) <= _ROW_DIGITS:
+        return max(map(int, rows))
+    return max(_row_number(r) for r in rows)  # a reference too long for Excel: the rare, slow way
 
 
 def _row_number(digits: bytes) -> int:

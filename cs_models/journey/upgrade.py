@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, CoxTimeVaryingFitter
-from lifelines.exceptions import ConvergenceError
 
 from cs_models.results import Result
 
@@ -145,6 +143,9 @@ def upgrade_effect(spells: pd.DataFrame, order: Sequence[str], alpha: float) -> 
     if min(upgraders, len(naive) - upgraders, churned) < MIN_UPGRADERS:
         return None
     covariates = _usable(naive, [c for c in naive.columns if c.startswith("entry_")])
+    from lifelines import CoxPHFitter, CoxTimeVaryingFitter  # lazy: lifelines takes 0.5 s to import
+    from lifelines.exceptions import ConvergenceError
+
     try:
         tv = CoxTimeVaryingFitter(alpha=alpha)
         tv.fit(long[["id", "start", "stop", "event", "upgraded", *covariates]], id_col="id", start_col="start",

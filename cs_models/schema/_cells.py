@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cs_models.values import is_missing, parse_dates, parse_numbers
+from cs_models.values import factorize_cells, is_missing, parse_dates, parse_numbers
 
 #: Reasons of :func:`cs_models.values.parse_dates` reported under their own issue code.
 DATE_ISSUES: Mapping[str, str] = {
@@ -22,13 +22,39 @@ DATE_ISSUES: Mapping[str, str] = {
 
 # ----------------------------------------------------------------------------- values
 def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | type = object) -> pd.Series:
-    """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells)."""
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    """``series.map(fn)`` computed once per distinct value (a million rows hold few distinct cells).
+
+    For :data:`_KEEPS_PLAIN_TEXT` functions, distinct texts that are plain (ASCII, no space at
+    either end, not a missing-value text; found vectorised) map to themselves without a call.
+    """
+    return _map_coded(series, fn, dtype)[0]
+
+
+def _map_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """IDs as text (:func:`_text_id` per distinct cell) and, when every distinct cell was a plain
+    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank)."""
+    ids, codes, all_plain = _map_coded(series, _text_id, object)
+    return ids, (codes if all_plain else None)
+
+
+def _map_coded(series: pd.Series, fn: Callable[[object], Any],
+               dtype: str | type) -> tuple[pd.Series, np.ndarray, bool]:
+    """:func:`_map_unique`, the codes of the cells, and whether every distinct value was kept as plain text."""
+    codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
-    for i, value in enumerate(uniques):
-        mapped[i] = fn(value)
+    todo = np.ones(len(uniques), dtype=bool)
+    if fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        import pyarrow as pa
+
+        from cs_models.io._arrow import plain_texts
+
+        plain = plain_texts(pa.array(uniques, type=pa.string()))
+        mapped[: len(uniques)][plain] = uniques[plain]
+        todo = ~plain
+    mapped[: len(uniques)][todo] = [fn(value) for value in uniques[todo]]
     mapped[len(uniques)] = fn(None)
-    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
+    values = pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=series.index, dtype=dtype)
+    return values, codes, not todo.any()
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -59,7 +85,8 @@ def _text_id(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     return text or None
 
 
@@ -68,6 +95,10 @@ def _text_cell(value: object) -> str | None:
     if is_missing(value):
         return None
     return str(value).strip() or None
+
+
+#: Functions that return a plain text (see :func:`_map_unique`) unchanged.
+_KEEPS_PLAIN_TEXT = (_text_id, _text_cell)
 
 
 def _show(value: object) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
-from cs_models.schema._cells import _blank, _dates, _map_unique, _numbers, _show, _text_cell, _text_id
+from cs_models.schema._cells import _blank, _dates, _map_ids, _map_unique, _numbers, _show, _text_cell, _text_id
 from cs_models.schema._mapping import (
     FALSE_FLAGS,
     ISSUE_COLUMNS,
@@ -25,7 +25,7 @@ from cs_models.schema._mapping import (
     _answer_columns,
     suggest_mapping,
 )
-from cs_models.values import infer_day_first
+from cs_models.values import factorize_cells, factorize_once, infer_day_first
 
 #: Dates before this are typing or conversion errors (an empty Excel date cell reads as 1900-01-00).
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
@@ -73,6 +73,9 @@ class _Collector:
         self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
         self.excluded = pd.Series(False, index=rows)
+        #: IDs of a column as text, by header (read once though a validator asks twice), with the
+        #: code of each row's distinct ID when the codes tell IDs apart (see ``_map_ids``).
+        self.id_text: dict[str, tuple[pd.Series, np.ndarray | None]] = {}
 
     def add(self, mask: pd.Series, column: str, code: str, action: str, values: pd.Series,
             detail: pd.Series | str = "") -> None:
@@ -121,11 +124,20 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     header = mapping.source(name)
     if header is None:
         return None
-    ids = _map_unique(raw[header], _text_id)
+    if header not in out.id_text:  # the same column is read twice (required, then unique): mapped once
+        out.id_text[header] = _map_ids(raw[header])
+    ids, codes = out.id_text[header]
     if required:
         out.add(ids.isna(), header, "missing_id", "excluded", raw[header])
     if unique:
-        live = ids[ids.notna() & ~out.excluded]
+        alive = ids.notna() & ~out.excluded
+        live = ids[alive]
+        if codes is not None:  # one code per distinct ID: counting codes finds repeats without hashing texts
+            counted = codes[alive.to_numpy()]
+            if not counted.size or np.bincount(counted).max() < 2:
+                return ids
+        elif not live.duplicated().any():
+            return ids
         first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
         dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
         dup = dup.reindex(ids.index, fill_value=False).astype(bool)
@@ -200,6 +212,9 @@ def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str
             renamed[name] = header
         taken.add(name)
         column = raw[header]
+        if _has_text(column):  # settled by a few distinct values, before the whole column is parsed
+            out[name] = _map_unique(column, _text_cell)
+            continue
         blank = _blank(column)
         numbers, bad = _numbers(column)
         if (~blank).any() and not bad.any() and not _looks_like_code(column[~blank]):
@@ -207,6 +222,12 @@ def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str
         else:
             out[name] = _map_unique(column, _text_cell)
     return pd.DataFrame(out, index=raw.index), renamed
+
+
+def _has_text(column: pd.Series, first: int = 64) -> bool:
+    """Whether one of the column's first ``first`` distinct values is not a number (so the column is text)."""
+    uniques = factorize_cells(column)[1][:first]
+    return bool(_numbers(pd.Series(uniques, dtype=object))[1].any())
 
 
 def _whole_if_possible(numbers: pd.Series) -> pd.Series:
@@ -227,7 +248,7 @@ def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMappin
 def _looks_like_code(values: pd.Series) -> bool:
     """Text with leading zeros (``007``) is a code, not a number."""
     return any(isinstance(v, str) and len(v.strip()) > 1 and v.strip().startswith("0")
-               and v.strip()[1].isdigit() for v in pd.unique(values.astype(object)))
+               and v.strip()[1].isdigit() for v in factorize_cells(values)[1])
 
 
 def _scaled(raw: pd.DataFrame, header: str, scale: tuple[int, int] | None, out: _Collector) -> pd.Series:
@@ -484,11 +505,12 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
             "schema_kind_mismatch", f"the mapping is for {mapping.kind}, not {kind}",
             file=file, expected=kind, found=mapping.kind,
         )
-    raw = raw.copy()
+    raw = raw.copy(deep=False)  # the validators only read the cells: renaming needs no copy of them
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)
-    frame = _VALIDATORS[kind](raw, mapping, collector)
+    with factorize_once():  # each column factorised once, however many parsers read it
+        frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
     frame = frame[keep.to_numpy()].reset_index(drop=True)
     rows_read = len(raw)

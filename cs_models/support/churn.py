@@ -19,8 +19,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxTimeVaryingFitter
-from lifelines.exceptions import ConvergenceError
 
 from cs_models.errors import DataError
 from cs_models.results import Result
@@ -169,6 +167,9 @@ def support_churn(tickets: pd.DataFrame, customers: pd.DataFrame, as_of: date, *
         raise DataError("support_no_match", "no ticket belongs to a customer in the customers list")
     bands, test = _landmark(frame, days, alpha)
     long = episodes(frame, days)
+    from lifelines import CoxTimeVaryingFitter  # lazy: lifelines takes 0.5 s to import
+    from lifelines.exceptions import ConvergenceError
+
     fitter = CoxTimeVaryingFitter(alpha=alpha)
     try:  # half Newton steps: the default full steps overshoot when the effect is strong
         fitter.fit(long, id_col="id", start_col="start", stop_col="stop", event_col="event",

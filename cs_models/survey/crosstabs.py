@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.contingency_tables import Table
 
 from cs_models.errors import DataError
 from cs_models.results import Result
@@ -204,6 +203,8 @@ def _residuals(
     q: Question, counts: pd.DataFrame, bases: pd.Series, groups: list[str]
 ) -> tuple[pd.DataFrame, float | None, int | None, float | None, list[str]]:
     """Adjusted residuals per cell, the chi-square test (not for multi-select) and notes."""
+    from statsmodels.stats.contingency_tables import Table  # lazy: statsmodels takes 1 s to import
+
     notes: list[str] = []
     chi2: float | None
     dof: int | None

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.weightstats import DescrStatsW
 
 from cs_models.errors import DataError
 from cs_models.results import Result
@@ -175,6 +174,8 @@ def _mean_interval(values: np.ndarray, weights: np.ndarray | None, alpha: float)
         if weights.sum() <= 0:
             return math.nan, math.nan, math.nan, math.nan
         weights = weights * weights.sum() / (weights**2).sum()
+    from statsmodels.stats.weightstats import DescrStatsW  # lazy: statsmodels takes 1 s to import
+
     d = DescrStatsW(values, weights=weights)
     if d.sum_weights <= 1:
         return float(d.mean), math.nan, math.nan, float(d.std)

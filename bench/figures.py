@@ -1,0 +1,217 @@
+"""The figures of ``python -m bench``: what is timed, on which data, against which peer.
+
+Each :class:`Figure` builds its data once (``setup``) in a fresh process, then times ``run``
+``repeat`` times; its peer (another library doing the same or a bare part of the same job) is a
+figure of its own, run in its own process so that the peak RSS of each is its own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One timed task: ``setup(size)`` builds its input once, ``run(input)`` is timed."""
+
+    name: str
+    unit: str
+    default: int
+    full: int
+    setup: Callable[[int], Any]
+    run: Callable[[Any], object]
+    peer: str | None = None  # name of the figure it is compared with
+
+
+# ----------------------------------------------------------------------------- data
+def customers_csv(n: int) -> bytes:
+    """A Japanese customers export (bench_io's table) as Excel's "CSV UTF-8" (with BOM)."""
+    from bench.bench_io import customers
+
+    return customers(n).to_csv(index=False).encode("utf-8-sig")
+
+
+def events_csv(n: int) -> bytes:
+    """A Japanese billing export ``顧客ID, 請求日 (2024/4/1), 請求額 (9,800)`` (bench_upload's)."""
+    from bench.bench_upload import make_events
+
+    return make_events(n)
+
+
+def customers_xlsx(n: int) -> bytes:
+    """bench_io's customers table as an XLSX written by XlsxWriter."""
+    from bench.bench_io import customers, write_xlsx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "customers.xlsx"
+        write_xlsx(customers(n), path)
+        return path.read_bytes()
+
+
+def events_as_uploaded(n: int) -> pd.DataFrame:
+    """bench_cohorts' events with the ids as the upload path gives them (``validate``'s dtype)."""
+    from bench.bench_cohorts import synthetic_events
+
+    events = synthetic_events(n)
+    events["customer_id"] = _as_uploaded_ids(events["customer_id"])
+    return events
+
+
+def _as_uploaded_ids(ids: pd.Series) -> pd.Series:
+    from cs_models.schema._cells import _map_unique, _text_id
+
+    return _map_unique(ids.astype(str).astype(object), _text_id)
+
+
+# ----------------------------------------------------------------------------- tasks
+def upload(kind: str, filename: str) -> Callable[[bytes], object]:
+    """Read + detect + map + validate, as the Data page does (in this process)."""
+
+    def run(data: bytes) -> object:
+        from cs_models.io import read_table
+        from cs_models.schema import detect_kind, suggest_mapping, validate
+
+        read = read_table(data, filename)
+        detect_kind(read.frame)
+        return validate(read, kind, suggest_mapping(read.frame, kind)).rows_used
+
+    return run
+
+
+def pyarrow_read(data: bytes) -> object:
+    """The bare read of a CSV by pyarrow (types inferred, no checks): the floor for a read."""
+    import io
+
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(io.BytesIO(data)).num_rows
+
+
+def calamine_read(data: bytes) -> object:
+    """``pandas.read_excel(engine="calamine")``: the bare read of a workbook."""
+    import io
+
+    return len(pd.read_excel(io.BytesIO(data), engine="calamine"))
+
+
+def cohorts(events: pd.DataFrame) -> object:
+    from cs_models.cohorts import cohort_table
+
+    return int(cohort_table(events, as_of="2026-10-31", period="month").counts.notna().sum().sum())
+
+
+def cohorts_duckdb(events: pd.DataFrame) -> object:
+    from bench.bench_cohorts import duckdb_frame
+
+    return duckdb_frame(events)
+
+
+OVERVIEW_IMPORTS = ("import ui.state, ui.components, ui.caching, ui.report_button, ui.navigation, ui.sidebar; "
+                    "[__import__(f'ui.cards.{s.namespace}') for s in ui.navigation.PAGES if s.card]")
+
+
+def import_overview(_: object) -> object:
+    """A fresh interpreter importing what the router and the Overview (with its cards) import."""
+    return subprocess.run([sys.executable, "-c", OVERVIEW_IMPORTS], cwd=ROOT, check=True).returncode
+
+
+def import_scipy_stats(_: object) -> object:
+    """A fresh interpreter importing ``scipy.stats`` (part of the figure above when the page needs it)."""
+    return subprocess.run([sys.executable, "-c", "import scipy.stats"], check=True).returncode
+
+
+def import_python(_: object) -> object:
+    """A fresh interpreter doing nothing: the floor of the two figures above."""
+    return subprocess.run([sys.executable, "-c", "pass"], check=True).returncode
+
+
+def _none(_: int) -> None:
+    return None
+
+
+def loaded(n_customers: int) -> Any:
+    """Customers (bench_survival's, with segments and MRR) and 10 events per customer of theirs
+    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state."""
+    from bench.bench_cohorts import synthetic_events
+    from bench.bench_survival import customers
+    from cs_models.datasets import Datasets
+
+    people = customers(n_customers)[["customer_id", "start_date", "end_date", "mrr", "seg2", "seg3"]]
+    people = people.rename(columns={"seg2": "plan", "seg3": "region"})
+    events = synthetic_events(10 * n_customers)
+    codes = events["customer_id"].cat.codes.to_numpy() % n_customers
+    events["customer_id"] = people["customer_id"].to_numpy(dtype=object)[codes]
+    return Datasets(customers=people, events=events)
+
+
+def rerun_setup(page: str) -> Callable[[int], Any]:
+    """An AppTest session on ``page`` with ``loaded(n)`` uploaded, after its first (cold) run."""
+
+    def setup(n_customers: int) -> Any:
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+        at.query_params["lang"] = "en"
+        at.session_state["uploaded_datasets"] = loaded(n_customers)
+        at.session_state["source"] = "upload"
+        at.switch_page(page)
+        at.run()
+        return at
+
+    return setup
+
+
+def rerun(at: Any) -> object:
+    """A warm rerun of the page (same data, same widgets): what a click elsewhere costs."""
+    at.run()
+    return len(at.exception)
+
+
+RERUN_PAGES = ("overview", "cohorts", "revenue", "churn", "risk", "forecast", "data")
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("upload customers CSV", "rows", 200_000, 1_000_000, customers_csv,
+           upload("customers", "customers.csv"), peer="pyarrow.csv read (customers)"),
+    Figure("pyarrow.csv read (customers)", "rows", 200_000, 1_000_000, customers_csv, pyarrow_read),
+    Figure("upload events CSV", "rows", 1_000_000, 10_000_000, events_csv,
+           upload("events", "events.csv"), peer="pyarrow.csv read (events)"),
+    Figure("pyarrow.csv read (events)", "rows", 1_000_000, 10_000_000, events_csv, pyarrow_read),
+    Figure("upload customers XLSX", "rows", 20_000, 100_000, customers_xlsx,
+           upload("customers", "customers.xlsx"), peer="pandas calamine read"),
+    Figure("pandas calamine read", "rows", 20_000, 100_000, customers_xlsx, calamine_read),
+    Figure("cohorts, events as uploaded", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts,
+           peer="DuckDB SQL cohorts"),
+    Figure("DuckDB SQL cohorts", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts_duckdb),
+    Figure("cold start: Overview imports", "process", 1, 1, _none, import_overview, peer="bare python"),
+    Figure("cold start: scipy.stats", "process", 1, 1, _none, import_scipy_stats, peer="bare python"),
+    Figure("bare python", "process", 1, 1, _none, import_python),
+    *(Figure(f"warm rerun: {page}", "customers (+10× events)", 20_000, 1_000_000, rerun_setup(f"pages/{page}.py"),
+             rerun) for page in RERUN_PAGES),
+)
+
+
+def by_name(name: str) -> Figure:
+    """The figure called ``name``."""
+    for figure in FIGURES:
+        if figure.name == name:
+            return figure
+    raise KeyError(name)
+
+
+def checksum(value: object) -> str:
+    """A short text of a run's result, so that a figure and its peer can be seen to agree."""
+    return str(value) if isinstance(value, int | np.integer) else type(value).__name__

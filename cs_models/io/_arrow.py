@@ -1,0 +1,96 @@
+"""The fast path of :mod:`cs_models.io` for CSV text: pyarrow splits the cells, each column is
+cleaned once per distinct value (part of :mod:`cs_models.io`).
+
+Used only for a file of at least :data:`FAST_MIN_BYTES` whose every record has the same number of
+fields and whose quotes all sit at the edges of cells (what spreadsheet programs write): there pyarrow's parser and
+pandas' give the same cells. Anything else (title rows, blank or ragged rows, a ``5" screen``
+typed by hand) goes the straightforward way (:func:`cs_models.io._text._csv_grid`), and the
+tests check that both ways give the same table.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from cs_models.io._base import MAX_CELL_CHARS
+from cs_models.values import MISSING_VALUES
+
+#: Smallest CSV (bytes of UTF-8 text) read this way: below it pandas is as quick, and small files keep
+#: the straightforward path (tests lower it to compare the two on every fixture).
+FAST_MIN_BYTES = 1024 * 1024
+
+#: Texts Python's ``str.strip`` would shorten at either end (ASCII whitespace incl. \x1c-\x1f).
+_EDGE_SPACE = r"^[\t-\r\x1c-\x20]|[\t-\r\x1c-\x20]$"
+
+
+def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Codes and distinct texts of each column of UTF-8 CSV bytes, or ``None`` if pyarrow cannot.
+
+    Parameters
+    ----------
+    raw : bytes
+        UTF-8 text with ``\\n`` line ends, ending in ``\\n``.
+    delimiter : str
+        Field separator.
+    width : int
+        Fields of every record.
+
+    Returns
+    -------
+    list of (codes, uniques, plain) or None
+        Per column, the code of each record's cell (int32), the distinct texts (object) and
+        which of them need no cleaning (:func:`plain_texts`).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 null_values=[], check_utf8=False),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    columns = []
+    for name in names:
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks())
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        texts = encoded.dictionary
+        columns.append((codes, texts.to_numpy(zero_copy_only=False), plain_texts(texts)))
+    return columns
+
+
+def plain_texts(texts: Any) -> np.ndarray:
+    """Which distinct texts need no cleaning: ASCII, no space at the ends, not a missing-value
+    text, not an Excel text formula, not over :data:`MAX_CELL_CHARS` (checked vectorised).
+
+    Parameters
+    ----------
+    texts : pyarrow.StringArray
+        Distinct texts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plain = pc.and_(pc.string_is_ascii(texts), pc.invert(pc.match_substring_regex(texts, _EDGE_SPACE)))
+    plain = pc.and_(plain, pc.invert(pc.starts_with(texts, '="')))
+    plain = pc.and_(plain, pc.invert(pc.is_in(texts, value_set=pa.array(sorted(MISSING_VALUES)))))
+    plain = pc.and_(plain, pc.less_equal(pc.utf8_length(texts), MAX_CELL_CHARS))
+    return np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
