@@ -8,6 +8,7 @@ error message or a log: :func:`redact` masks them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -103,10 +104,8 @@ class Warehouse:
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         """Disconnect and delete the private temp directory (idempotent)."""
-        try:
+        with contextlib.suppress(Exception):  # already closed: nothing to release
             self.backend.disconnect()
-        except Exception:  # noqa: BLE001 - already closed or never opened: nothing to release
-            pass
         if self.tempdir is not None:
             shutil.rmtree(self.tempdir, ignore_errors=True)
             self.tempdir = None

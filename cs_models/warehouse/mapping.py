@@ -44,13 +44,21 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(values):
             whole = values.dropna()
             integral = bool(np.all(np.floor(whole) == whole)) and len(whole) > 0
-            text = values.map(lambda v: f"{int(v)}" if integral else repr(float(v)), na_action="ignore")
+            text = values.map(_whole if integral else _decimal, na_action="ignore")
         else:
             text = values.map(str, na_action="ignore")
         out[str(column)] = text.astype(object).where(values.notna(), None)
     result = pd.DataFrame(out)
     result.index = pd.RangeIndex(2, 2 + len(result), name="row")
     return result
+
+
+def _whole(value: float) -> str:
+    return f"{int(value)}"
+
+
+def _decimal(value: float) -> str:
+    return repr(float(value))
 
 
 def suggest(wh: Warehouse, kind: str) -> ColumnMapping:

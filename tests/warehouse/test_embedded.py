@@ -55,7 +55,8 @@ def random_data(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_cohorts_from_sql_equal_pandas_on_random_data(seed, options):
     customers, events = random_data(seed)
     expected = cohort_table(events, customers=customers, as_of=AS_OF, **options)
-    assert expected.unmatched_events > 0 and expected.events_before_start > 0
+    assert expected.unmatched_events > 0
+    assert expected.events_before_start > 0
     with embedded({"customers": customers, "events": events}) as wh:
         got = cohort_table_sql(wh, as_of=AS_OF, **options)
     assert got.to_dict() == expected.to_dict()
@@ -89,10 +90,11 @@ def test_sample_data_through_the_embedded_engine_equals_the_upload_path():
 
 
 def test_the_private_dir_is_0700_and_deleted_on_close():
-    customers, events = random_data(1)
+    _customers, events = random_data(1)
     with embedded({"events": events}) as wh:
         path = wh.tempdir
-        assert path is not None and os.path.isdir(path)
+        assert path is not None
+        assert os.path.isdir(path)
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
         assert os.listdir(path) == ["events.parquet"]
     assert not os.path.exists(path)
