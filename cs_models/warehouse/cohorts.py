@@ -184,6 +184,7 @@ def cohort_raw(wh: Warehouse, *, as_of: date, period: str = "month", segment: st
         if not wh.scalar(customers.member.any()):
             raise DataError("cohorts_no_customers", "no customer started by the as-of date")
     pairs, counts = _pairs(wh, events, customers, period)
+    pairs = wh.reuse(pairs)
     if customers is not None:
         members = customers.filter(customers.member)
         sizes_q = members.mutate(c=period_expr(members.start, period)).group_by(["seg", "c"]).aggregate(

@@ -100,10 +100,15 @@ class Warehouse:
         self.tables: dict[str, str] = dict(tables or {})
         self.max_rows = int(max_rows)
         self.tempdir = tempdir
+        self._cached: list[Any] = []
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         """Disconnect and delete the private temp directory (idempotent)."""
+        for cached in self._cached:  # before disconnecting: their finalisers need the connection
+            with contextlib.suppress(Exception):
+                cached.release()
+        self._cached.clear()
         with contextlib.suppress(Exception):  # already closed: nothing to release
             self.backend.disconnect()
         if self.tempdir is not None:
@@ -194,6 +199,28 @@ class Warehouse:
                             f"{what}: the query would return {rows:,} rows (limit {self.max_rows:,})",
                             table=what, rows=rows, limit=self.max_rows)
         return expr.execute()
+
+    def reuse(self, expr: Any) -> Any:
+        """``expr`` computed once and kept for the next queries (embedded engine only).
+
+        A warehouse connection is read-only (no temp tables), so there the expression is
+        returned as it is and recomputed by each query that uses it.
+
+        Parameters
+        ----------
+        expr : ibis.Table
+            An intermediate result used by several queries.
+
+        Returns
+        -------
+        ibis.Table
+            A cached table (DuckDB) or ``expr``.
+        """
+        if self.tempdir is None:
+            return expr
+        cached = expr.cache()
+        self._cached.append(cached)
+        return cached
 
     def scalar(self, expr: Any) -> Any:
         """The value of a scalar expression (a count, a maximum).

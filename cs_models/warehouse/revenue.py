@@ -134,13 +134,13 @@ def revenue_movements_sql(wh: Warehouse, as_of: date, *, alpha: float = ALPHA,
         ``revenue_no_amount``, ``revenue_no_months``, ``warehouse_too_many_rows``.
     """
     check_alpha(alpha)
-    cells = monthly_cells(wh, as_of, mapping)
+    cells = wh.reuse(monthly_cells(wh, as_of, mapping))
     first = wh.scalar(cells.m.min())
     if first is None:
         raise DataError("revenue_no_months", "no complete month has billed events")
     first, last = int(first), _last_month(as_of)
     width = last - first + 1
-    per = _per_month(wh, _classified(cells), last).set_index("m").reindex(range(first, last + 1)).fillna(0)
+    per = _per_month(wh, wh.reuse(_classified(cells)), last).set_index("m").reindex(range(first, last + 1)).fillna(0)
     months_index = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"),
                                    periods=width, freq="M").to_timestamp()
     end_mrr = per["end_mrr"].to_numpy(float)
