@@ -436,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m cs_models report",
         description="Read files the way the CS Lens app does and print the analyses as JSON or HTML.",
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV/TSV/TXT/XLSX files")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="CSV/TSV/TXT/XLSX files")
     parser.add_argument("--kind", choices=DATASET_KINDS, help="dataset every file holds (default: detect)")
     parser.add_argument("--as-of", type=_parse_date, help="as-of date YYYY-MM-DD (default: latest date)")
     parser.add_argument("--segment", help="segment column for the analyses")
@@ -452,6 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse only these segment values (repeat for several columns)")
     parser.add_argument("--population", type=float, help="known market size of the adoption curve (e.g. employees)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
+    parser.add_argument("--db", metavar="URL", help="read tables from this database instead of files "
+                        "(default: the CS_LENS_DB_URL environment variable when --table is given)")
+    parser.add_argument("--table", action="append", metavar="KIND=SCHEMA.TABLE",
+                        help="database table of a dataset kind (repeat: events=..., customers=...)")
+    parser.add_argument("--max-rows", type=int, default=2_000_000,
+                        help="refuse a database query returning more rows (default: 2,000,000)")
     return parser
 
 
@@ -469,32 +475,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         :data:`EXIT_OK`, or :data:`EXIT_INPUT_ERROR` after printing the error on stderr.
     """
     args = build_parser().parse_args(argv)
+    if not args.files and not (args.db or args.table):
+        build_parser().error("give FILE... or --db URL --table KIND=SCHEMA.TABLE")
     try:
-        files = []
-        for path in args.files:
-            if not path.is_file():
-                raise ReportInputError("report_no_file", f"{path}: no such file", file=str(path))
-            files.append((path.name, path.read_bytes()))
-        mappings = []
-        for path in args.mapping or []:
-            if not path.is_file():
-                raise ReportInputError("report_no_file", f"{path}: no such file", file=str(path))
-            mappings.append(ColumnMapping.from_json(path.read_bytes()))
-        covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
-        report, datasets, as_of = load_report(
-            files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
-            segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
-            forecast_period=args.period,
-            segment_filter=SegmentFilter.parse(args.filter or []),
-            population=args.population,
-        )
+        if args.db or args.table:
+            report, datasets, as_of = _warehouse_report(args)
+        else:
+            report, datasets, as_of = _files_report(args)
     except CSLensError as exc:
         where = " ".join(f"{k}={v}" for k, v in exc.where().items())
         print(f"error [{exc.code}]: {exc.message}" + (f" ({where})" if where else ""), file=sys.stderr)
         return EXIT_INPUT_ERROR
     if args.format == "html":
         figures = report_figures(datasets, as_of=as_of, lang=args.lang)
-        text = render_html(report, lang=args.lang, figures=figures)
+        source = report.get("source") if args.db or args.table else None
+        text = render_html(report, lang=args.lang, figures=figures, source=source)
     else:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.out is not None:
@@ -502,3 +497,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.stdout.write(text + "\n")
     return EXIT_OK
+
+
+def _warehouse_report(args: argparse.Namespace) -> tuple[dict[str, Any], Datasets, date]:
+    """The report of database tables (``--db``/``--table``): see :mod:`cs_models.warehouse.report`."""
+    from cs_models.warehouse.report import run
+
+    mappings = {m.kind: m for m in _mappings(args.mapping)}
+    covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
+    return run(args.db, args.table or [], max_rows=args.max_rows, as_of=args.as_of, lang=args.lang,
+               mappings=mappings, segment=args.segment, covariates=covariates, horizon_days=args.horizon_days,
+               forecast_period=args.period, population=args.population)
+
+
+def _mappings(paths: Sequence[Path] | None) -> list[ColumnMapping]:
+    mappings = []
+    for path in paths or []:
+        if not path.is_file():
+            raise ReportInputError("report_no_file", f"{path}: no such file", file=str(path))
+        mappings.append(ColumnMapping.from_json(path.read_bytes()))
+    return mappings
+
+
+def _files_report(args: argparse.Namespace) -> tuple[dict[str, Any], Datasets, date]:
+    """The report of the files given on the command line."""
+    files = []
+    for path in args.files:
+        if not path.is_file():
+            raise ReportInputError("report_no_file", f"{path}: no such file", file=str(path))
+        files.append((path.name, path.read_bytes()))
+    mappings = _mappings(args.mapping)
+    covariates = [c.strip() for c in args.covariates.split(",") if c.strip()] if args.covariates else None
+    return load_report(
+        files, kind=args.kind, as_of=args.as_of, mappings=mappings or None,
+        segment=args.segment, covariates=covariates, lang=args.lang, horizon_days=args.horizon_days,
+        forecast_period=args.period,
+        segment_filter=SegmentFilter.parse(args.filter or []),
+        population=args.population,
+    )

@@ -201,18 +201,40 @@ def _movements(cells: _Cells) -> pd.DataFrame:
 
 def _trends(cells: _Cells, months: pd.DataFrame, alpha: float) -> pd.DataFrame:
     width, flat = cells.width, cells.flat
-    low, high = proportion_interval(months["churned_customers"].to_numpy(), months["customers_start"].to_numpy(),
-                                    alpha=alpha)
     keys = np.flatnonzero(flat > 0)
     month = keys % width
     base_keys = keys[month + TRAILING_MONTHS < width]  # billed, with a month TRAILING_MONTHS later
     target = base_keys % width + TRAILING_MONTHS
     base, now = flat[base_keys], flat[base_keys + TRAILING_MONTHS]
-    denominator = np.bincount(target, base, minlength=width)
+    return trends_frame(months, np.bincount(target, base, minlength=width),
+                        np.bincount(target, np.minimum(now, base), minlength=width),
+                        np.bincount(target, now, minlength=width), alpha)
+
+
+def trends_frame(months: pd.DataFrame, denominator: np.ndarray, capped: np.ndarray, net: np.ndarray,
+                 alpha: float) -> pd.DataFrame:
+    """The trends of :class:`RevenueMovements` from the months and the trailing-retention sums.
+
+    Parameters
+    ----------
+    months : DataFrame
+        :attr:`RevenueMovements.months`.
+    denominator, capped, net : numpy.ndarray
+        Per month: the MRR of the customers billed :data:`TRAILING_MONTHS` months earlier, then, and
+        their MRR now capped at it, and uncapped.
+    alpha : float
+        ``1 - confidence level`` of the churn-rate intervals.
+
+    Returns
+    -------
+    DataFrame
+        :attr:`RevenueMovements.trends`.
+    """
+    low, high = proportion_interval(months["churned_customers"].to_numpy(), months["customers_start"].to_numpy(),
+                                    alpha=alpha)
     with np.errstate(invalid="ignore", divide="ignore"):
-        grr = np.where(denominator > 0, np.bincount(target, np.minimum(now, base), minlength=width) / denominator,
-                       np.nan)
-        nrr = np.where(denominator > 0, np.bincount(target, now, minlength=width) / denominator, np.nan)
+        grr = np.where(denominator > 0, capped / np.where(denominator > 0, denominator, 1), np.nan)
+        nrr = np.where(denominator > 0, net / np.where(denominator > 0, denominator, 1), np.nan)
         start = months["customers_start"].to_numpy(float)
         rate = np.where(start > 0, months["churned_customers"].to_numpy() / start, np.nan)
         arpa = months["end_mrr"].to_numpy() / months["customers_end"].to_numpy(float)
@@ -295,7 +317,22 @@ def report_section(datasets: Datasets, *, as_of: date, **_options: Any) -> dict[
     events = datasets.events
     if events is None or "amount" not in events:
         return None
-    result = revenue_movements(events, as_of)
+    return section(revenue_movements(events, as_of))
+
+
+def section(result: RevenueMovements) -> dict[str, Any]:
+    """The ``"revenue"`` report section of computed movements (from a frame or from SQL).
+
+    Parameters
+    ----------
+    result : RevenueMovements
+        The movements.
+
+    Returns
+    -------
+    dict
+        As :func:`report_section` returns it.
+    """
     months = result.months.assign(month=result.months["month"].dt.strftime("%Y-%m"))
     trends = result.trends.assign(month=result.trends["month"].dt.strftime("%Y-%m"))
     return {"months": frame_records(months), "trends": frame_records(trends),

@@ -11,6 +11,7 @@ from ui.components import page_header
 from ui.data_view import UPLOAD_TYPES, USED_KEY, render_file, render_loaded, render_templates, render_use
 from ui.i18n import t
 from ui.uploader_texts import translate_uploaders
+from ui.warehouse_view import render_warehouse
 
 page_header("data")
 translate_uploaders()
@@ -33,3 +34,4 @@ for upload in uploads or []:
         checked.append(result)
 if uploads:
     render_use(checked)
+render_warehouse()

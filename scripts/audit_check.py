@@ -46,7 +46,7 @@ def verdict(report: dict[str, Any] | None, returncode: int) -> tuple[int, str]:
     if not audited:
         return 2, (f"AUDIT FAILED: 0 of {len(deps)} packages were audited: the vulnerability database "
                    "could not be reached (this is not a clean result). Run scripts/audit.sh on a machine "
-                   "that reaches pypi.org's JSON API or osv.dev.")
+                   "that reaches PyPI's vulnerability service or OSV.")
     if skipped:
         names = ", ".join(d["name"] for d in skipped)
         return 2, f"AUDIT FAILED: {len(skipped)} of {len(deps)} packages could not be audited: {names}."

@@ -9,4 +9,4 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "uv==0.13.9"
 "$work/venv/bin/uv" pip compile requirements.txt --generate-hashes --universal --python-version 3.11 \
-  --index-url https://pypi.org/simple --no-config --custom-compile-command "scripts/lock.sh" -o requirements.lock
+  --no-config --custom-compile-command "scripts/lock.sh" -o requirements.lock

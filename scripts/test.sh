@@ -19,6 +19,15 @@ if [ -n "$missing" ]; then
   case "$missing" in *nginx*) $sudo service nginx stop >/dev/null 2>&1 || true ;; esac
 fi
 
+# PostgreSQL server binaries: tests/warehouse starts a throw-away cluster on 127.0.0.1
+if ! dpkg -s postgresql >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 \
+    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt

@@ -164,6 +164,22 @@ def report_section(
     return _section(table)
 
 
+def table_section(table: CohortTable) -> dict[str, Any]:
+    """The ``"cohorts"`` report section of a built table (from a frame or from SQL).
+
+    Parameters
+    ----------
+    table : CohortTable
+        The table.
+
+    Returns
+    -------
+    dict
+        As :func:`report_section` returns it.
+    """
+    return _section(table)
+
+
 def _section(table: CohortTable) -> dict[str, Any]:
     """The JSON report section of a built cohort table (rates rounded to 6 decimals)."""
     section: dict[str, Any] = {
