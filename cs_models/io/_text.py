@@ -145,7 +145,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     if width > MAX_COLUMNS:
         raise too_many_columns(name, width, row=int(np.argmax(counts)) + 1)
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
-        columns = arrow_cells(raw, delimiter, width)
+        columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
         if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
             cells, occupied, normalised, unwrapped = _clean_coded(columns, name)
             notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
