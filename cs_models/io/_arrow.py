@@ -26,7 +26,8 @@ FAST_MIN_BYTES = 1024 * 1024
 _EDGE_SPACE = r"^[\t-\r\x1c-\x20]|[\t-\r\x1c-\x20]$"
 
 
-def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+def arrow_cells(raw: bytes, delimiter: str, width: int,
+                multiline: bool = True) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """Codes and distinct texts of each column of UTF-8 CSV bytes, or ``None`` if pyarrow cannot.
 
     Parameters
@@ -37,6 +38,9 @@ def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray
         Field separator.
     width : int
         Fields of every record.
+    multiline : bool
+        Whether some quoted cell holds a line break (``False`` lets pyarrow split the text in
+        blocks and parse them in parallel).
 
     Returns
     -------
@@ -56,7 +60,8 @@ def arrow_cells(raw: bytes, delimiter: str, width: int) -> list[tuple[np.ndarray
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                             escape_char=False, newlines_in_values=True, ignore_empty_lines=False),
+                                             escape_char=False, newlines_in_values=multiline,
+                                             ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  null_values=[], check_utf8=False),

@@ -147,7 +147,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     if width * counts.size > max(PADDED_CELLS, 4 * int(counts.sum())):
         raise _wide_rows(name, counts)
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
-        columns = arrow_cells(raw, delimiter, width)
+        columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
         if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
             cells, occupied, normalised, unwrapped = _clean_coded(columns, name)
             notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
