@@ -14,7 +14,7 @@ from ui.state import as_of, current_datasets
 page_header("overview")
 datasets = current_datasets()
 st.caption(t("overview.as_of", date=as_of().isoformat(), source=t(f"common.source_{datasets.source}")))
-report_download()
+report_slot = st.container()  # filled last: the cards are drawn before the report is built
 st.page_link("pages/story.py", label=t("overview.open_story"), icon=":material/slideshow:")
 
 analyses = [spec for spec in PAGES if spec.card]
@@ -37,3 +37,6 @@ for start in range(0, len(kinds), 4):  # at most four per row, so the counts are
     for column, kind in zip(st.columns(4), kinds[start:start + 4], strict=False):
         column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
 st.page_link("pages/data.py", label=t("overview.go_data"), icon=":material/upload_file:")
+
+with report_slot:
+    report_download()
