@@ -18,6 +18,7 @@ counts them; the exit status is 1 when there is any.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import multiprocessing
@@ -28,6 +29,7 @@ import resource
 import signal
 import sys
 import time
+import types
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -220,11 +222,25 @@ def _peak_mb() -> float:
     return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _pool(jobs: int, memory_mb: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(jobs: int, memory_mb: int) -> Iterator[ProcessPoolExecutor]:
     """Workers started fresh ("spawn"), not forked: a forked worker would count the parent's list of
-    every mutant in its own RSS (with 5,000 mutants, 150 MB before it read anything)."""
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_limit,
-                               initargs=(memory_mb,))
+    every mutant in its own RSS (with 5,000 mutants, 150 MB before it read anything).
+
+    A spawned worker re-runs its parent's ``__main__``; when that is not this script (pytest, or a
+    script an AppTest ran before), the workers are started with an empty one instead.
+    """
+    main = sys.modules.get("__main__")
+    ours = main is None or getattr(main, "run_one", None) is run_one
+    if not ours:
+        sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_limit,
+                                 initargs=(memory_mb,)) as pool:
+            yield pool
+    finally:
+        if not ours:
+            sys.modules["__main__"] = main  # type: ignore[assignment]
 
 
 def fuzz(count: int, *, seed: int = 0, jobs: int = 2, memory_mb: int = 1024, timeout: float = 10.0) -> list[Outcome]:
