@@ -477,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.files and not (args.db or args.table):
         build_parser().error("give FILE... or --db URL --table KIND=SCHEMA.TABLE")
+    if (args.db or args.table) and (args.files or args.kind or args.filter):
+        build_parser().error("--db reads tables: FILE, --kind and --filter apply to files only")
     try:
         if args.db or args.table:
             report, datasets, as_of = _warehouse_report(args)

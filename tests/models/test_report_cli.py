@@ -134,6 +134,16 @@ def test_missing_file_and_bad_date_exit_2(tmp_path, cp932_file):
     assert "not a date" in done.stderr
 
 
+@pytest.mark.parametrize("extra", [["--kind", "events"], ["--filter", "plan=Pro"], ["x.csv"]])
+def test_file_options_with_db_are_refused_not_ignored(extra):
+    """``--kind``, ``--filter`` and files apply to files: with ``--db`` they are refused (exit 2) before
+    any connection is made, never silently dropped."""
+    done = run("--db", "postgresql://u:secret@127.0.0.1:1/x", "--table", "events=public.events", *extra)
+    assert done.returncode == 2
+    assert "apply to files only" in done.stderr
+    assert "secret" not in done.stderr
+
+
 def test_jsonable_turns_nan_and_numpy_into_plain_json():
     import numpy as np
     import pandas as pd
