@@ -162,18 +162,34 @@ def deferred(write: Callable[..., bytes], frame: pd.DataFrame, index: bool) -> C
     return functools.partial(write, frame, index=index)
 
 
-def error_message(exc: CSLensError) -> str:
-    """The translated message of a package error, with where it happened."""
+def error_message(exc: CSLensError, *, lang: str | None = None, escape: Callable[[str], str] = md_escape) -> str:
+    """The translated message of a package error, with where it happened.
+
+    Parameters
+    ----------
+    exc : CSLensError
+        The package error.
+    lang : str, optional
+        Language (default: the session's; give it outside the script thread).
+    escape : callable
+        Escapes user text for where the message goes (Markdown by default; ``html.escape`` for HTML).
+
+    Returns
+    -------
+    str
+        The message, its parameters escaped.
+    """
+    lang = lang or current_lang()
     key = f"errors.{exc.code}"
-    template = translate(current_lang(), key)
+    template = translate(lang, key)
     params = {**exc.params, **exc.where()}
     if template == key:  # a code the catalogue does not know
-        message, named = md_escape(exc.message), set()
+        message, named = escape(exc.message), set()
     else:
-        message = t(key, **{k: md_escape(v) for k, v in params.items()})
+        message = translate(lang, key, **{k: escape(str(v)) for k, v in params.items()})
         named = placeholders(template)
     where = [
-        t(f"common.where_{name}", value=md_escape(value))
+        translate(lang, f"common.where_{name}", value=escape(str(value)))
         for name, value in exc.where().items()
         if name not in named  # the message itself already says where
     ]

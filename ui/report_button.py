@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import html
+
 import streamlit as st
 
+from cs_models.catalogue import translate
 from cs_models.errors import CSLensError
 from cs_models.report import datasets_report, render_html
 from cs_models.story import build_story
-from ui.caching import shared
-from ui.components import data_source, show_error
+from ui.components import data_source, error_message
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, segment_filter, unfiltered_datasets
 
 
 def report_download() -> None:
-    """A download button for the report of the current data, as-of date and language."""
-    datasets, day, lang = current_datasets(), as_of(), current_lang()
-    try:
-        report = shared(datasets_report)(unfiltered_datasets(), as_of=day, lang=lang, segment_filter=segment_filter())
-        story = shared(build_story)(datasets, as_of=day, lang=lang)  # shared: read only (figures copied below)
-    except CSLensError as exc:
-        show_error(exc)
-        return
-    source = data_source()
+    """A download button for the report of the current data, as-of date and language.
 
-    def page() -> bytes:  # drawn when clicked (in another thread: no Streamlit calls here)
-        # render_html titles and themes the figures: copies, the story is shared by every session
-        figures = {name: [go.Figure(fig) for fig in figs] for name, figs in story.figures_by_section().items()}
+    The report (every analysis with its complete results) is built only when the button is clicked,
+    so opening the Overview never waits for it; a data problem then makes the downloaded page say
+    what is wrong instead of the report.
+    """
+    datasets, unfiltered, chosen = current_datasets(), unfiltered_datasets(), segment_filter()
+    day, lang, source = as_of(), current_lang(), data_source()
+
+    def page() -> bytes:  # run when clicked, in another thread: no Streamlit calls here
+        try:
+            report = datasets_report(unfiltered, as_of=day, lang=lang, segment_filter=chosen)
+            figures = build_story(datasets, as_of=day, lang=lang).figures_by_section()
+        except CSLensError as exc:
+            return error_page(exc, lang)
         return render_html(report, lang=lang, figures=figures, source=source).encode("utf-8")
 
     st.download_button(
@@ -38,4 +41,26 @@ def report_download() -> None:
         help=t("report.download_help"),
         icon=":material/download:",
         key="overview_report",
+        on_click="ignore",
     )
+
+
+def error_page(exc: CSLensError, lang: str) -> bytes:
+    """A small HTML page with the translated message of the error that stopped the report.
+
+    Parameters
+    ----------
+    exc : CSLensError
+        The package error.
+    lang : str
+        Language of the message.
+
+    Returns
+    -------
+    bytes
+        UTF-8 HTML; user text escaped.
+    """
+    title = html.escape(translate(lang, "report.title"))
+    message = error_message(exc, lang=lang, escape=html.escape)
+    return (f'<!doctype html><html lang="{html.escape(lang)}"><meta charset="utf-8"><title>{title}</title>'
+            f"<h1>{title}</h1><p>{message}</p></html>").encode()

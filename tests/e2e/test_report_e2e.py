@@ -26,7 +26,7 @@ def test_overview_report_opens_offline(app_url, browser, new_page, tmp_path, scr
     open_app(page, f"{app_url}/?lang={lang}")
     button = page.get_by_role("button", name=translate(lang, "report.download"))
     button.wait_for(state="visible", timeout=60_000)
-    with page.expect_download() as info:
+    with page.expect_download(timeout=180_000) as info:  # the report is built on the click
         button.click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
