@@ -3,10 +3,16 @@
 A native parser can fail in ways Python cannot catch: calamine aborts the whole process when an
 allocation fails (SIGABRT), and a stuck native loop ignores signals. In the app that process is the
 server, so one hostile upload would end every colleague's session. :func:`read_table_isolated` runs
-:func:`cs_models.io.read_table` in a fresh interpreter (``python -m cs_models.io.isolated``), which
-limits its own address space before it reads anything; the child's
-:class:`~cs_models.errors.IngestError` comes back as it was raised, and a child that dies or
-overruns its deadline becomes ``ingest_reader_crashed`` / ``ingest_reader_timeout``.
+:func:`cs_models.io.read_table` in a child process, which limits its own address space before it
+reads anything; the child's :class:`~cs_models.errors.IngestError` comes back as it was raised, and a
+child that dies or overruns its deadline becomes ``ingest_reader_crashed`` / ``ingest_reader_timeout``.
+
+The children are forked by a *zygote*: one interpreter per server (``python -m cs_models.io.isolated``,
+started on the first read) that has imported the reader and pandas once, so a read does not pay for
+those imports again (about a second each). For each read the server makes a socket pair and hands
+one end to the zygote over their private control socket (``SCM_RIGHTS``: no path on disk, nothing
+another user can connect to); the zygote forks a child that talks to the server on it. The zygote
+ends when the server does.
 
 The file goes to the child through a pipe, never through a file. The child works in a folder of its
 own, made for this one call (``mkdtemp``: mode 0700, a unique name) and given to it as its working
@@ -21,9 +27,13 @@ import os
 import pickle
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -86,19 +96,89 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
 
 
 def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> bytes:
-    """Start the child in ``private`` (its working folder and temp folder), send ``request``, return its answer."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]),
-           "OPENBLAS_NUM_THREADS": "1", "TMPDIR": private, "TEMP": private, "TMP": private}
-    with subprocess.Popen([sys.executable, "-m", "cs_models.io.isolated"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=private) as child:
+    """Have the zygote fork a child that works in ``private`` (its working folder and temp folder),
+    send it ``request`` and return its answer (empty when the child died without one)."""
+    ours, theirs = socket.socketpair()
+    with ours:
         try:
-            answer, _ = child.communicate(request, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
+            _ZYGOTE.fork_child(theirs)
+        finally:
+            theirs.close()
+        deadline = time.monotonic() + timeout
+        pid = 0
+        try:
+            pid = int.from_bytes(_receive(ours, 8, deadline), "little")
+            _send(ours, pickle.dumps((private, request), protocol=pickle.HIGHEST_PROTOCOL))
+            return _receive(ours, int.from_bytes(_receive(ours, 8, deadline), "little"), deadline)
+        except TimeoutError:
+            if pid:
+                os.kill(pid, signal.SIGKILL)
             raise IngestError("ingest_reader_timeout", f"{name}: reading took longer than {timeout:.0f} s.",
                               file=name, seconds=f"{timeout:.0f}") from None
-    return answer
+        except (ConnectionError, EOFError):  # the child died (a native crash, the memory limit)
+            return b""
+
+
+def _send(channel: socket.socket, payload: bytes) -> None:
+    channel.sendall(len(payload).to_bytes(8, "little") + payload)
+
+
+def _receive(channel: socket.socket, size: int, deadline: float | None) -> bytes:
+    """``size`` bytes from ``channel``; ``TimeoutError`` past ``deadline``, ``EOFError`` when it closes."""
+    chunks, left = [], size
+    while left:
+        channel.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.001))
+        chunk = channel.recv(min(left, 1 << 20))  # socket.timeout is TimeoutError
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Zygote:
+    """The server's handle on the zygote: started on first use, restarted if it died."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+
+    def fork_child(self, end: socket.socket) -> None:
+        """Hand ``end`` to the zygote, which forks a child to serve it."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    socket.send_fds(self._running(), [b"r"], [end.fileno()])
+                    return
+                except OSError:  # the zygote died: start a new one, once
+                    self._stop()
+                    if attempt == 2:
+                        raise
+
+    def _running(self) -> socket.socket:
+        if self._control is None or self._process is None or self._process.poll() is not None:
+            self._stop()
+            control, theirs = socket.socketpair()
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]),
+                   "OPENBLAS_NUM_THREADS": "1"}
+            command = [sys.executable, "-m", "cs_models.io.isolated", str(theirs.fileno())]
+            self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",  # noqa: S603
+                                             stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            theirs.close()
+            self._control = control
+        return self._control
+
+    def _stop(self) -> None:
+        if self._control is not None:
+            self._control.close()  # the zygote sees the end of its control socket and exits
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._control = self._process = None
+
+
+_ZYGOTE = _Zygote()
 
 
 def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
@@ -128,9 +208,38 @@ def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
                         timeout=timeout, sheet=sheet, header_row=header_row)
 
 
-def _serve() -> None:
-    """The child: limit the address space, run the request from stdin, answer on stdout."""
-    target, args, kwargs, memory_mb = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the server
+def _zygote(control_fd: int) -> None:
+    """The zygote: import the reader, then fork one child per socket the server hands over."""
+    importlib.import_module("cs_models.io")
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    control = socket.socket(fileno=control_fd)
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 1, 1)
+        if not message:  # the server has gone
+            return
+        if os.fork() == 0:
+            control.close()
+            status = 1
+            try:
+                _serve(socket.socket(fileno=fds[0]))
+                status = 0
+            finally:
+                os._exit(status)
+        for fd in fds:
+            os.close(fd)
+
+
+def _serve(channel: socket.socket) -> None:
+    """A child: tell the server its pid, move into the private folder, limit the address space, run
+    the request, answer."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    channel.sendall(os.getpid().to_bytes(8, "little"))
+    size = int.from_bytes(_receive(channel, 8, None), "little")
+    private, request = pickle.loads(_receive(channel, size, None))  # noqa: S301 - from the server
+    os.chdir(private)
+    os.environ.update(TMPDIR=private, TEMP=private, TMP=private)
+    tempfile.tempdir = private
+    target, args, kwargs, memory_mb = pickle.loads(request)  # noqa: S301 - from the server
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     module, function = target.split(":")
@@ -140,9 +249,8 @@ def _serve() -> None:
         answer = ("error", exc)
     except MemoryError:
         answer = ("memory", None)
-    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    _send(channel, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":
-    _serve()
+    _zygote(int(sys.argv[1]))

@@ -3,6 +3,7 @@ unchanged, and a crash, a hang or memory exhaustion of the child turned into a m
 
 from __future__ import annotations
 
+import os
 import stat
 import tempfile
 from pathlib import Path
@@ -77,3 +78,12 @@ def test_a_small_files_read_is_limited_to_about_512_mb() -> None:
     with pytest.raises(IngestError) as caught:
         run_isolated("builtins:bytearray", 600 * 1024**2, name="big.csv", memory_mb=BASE_MEMORY_MB, timeout=600)
     assert caught.value.code == "ingest_out_of_memory"
+
+
+def test_children_are_forked_by_one_zygote_not_started_afresh() -> None:
+    """Issue 15 (upload path): a read forks from the zygote, which imported the reader once, instead of
+    starting an interpreter that imports pandas again (about a second per upload). Every child has the
+    same parent, which is not this (server) process."""
+    parents = {run_isolated("os:getppid", name="a.csv", memory_mb=1024, timeout=600) for _ in range(3)}
+    assert len(parents) == 1
+    assert parents != {os.getpid()}
