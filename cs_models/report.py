@@ -354,6 +354,26 @@ def _plotlyjs() -> str:
     return f'<script type="text/javascript">{get_plotlyjs()}</script>'
 
 
+def render_error_html(message: str, *, lang: str = "ja") -> str:
+    """A short page in place of the report, saying what stopped it.
+
+    Parameters
+    ----------
+    message : str
+        The translated message (plain text; escaped here).
+    lang : {"ja", "en"}
+        Language of the page.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page.
+    """
+    title = html.escape(translate(lang, "report.title"))
+    return (f'<!doctype html><html lang="{html.escape(lang)}"><meta charset="utf-8"><title>{title}</title>'
+            f"<h1>{title}</h1><p>{html.escape(message)}</p></html>")
+
+
 def render_html(report: Mapping[str, Any], *, lang: str = "ja", figures: Mapping[str, Sequence[Any]] | None = None,
                 source: str | None = None) -> str:
     """A self-contained, escaped, printable HTML page of the report in ``lang``.

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from cs_models.catalogue import translate
 from cs_models.errors import CSLensError
-from cs_models.report import datasets_report, render_html
+from cs_models.report import datasets_report, render_error_html, render_html
 from cs_models.story import build_story
 from ui.components import data_source, error_message
 from ui.i18n import current_lang, t
@@ -30,7 +27,7 @@ def report_download() -> None:
             report = datasets_report(unfiltered, as_of=day, lang=lang, segment_filter=chosen)
             figures = build_story(datasets, as_of=day, lang=lang).figures_by_section()
         except CSLensError as exc:
-            return error_page(exc, lang)
+            return render_error_html(error_message(exc, lang=lang, escape=str), lang=lang).encode("utf-8")
         return render_html(report, lang=lang, figures=figures, source=source).encode("utf-8")
 
     st.download_button(
@@ -43,24 +40,3 @@ def report_download() -> None:
         key="overview_report",
         on_click="ignore",
     )
-
-
-def error_page(exc: CSLensError, lang: str) -> bytes:
-    """A small HTML page with the translated message of the error that stopped the report.
-
-    Parameters
-    ----------
-    exc : CSLensError
-        The package error.
-    lang : str
-        Language of the message.
-
-    Returns
-    -------
-    bytes
-        UTF-8 HTML; user text escaped.
-    """
-    title = html.escape(translate(lang, "report.title"))
-    message = error_message(exc, lang=lang, escape=html.escape)
-    return (f'<!doctype html><html lang="{html.escape(lang)}"><meta charset="utf-8"><title>{title}</title>'
-            f"<h1>{title}</h1><p>{message}</p></html>").encode()

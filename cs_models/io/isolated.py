@@ -145,7 +145,13 @@ class _Zygote:
         self._control: socket.socket | None = None
 
     def fork_child(self, end: socket.socket) -> None:
-        """Hand ``end`` to the zygote, which forks a child to serve it."""
+        """Hand ``end`` to the zygote, which forks a child to serve it.
+
+        Parameters
+        ----------
+        end : socket.socket
+            The child's end of the server's socket pair (the server may close its copy afterwards).
+        """
         with self._lock:
             for attempt in (1, 2):
                 try:

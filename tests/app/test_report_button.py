@@ -9,7 +9,9 @@ import pytest
 import ui.report_button as button
 from cs_models.catalogue import translate
 from cs_models.errors import DataError
+from cs_models.report import render_error_html
 from tests.app.util import run_app
+from ui.components import error_message
 
 
 def test_drawing_the_overview_builds_no_report(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,7 +31,7 @@ def test_a_data_error_gives_a_page_that_says_so_escaped(lang: str) -> None:
     """A report stopped by a package error downloads as a short page with the translated message,
     user text escaped (a file name with markup stays text)."""
     exc = DataError("report_no_file", "<b>x</b>.csv: no such file", file="<b>x</b>.csv")
-    page = button.error_page(exc, lang).decode("utf-8")
+    page = render_error_html(error_message(exc, lang=lang, escape=str), lang=lang)
     assert translate(lang, "report.title") in page
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;.csv" in page
