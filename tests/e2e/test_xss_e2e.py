@@ -1,5 +1,6 @@
 """Hostile text in uploaded files stays text: in file names, sheet names, column names, segment
-values, plan names and survey answers, on every page, in chart hovers and in the HTML report.
+values, plan names and survey answers, on every page, in chart hovers, in the HTML report, and
+(formulas) in downloads.
 
 The browser is the judge: a payload that ran would open a dialog (``alert``), and one that was
 parsed as markup would leave an element behind (an ``img``/``svg`` with an event handler, a
@@ -8,12 +9,14 @@ parsed as markup would leave an element behind (an ``img``/``svg`` with an event
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
 import pytest
 
 from cs_models.catalogue import translate
+from cs_models.export import FORMULA_PREFIXES
 from tests.e2e.conftest import ROOT, open_app, wait_for_app, wait_for_text, wait_for_title
 from ui.navigation import PAGES
 
@@ -24,6 +27,8 @@ IMG = "<img src=x onerror=alert('{tag}')>"
 SCRIPT = "<script>alert('{tag}')</script>"
 SVG = "<svg onload=alert('{tag}')>"
 LINK = "[open](javascript:alert('{tag}'))"
+#: A spreadsheet formula as a plan name: every download must neutralise it.
+FORMULA = '=HYPERLINK("https://example.invalid","Standard")'
 #: Elements or attributes that only a payload parsed as markup leaves in the document.
 INJECTED_JS = """() => {
   const hits = [];
@@ -56,7 +61,8 @@ def hostile_files() -> list[dict]:
     """The English sample files, each carrying payloads in its name, headers and values."""
     customers = pd.read_csv(SAMPLE / "customers.csv", dtype=str, encoding="utf-8-sig")
     customers["plan"] = customers["plan"].replace({"Light": _payload("img", "plan") + "Light",
-                                                   "Pro": _payload("link", "plan-link") + "Pro"})
+                                                   "Pro": _payload("link", "plan-link") + "Pro",
+                                                   "Standard": FORMULA})
     customers["region"] = customers["region"].replace({"Kanto": _payload("script", "region")})
     customers = customers.rename(columns={"size": _payload("svg", "column") + "size"})
     events = pd.read_csv(SAMPLE / "events.csv", dtype=str, encoding="utf-8-sig")
@@ -93,6 +99,20 @@ def assert_inert(page, where: str, dialogs: list[str]) -> None:
     hits = page.evaluate(INJECTED_JS)
     assert not hits, f"{where}: injected markup {hits}"
     assert page.locator('[data-testid="stException"]').count() == 0, where
+
+
+def assert_downloads_neutralised(page, folder) -> None:
+    """Every CSV download of the page carries the formula plan name as text (a leading apostrophe)."""
+    buttons = page.get_by_role("button", name=translate("en", "common.download_csv"))
+    cells: list[str] = []
+    for i in range(buttons.count()):
+        with page.expect_download(timeout=60_000) as info:
+            buttons.nth(i).click()
+        path = folder / f"download_{i}.csv"
+        info.value.save_as(path)
+        cells += [cell for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))) for cell in row]
+    assert "'" + FORMULA in cells
+    assert not [cell for cell in cells if cell.startswith(FORMULA_PREFIXES)]
 
 
 def hover_charts(page) -> None:
@@ -137,6 +157,8 @@ def test_hostile_uploads_render_as_text(app_url, new_page, browser, tmp_path, sc
         hover_charts(page)
         assert_inert(page, spec.namespace, dialogs)
         shown[spec.namespace] = page.evaluate("() => document.body.textContent")
+        if spec.namespace == "churn":
+            assert_downloads_neutralised(page, tmp_path)
     # the payloads were drawn, as text: the segment column in the sidebar's filter, plans and regions on Churn
     assert all(_payload("svg", "column") in text for text in shown.values())
     for tag, kind in (("plan", "img"), ("plan-link", "link"), ("region", "script")):
