@@ -19,12 +19,12 @@ ICON = str(Path(__file__).parent / "ui" / "icon.svg")
 st.set_page_config(page_title="CS Lens", page_icon=ICON, layout="wide",
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
+st.logo("ui/logo.svg", size="large")  # also on the sign-in screen
 if not login_gate():  # sign-in required when [auth] is in secrets.toml (README, "Deploy for a team")
     st.stop()
 page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
 sync_marker()  # before the sidebar, which says which data are shown
 render_sidebar()
-st.logo("ui/logo.svg", size="large")
 show_notice()
 try:
     page.run()
