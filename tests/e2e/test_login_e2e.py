@@ -5,14 +5,18 @@ discovery, an authorization form (type a subject, or click a predefined user, or
 token, userinfo and end-session endpoints. The app gets a temporary secrets file
 (``--secrets.files``), as a deployment would. Nothing leaves the machine: every request to
 another host is refused and recorded, and the app's own pages must not make any (the mock's
-form asks for a stylesheet from a CDN; that one is refused and ignored).
+form asks for a stylesheet from a CDN; that one is refused and ignored). The last case runs two
+replicas behind nginx (``scripts/team.sh``, skipped without nginx) with one secrets file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from cs_models.catalogue import catalogue
-from tests.e2e.conftest import free_port, start_server, stop_server, wait_for_app, wait_for_title
+from tests.e2e.conftest import ROOT, free_port, start_server, stop_server, wait_for_app, wait_for_title
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -58,43 +62,55 @@ def start_provider(port: int, log: Path) -> subprocess.Popen:
 
 @dataclass
 class Login:
-    """The running pair: the app's base URL, the provider's, and the app server's log."""
+    """The running pair: the app's base URL (a server, or the proxy), the provider's, the servers' logs."""
 
     app: str
     provider: str
-    app_log: Path
+    app_logs: list[Path]
     external: list[tuple[str, str]] = field(default_factory=list)
+
+    def server_log(self) -> str:
+        """What the app's server processes have written so far."""
+        return "\n".join(log.read_text(errors="replace") for log in self.app_logs)
 
     def from_app(self) -> list[str]:
         """Requests to other hosts made by pages of the app (not by the provider's own form)."""
         return [url for frame, url in self.external if frame.startswith(self.app)]
 
 
-@pytest.fixture(scope="module")
-def login(tmp_path_factory) -> Iterator[Login]:
-    """The provider and the app with an ``[auth]`` table pointing at it (both on free ports)."""
-    folder = tmp_path_factory.mktemp("login")
-    provider_port, app_port = free_port(), free_port()
-    provider = start_provider(provider_port, folder / "provider.log")
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(
+def write_secrets(path: Path, app_url: str, provider_url: str) -> Path:
+    """A secrets file with the ``[auth]`` table for the app at ``app_url`` and the provider."""
+    path.write_text(
         "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        f'redirect_uri = "{app_url}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
         'client_id = "cs-lens"\n'
         f'client_secret = "{secrets.token_urlsafe(16)}"\n'
-        f'server_metadata_url = "http://127.0.0.1:{provider_port}/.well-known/openid-configuration"\n',
+        f'server_metadata_url = "{provider_url}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    try:
-        app = start_server(app_port, ["--secrets.files", str(secrets_file)], log=folder / "app.log")
-    except Exception:
-        provider.kill()
-        provider.wait()
-        raise
-    yield Login(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{provider_port}", folder / "app.log")
+    return path
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory) -> Iterator[str]:
+    """The OpenID Connect provider's base URL (one process for the module)."""
+    port = free_port()
+    process = start_provider(port, tmp_path_factory.mktemp("provider") / "provider.log")
+    yield f"http://127.0.0.1:{port}"
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def login(provider, tmp_path_factory) -> Iterator[Login]:
+    """The app with an ``[auth]`` table pointing at the provider (``--secrets.files``)."""
+    folder = tmp_path_factory.mktemp("login")
+    port = free_port()
+    app_url = f"http://127.0.0.1:{port}"
+    secrets_file = write_secrets(folder / "secrets.toml", app_url, provider)
+    app = start_server(port, ["--secrets.files", str(secrets_file)], log=folder / "app.log")
+    yield Login(app_url, provider, [folder / "app.log"])
     stop_server(app)
-    stop_server(provider)
 
 
 def open_page(new_page, login: Login, lang: str):
@@ -149,7 +165,7 @@ def back_in_app(page, login: Login) -> None:
 
 def server_tracebacks(login: Login) -> list[str]:
     """Lines of the app server's log that start a traceback."""
-    return [line for line in login.app_log.read_text(errors="replace").splitlines() if "Traceback" in line]
+    return [line for line in login.server_log().splitlines() if "Traceback" in line]
 
 
 def test_signed_out_every_address_shows_only_the_sign_in_screen(login, new_page):
@@ -222,5 +238,84 @@ def test_a_denied_authorization_returns_to_the_sign_in_screen(login, new_page):
     back_in_app(page, login)
     assert_sign_in_screen(page, "en")
     assert "_streamlit_user" not in {c["name"] for c in page.context.cookies()}
-    assert "access_denied" in login.app_log.read_text(errors="replace")  # the provider's answer was seen
+    assert "access_denied" in login.server_log()  # the provider's answer was seen
     assert server_tracebacks(login) == []
+
+
+# --- two replicas behind nginx (scripts/team.sh), one secrets file for both -------------------------
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+TEAM = ["bash", str(ROOT / "scripts" / "team.sh")]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def upstream_of(url: str, route: str) -> str:
+    """The replica (``host:port``) that the proxy picks for a browser with route cookie ``route``."""
+    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": f"cslens_route={route}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - 127.0.0.1
+        return str(response.headers["X-CSLens-Upstream"])
+
+
+@pytest.fixture(scope="module")
+def team(provider, tmp_path_factory) -> Iterator[Login]:
+    """Two replicas and nginx started by ``scripts/team.sh``; both read one secrets file."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (scripts/test.sh installs it)")
+    port, base = free_port(), free_port()
+    while base + 1 == port or not _port_free(base + 1):
+        base = free_port()
+    run = tmp_path_factory.mktemp("team")
+    url = f"http://127.0.0.1:{port}"
+    secrets_file = write_secrets(tmp_path_factory.mktemp("team_secrets") / "secrets.toml", url, provider)
+    # streamlit run reads STREAMLIT_SECRETS_FILES like --secrets.files; the replicas inherit it
+    env = {**os.environ, "STREAMLIT_SECRETS_FILES": str(secrets_file),
+           "PATH": f"{Path(NGINX).parent}:{os.environ.get('PATH', '')}"}
+    args = ["--port", str(port), "--dir", str(run)]
+    subprocess.run([*TEAM, "start", "--replicas", "2", "--base-port", str(base), "--timeout", "120", *args],
+                   check=True, cwd=ROOT, env=env, timeout=180)
+    try:
+        yield Login(url, provider, [run / "replica1.log", run / "replica2.log"])
+    finally:
+        subprocess.run([*TEAM, "stop", *args], check=True, cwd=ROOT, env=env, timeout=60)
+
+
+def test_through_the_proxy_a_sign_in_holds_on_the_other_replica(team, new_page):
+    """Sign in through nginx; the same sign-in cookie, routed to the other replica, is accepted there
+    (one ``cookie_secret`` for all replicas); signing out there ends it."""
+    page = open_page(new_page, team, "en")
+    first = page.goto(team.app)
+    assert first is not None
+    upstream = first.headers["x-cslens-upstream"]
+    assert_sign_in_screen(page, "en")
+    go_to_provider(page, team, "en")
+    page.fill('input[name="sub"]', "mei@example.com")
+    page.get_by_role("button", name="Authorize").click()
+    back_in_app(page, team)
+    assert_signed_in(page, "en", "mei@example.com")
+
+    # a route cookie that the proxy sends to the other replica
+    route = next(r for r in (f"probe{n}" for n in range(1000)) if upstream_of(team.app, r) != upstream)
+    signed_in = [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert signed_in
+    other = open_page(new_page, team, "en")
+    other.context.add_cookies([*signed_in, {"name": "cslens_route", "value": route, "url": team.app}])
+    response = other.goto(team.app)
+    assert response is not None
+    assert response.headers["x-cslens-upstream"] not in {upstream, ""}
+    assert_signed_in(other, "en", "mei@example.com")
+
+    other.get_by_role("button", name=catalogue("en")["login.sign_out"]).click()
+    other.wait_for_url(f"{team.provider}/oauth2/end_session**")
+    other.get_by_role("button", name="End session").click()
+    back_in_app(other, team)
+    assert_sign_in_screen(other, "en")
+    assert team.from_app() == []
+    assert server_tracebacks(team) == []
