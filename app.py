@@ -1,5 +1,7 @@
 """CS Lens: the router. Page config, navigation, sidebar, and an error boundary."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from cs_models.errors import CSLensError
@@ -11,16 +13,18 @@ from ui.reload_notice import show_notice, sync_marker
 from ui.sidebar import language_selector, render_sidebar
 from ui.state import presentation
 
+# the tab icon is a local file: a material icon would make the browser fetch it from a font CDN
+ICON = str(Path(__file__).parent / "ui" / "icon.svg")
 # presentation mode opens with the sidebar collapsed: the projector shows only the page
-st.set_page_config(page_title="CS Lens", page_icon=":material/insights:", layout="wide",
+st.set_page_config(page_title="CS Lens", page_icon=ICON, layout="wide",
                    initial_sidebar_state="collapsed" if presentation() else "auto")
 language_selector()
+st.logo("ui/logo.svg", size="large")  # also on the sign-in screen
 if not login_gate():  # sign-in required when [auth] is in secrets.toml (README, "Deploy for a team")
     st.stop()
 page = st.navigation(build_pages(), expanded=True)  # every page in view, not "View 4 more"
 sync_marker()  # before the sidebar, which says which data are shown
 render_sidebar()
-st.logo("ui/logo.svg", size="large")
 show_notice()
 try:
     page.run()

@@ -40,13 +40,28 @@ def login_gate() -> bool:
         return True
     if st.user.is_logged_in:
         with st.sidebar:
-            who = st.user.get("name") or st.user.get("email") or ""
-            st.caption(t("login.signed_in_as", name=md_escape(who)))
+            st.caption(md_escape(user_label()))
             st.button(t("login.sign_out"), on_click=st.logout, icon=":material/logout:", key="login_sign_out")
         return True
     # the only page while signed out: a link to any other page lands here too (never on a pages/ script)
     st.navigation([st.Page(sign_in_page, title=t("login.sign_in"), default=True)], position="hidden").run()
     return False
+
+
+def user_label() -> str:
+    """The line that names the signed-in user ("Signed in as ..."), in the session's language.
+
+    The provider's ``name`` claim, else ``email``, else ``sub`` (some providers send only that).
+
+    Returns
+    -------
+    str
+        Plain text (the caller escapes it for Markdown); ``""`` when nobody is signed in.
+    """
+    if not st.user.is_logged_in:
+        return ""
+    who = st.user.get("name") or st.user.get("email") or st.user.get("sub") or ""
+    return t("login.signed_in_as", name=str(who))
 
 
 def sign_in_page() -> None:

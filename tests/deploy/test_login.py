@@ -6,10 +6,13 @@ branches run the real app; the OIDC round trip itself needs a provider and is no
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.util import APP, LANGS, assert_clean
+from tests.app.util import APP, LANGS, ROOT, assert_clean
+from ui.components import md_escape
 
 AUTH = {"redirect_uri": "http://127.0.0.1:8080/oauth2callback", "cookie_secret": "test-secret-not-used",
         "client_id": "cs-lens", "client_secret": "not-used",
@@ -49,3 +52,18 @@ def test_with_auth_a_signed_in_user_sees_the_app_and_can_sign_out():
     assert "login_sign_out" in [b.key for b in at.sidebar.button]
     assert any("Aiko" in c.value and "\\<b\\>" in c.value for c in at.sidebar.caption)  # escaped, not HTML
     assert len(at.metric) > 0
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "Signed in as u-123"), ("ja", "u-123 としてサインイン中")])
+def test_a_user_with_only_a_subject_is_named_by_it(lang, expected):
+    """Some providers send neither ``name`` nor ``email``: the sidebar falls back to ``sub``."""
+    at = _app(lang, auth=True, user={"is_logged_in": True, "sub": "u-123"})
+    assert_clean(at)
+    assert [c.value for c in at.sidebar.caption if "123" in c.value] == [md_escape(expected)]
+
+
+def test_secrets_files_are_kept_out_of_git_and_the_image():
+    for path in (".streamlit/secrets.toml", "deploy/secrets.toml", "secrets.toml"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, check=False).returncode == 0, path
+    patterns = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "**/secrets.toml" in patterns

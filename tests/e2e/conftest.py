@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -38,18 +38,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` on ``port`` and wait until it answers its health check."""
+def start_server(port: int, extra_args: Sequence[str] = (), log: Path | None = None) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` on ``port`` and wait until it answers its health check.
+
+    ``extra_args`` are further ``streamlit run`` options, e.g. ``["--secrets.files", path]``;
+    ``log``, when given, receives the server's stdout and stderr (else they are discarded).
+    """
+    sink = open(log, "wb") if log is not None else None  # noqa: SIM115 - closed once the child has it
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--server.fileWatcherType", "none",
+            *extra_args,
         ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=sink if sink is not None else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
+    if sink is not None:
+        sink.close()  # the child has its own copy of the descriptor
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
