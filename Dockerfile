@@ -3,32 +3,39 @@
 # container only; publish it behind the reverse proxy of deploy/compose.yaml, never directly.
 #
 #   docker build -t cs-lens .
-#   docker compose -f deploy/compose.yaml up --build --scale app=2
+#   docker compose -p cs-lens -f deploy/compose.yaml up --build -d --scale app=2
 #
-# (Not built on the development machine, which has no Docker engine; scripts/team.sh runs the same
-# topology without Docker.)
-FROM python:3.11-slim-bookworm
+# PYTHON_IMAGE: any Debian bookworm image with python3.11 and venv. The default is the official one;
+# a machine that cannot pull it builds a local substitute with scripts/docker_base.sh and passes it
+# through CSLENS_PYTHON_IMAGE (deploy/compose.yaml) or --build-arg PYTHON_IMAGE=...
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk curl \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
-WORKDIR /app
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+# every package (also the transitive ones) pinned with the SHA-256 of its files (scripts/lock.sh)
+COPY requirements.lock /tmp/requirements.lock
+RUN python -m venv /opt/venv \
+    && pip install --no-deps --require-hashes -r /tmp/requirements.lock \
+    && rm /tmp/requirements.lock
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cslens
-COPY --chown=cslens:cslens . .
+WORKDIR /app
+COPY --chown=root:root . .
 USER cslens
 
 EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD curl --fail --silent http://127.0.0.1:8501/_stcore/health || exit 1
+# python, not curl: nothing extra in the image
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).status != 200)"]
 
 # the repository's .streamlit/config.toml binds 127.0.0.1; in the container the proxy must reach it
 CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
