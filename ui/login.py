@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.components import md_escape
 from ui.i18n import t
 
 
@@ -40,7 +39,8 @@ def login_gate() -> bool:
         return True
     if st.user.is_logged_in:
         with st.sidebar:
-            st.caption(md_escape(user_label()))
+            # plain text, not markdown: a name is never markup, an e-mail address never a mailto link
+            st.text(user_label())
             st.button(t("login.sign_out"), on_click=st.logout, icon=":material/logout:", key="login_sign_out")
         return True
     # the only page while signed out: a link to any other page lands here too (never on a pages/ script)
@@ -56,7 +56,7 @@ def user_label() -> str:
     Returns
     -------
     str
-        Plain text (the caller escapes it for Markdown); ``""`` when nobody is signed in.
+        Plain text (shown with ``st.text``, never as Markdown); ``""`` when nobody is signed in.
     """
     if not st.user.is_logged_in:
         return ""

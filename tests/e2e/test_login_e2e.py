@@ -146,6 +146,7 @@ def assert_signed_in(page, lang: str, who: str) -> None:
     page.locator('[data-testid="stMetric"]').first.wait_for()
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text(texts["login.signed_in_as"].format(name=who), exact=True).wait_for()
+    assert sidebar.get_by_role("link", name=who).count() == 0  # plain text, not a mailto link
     assert sidebar.get_by_role("button", name=texts["login.sign_out"]).is_visible()
     assert page.locator('[data-testid="stMetric"]').count() > 0
     assert page.locator('[data-testid="stException"]').count() == 0
