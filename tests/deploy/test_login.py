@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cs_models.catalogue import translate
 from tests.app.util import APP, LANGS, ROOT, assert_clean
 
 AUTH = {"redirect_uri": "http://127.0.0.1:8080/oauth2callback", "cookie_secret": "test-secret-not-used",
@@ -66,3 +67,39 @@ def test_secrets_files_are_kept_out_of_git_and_the_image():
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, check=False).returncode == 0, path
     patterns = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert "**/secrets.toml" in patterns
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_signed_in_user_not_on_the_allow_list_sees_only_a_refusal(lang):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = {"email_domains": ["example.co.jp"]}
+    at.user = {"is_logged_in": True, "email": "someone@gmail.example"}
+    at.run()
+    assert_clean(at)
+    assert len(at.metric) == 0  # no card, no page of data
+    assert [w.value for w in at.warning] == [translate(lang, "login.not_admitted", email="someone@gmail.example")]
+    assert "login_sign_out" in [b.key for b in at.sidebar.button]
+
+
+def test_a_signed_in_user_on_the_allow_list_opens_the_app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = {"email_domains": ["example.co.jp"]}
+    at.user = {"is_logged_in": True, "email": "aiko@example.co.jp", "email_verified": True}
+    at.run()
+    assert_clean(at)
+    assert len(at.metric) > 0
+
+
+def test_an_unreadable_allow_list_admits_nobody_and_says_why():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.secrets["auth"] = AUTH
+    at.secrets["access"] = {"email_domain": ["example.co.jp"]}  # misspelt key
+    at.user = {"is_logged_in": True, "email": "aiko@example.co.jp"}
+    at.run()
+    assert len(at.metric) == 0
+    shown = [e.value.replace("\\_", "_") for e in at.error]  # Markdown-escaped underscores
+    assert shown == [translate("en", "errors.access_bad_config", setting="email_domain")]
