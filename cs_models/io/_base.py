@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-#: Largest file accepted by default (bytes); Streamlit's upload limit is 200 MB.
-MAX_BYTES = 200 * 1024 * 1024
+#: Largest file accepted by default (bytes): Streamlit's ``server.maxUploadSize`` (400 MB, in
+#: ``.streamlit/config.toml``; 10 million events are about 260 MB as CSV).
+MAX_BYTES = 400 * 1024 * 1024
 #: Largest total uncompressed size of an XLSX (bytes).
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 #: Largest compression ratio of an XLSX whose content exceeds :data:`RATIO_FLOOR` bytes.
