@@ -29,7 +29,7 @@ from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
 PREVIEW_ROWS = 200
 ISSUES_SHOWN = 20
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet"]
 NONE = ""
 USED_KEY = "data_used_message"
 #: Parsed uploads kept for reruns of the Data page: a few, for ten minutes (they are large, and every
@@ -294,7 +294,9 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
             if sheet is None:
                 st.session_state[f"{key}_sheet"] = read.sheet
             right.selectbox(t("data.sheet"), list(read.sheets), key=f"{key}_sheet")
-        if read.sheet:
+        if read.kind == "parquet":
+            st.caption(t("data.read_summary_parquet", columns=len(read.frame.columns), rows=f"{len(read.frame):,}"))
+        elif read.sheet:
             st.caption(t("data.read_summary_sheet", sheet=md_escape(read.sheet), row=read.header_row,
                          rows=f"{len(read.frame):,}"))
         else:

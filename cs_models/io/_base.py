@@ -60,7 +60,7 @@ class ReadResult:
         1-based row number the user sees in Excel (named ``"row"``).
     file : str
         File name as given.
-    kind : {"csv", "xlsx"}
+    kind : {"csv", "xlsx", "parquet"}
         How the file was read (by content, not by name).
     encoding : str or None
         Text encoding of a CSV: ``"utf-8-sig"``, ``"utf-8"``, ``"cp932"`` or ``"utf-16"``.
