@@ -47,6 +47,8 @@ class ValidationResult:
         ``rows_used + rows_excluded == rows_read``.
     mapping : ColumnMapping
         The mapping that was applied.
+    rows : numpy.ndarray or None
+        The spreadsheet row of each row of ``frame`` (``None`` when not known).
     """
 
     frame: pd.DataFrame
@@ -55,6 +57,7 @@ class ValidationResult:
     rows_used: int
     rows_excluded: int
     mapping: ColumnMapping
+    rows: np.ndarray | None = None
 
     def issue_counts(self) -> pd.DataFrame:
         """Number of problems per (code, action), most frequent first."""
@@ -522,4 +525,5 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
         rows_used=len(frame),
         rows_excluded=rows_excluded,
         mapping=mapping,
+        rows=np.asarray(raw.index[keep.to_numpy()], dtype=np.int64),
     )
