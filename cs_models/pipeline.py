@@ -179,7 +179,8 @@ def process_table(
     if mapping is None or mapping.kind != kind:
         mapping = suggest_mapping(read.frame, kind)
     result = validate(read, kind, mapping, file=filename)
-    return FileReport(file=filename, kind=kind, read=replace(read, frame=read.frame.iloc[:0]), validation=result)
+    return FileReport(file=filename, kind=kind, read=replace(read, frame=read.frame.iloc[:0], codes=None),
+                      validation=result)
 
 
 def process_file(

@@ -95,11 +95,14 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
         raise IngestError("ingest_empty_file", f"{name} has no data.", file=name)
     n_rows = table.num_rows
     columns: dict[str, np.ndarray] = {}
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     occupied = np.zeros(n_rows, dtype=bool)
     notes: list[str] = []
     for j, header in enumerate(names):
-        cells, column_notes = _column_cells(table.column(j), name, j)
+        cells, column_notes, factors = _column_cells(table.column(j), name, j)
         columns[header] = cells
+        if factors is not None:
+            coded[header] = factors
         occupied |= ~pd.isna(cells)
         notes.extend(column_notes)
     if n_rows == 0:
@@ -110,11 +113,12 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
     blank = int((~occupied).sum())
     if blank:
         frame = frame[occupied]
+        coded = {h: (codes[occupied], cleaned) for h, (codes, cleaned) in coded.items()}
     if frame.empty:
         raise IngestError("ingest_empty_file", f"{name} has no data.", file=name)
     return ReadResult(frame=frame, file=name, kind="parquet", encoding=None, delimiter=None, sheet=None,
                       sheets=(), header_row=1, blank_rows_dropped=blank, rows_read=len(frame),
-                      notes=tuple(dict.fromkeys(notes)))
+                      notes=tuple(dict.fromkeys(notes)), codes=coded)
 
 
 def _headers(raw: list[str], name: str) -> list[str]:
@@ -133,8 +137,10 @@ def _headers(raw: list[str], name: str) -> list[str]:
     return [str(n) for n in names]
 
 
-def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, list[str]]:
-    """One column's cells (object array), cleaned once per distinct value, and the notes it gives."""
+def _column_cells(column: Any, name: str,
+                  j: int) -> tuple[np.ndarray, list[str], tuple[np.ndarray, np.ndarray] | None]:
+    """One column's cells (object array), cleaned once per distinct value, the notes it gives and its
+    codes with the cleaned distinct cells (the last one ``None``: no value)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -159,8 +165,8 @@ def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, list[str]
         kind = pa.string()
     encoded = pc.dictionary_encode(column.combine_chunks()) if len(column) else None
     if encoded is None:
-        return np.empty(0, dtype=object), []
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        return np.empty(0, dtype=object), [], None
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     uniques = encoded.dictionary
     notes: list[str] = []
     cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last one: null
@@ -181,7 +187,7 @@ def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, list[str]
                 notes.append("text_formula_unwrapped")
     else:
         cleaned[: len(uniques)] = [_native(v) for v in uniques.to_pylist()]
-    return cleaned[codes], notes
+    return cleaned[codes], notes, (codes, cleaned)
 
 
 def _native(value: object) -> object:
