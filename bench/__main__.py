@@ -54,7 +54,10 @@ def child(name: str, size: int, repeat: int) -> None:
         started = time.perf_counter()
         result = figure.run(data)
         times.append(time.perf_counter() - started)
-    print(json.dumps({"times": times, "rss_mb": high_water_mb(), "result": checksum(result)}))
+    from bench.figures import READER_PEAK_MB
+
+    print(json.dumps({"times": times, "rss_mb": high_water_mb(), "reader_rss_mb": READER_PEAK_MB[0],
+                      "result": checksum(result)}))
 
 
 def measure(name: str, size: int, repeat: int) -> dict[str, object]:
@@ -108,7 +111,7 @@ def rows_of(results: dict[str, dict[str, object]], sizes: dict[str, int]) -> lis
         size = f"{sizes[figure.name]:,} {figure.unit}"
         if "error" in res:
             rows.append({"figure": figure.name, "size": size, "median s": "error", "min–max s": str(res["error"]),
-                         "peak RSS MB": "", "vs peer": ""})
+                         "peak RSS MB": "", "reader RSS MB": "", "vs peer": ""})
             continue
         times = [float(t) for t in res["times"]]  # type: ignore[attr-defined]
         median = statistics.median(times)
@@ -123,6 +126,7 @@ def rows_of(results: dict[str, dict[str, object]], sizes: dict[str, int]) -> lis
             "median s": f"{median:.3f}",
             "min–max s": f"{min(times):.3f}–{max(times):.3f}",
             "peak RSS MB": f"{float(res['rss_mb']):,.0f}",  # type: ignore[arg-type]
+            "reader RSS MB": f"{float(res.get('reader_rss_mb') or 0):,.0f}" if res.get("reader_rss_mb") else "",  # type: ignore[arg-type]
             "vs peer": ratio,
         })
     return rows

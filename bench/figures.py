@@ -76,6 +76,100 @@ def _as_uploaded_ids(ids: pd.Series) -> pd.Series:
     return _map_unique(ids.astype(str).astype(object), _text_id)
 
 
+def split_events(n: int, parts: int = 4, parquet: bool = False) -> list[tuple[str, bytes]]:
+    """bench_upload's events cut into ``parts`` files (each with the header), as CSV or as Parquet
+    (text columns, as a warehouse export of the same CSV would hold them)."""
+    import io
+
+    text = events_csv(n)
+    header_end = text.index(b"\n") + 1
+    header, body = text[:header_end], text[header_end:]
+    cuts = [0]
+    for i in range(1, parts):
+        cuts.append(body.index(b"\n", len(body) * i // parts) + 1)
+    cuts.append(len(body))
+    files = []
+    for i in range(parts):
+        chunk = header + body[cuts[i]: cuts[i + 1]]
+        if parquet:
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+            import pyarrow.parquet as pq
+
+            names = header.decode("utf-8-sig").strip().split(",")
+            types = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+            table = pacsv.read_csv(io.BytesIO(chunk.removeprefix(b"\xef\xbb\xbf")), convert_options=types)
+            buf = io.BytesIO()
+            pq.write_table(table, buf)
+            files.append((f"events_{i + 1}.parquet", buf.getvalue()))
+        else:
+            files.append((f"events_{i + 1}.csv", chunk))
+    return files
+
+
+#: Peak resident memory (MB) of the reader's child processes during the last timed run (0: none).
+READER_PEAK_MB = [0.0]
+
+
+def _watch_children(stop: Any) -> None:
+    """Keep in :data:`READER_PEAK_MB` the largest ``VmHWM`` of the zygote's children until ``stop`` is set."""
+    from cs_models.io import isolated
+
+    while not stop.is_set():
+        process = isolated._ZYGOTE._process
+        if process is not None:
+            try:
+                children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+            except OSError:
+                children = []
+            for pid in children:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        READER_PEAK_MB[0] = max(READER_PEAK_MB[0], int(line.split()[1]) / 1024)
+        stop.wait(0.02)
+
+
+def upload_end_to_end(kind: str) -> Callable[[list[tuple[str, bytes]]], object]:
+    """What the Data page does with the files: each read in the reader's child process (zygote
+    started beforehand, as in a running server), detected, mapped, validated, then assembled."""
+
+    def run(files: list[tuple[str, bytes]]) -> object:
+        import threading
+
+        from cs_models.io.isolated import read_table_isolated
+        from cs_models.pipeline import assemble, process_table
+        from cs_models.schema import detect_kind, suggest_mapping
+
+        stop = threading.Event()
+        watcher = threading.Thread(target=_watch_children, args=(stop,), daemon=True)
+        watcher.start()
+        try:
+            reports = []
+            for name, data in files:
+                read = read_table_isolated(data, name)
+                detect_kind(read.frame)
+                reports.append(process_table(read, name, kind=kind, mapping=suggest_mapping(read.frame, kind)))
+            datasets = assemble(reports, combine=True)
+        finally:
+            stop.set()
+            watcher.join()
+        return len(datasets.get(kind))
+
+    return run
+
+
+def _warm_zygote(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Start the reader's zygote (a server has it running before the first upload)."""
+    from cs_models.io.isolated import read_table_isolated
+
+    read_table_isolated(b"a,b\n1,2\n", "warm.csv")
+    return files
+
+
 # ----------------------------------------------------------------------------- tasks
 def upload(kind: str, filename: str) -> Callable[[bytes], object]:
     """Read + detect + map + validate, as the Data page does (in this process)."""
@@ -193,6 +287,14 @@ FIGURES: tuple[Figure, ...] = (
     Figure("upload customers XLSX", "rows", 20_000, 100_000, customers_xlsx,
            upload("customers", "customers.xlsx"), peer="pandas calamine read"),
     Figure("pandas calamine read", "rows", 20_000, 100_000, customers_xlsx, calamine_read),
+    Figure("upload end to end: customers CSV", "rows", 200_000, 1_000_000,
+           lambda n: _warm_zygote([("customers.csv", customers_csv(n))]), upload_end_to_end("customers"),
+           peer="pyarrow.csv read (customers)"),
+    Figure("upload end to end: events CSV ×4", "rows", 1_000_000, 10_000_000,
+           lambda n: _warm_zygote(split_events(n)), upload_end_to_end("events"), peer="pyarrow.csv read (events)"),
+    Figure("upload end to end: events Parquet ×4", "rows", 1_000_000, 10_000_000,
+           lambda n: _warm_zygote(split_events(n, parquet=True)), upload_end_to_end("events"),
+           peer="pyarrow.csv read (events)"),
     Figure("cohorts, events as uploaded", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts,
            peer="DuckDB SQL cohorts"),
     Figure("DuckDB SQL cohorts", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts_duckdb),

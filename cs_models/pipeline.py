@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS, Datasets
@@ -20,6 +21,8 @@ from cs_models.io import ReadResult, read_table
 from cs_models.results import jsonable
 from cs_models.schema import (
     FIELDS,
+    ISSUE_COLUMNS,
+    MESSAGES_EN,
     ColumnMapping,
     ValidationResult,
     detect_kind,
@@ -176,7 +179,8 @@ def process_table(
     if mapping is None or mapping.kind != kind:
         mapping = suggest_mapping(read.frame, kind)
     result = validate(read, kind, mapping, file=filename)
-    return FileReport(file=filename, kind=kind, read=replace(read, frame=read.frame.iloc[:0]), validation=result)
+    return FileReport(file=filename, kind=kind, read=replace(read, frame=read.frame.iloc[:0], codes=None),
+                      validation=result)
 
 
 def process_file(
@@ -222,23 +226,171 @@ def process_file(
     return process_table(read, filename, kind=kind, mapping=mapping)
 
 
-def assemble(reports: Sequence[FileReport]) -> Datasets:
-    """The uploaded datasets made of processed files (one file per dataset kind).
+#: The column that identifies a row of the dataset kinds that hold one row per ID: a dataset split over
+#: several files must not hold an ID in two of them.
+KEYS: Mapping[str, str] = {"customers": "customer_id", "tickets": "ticket_id", "survey": "respondent_id"}
+
+
+def parts_by_kind(reports: Sequence[FileReport]) -> dict[str, list[FileReport]]:
+    """The processed files grouped by dataset kind, in the order given.
 
     Parameters
     ----------
     reports : Sequence[FileReport]
-        Processed files, at most one per dataset kind.
+        Processed files.
 
     Returns
     -------
-    Datasets
-        The clean frames with ``source="upload"`` and each kind's file name in ``origins``.
+    dict
+        Kind -> its files (the parts of that dataset).
+    """
+    groups: dict[str, list[FileReport]] = {}
+    for report in reports:
+        groups.setdefault(report.kind, []).append(report)
+    return groups
+
+
+def identical_parts(parts: Sequence[FileReport]) -> tuple[FileReport, FileReport] | None:
+    """Two parts of one dataset holding exactly the same table (the same file uploaded twice), or ``None``.
+
+    Parameters
+    ----------
+    parts : Sequence[FileReport]
+        Files of one dataset kind.
+
+    Returns
+    -------
+    tuple of FileReport or None
+        The first such pair, in upload order.
+    """
+    for i, later in enumerate(parts):
+        for earlier in parts[:i]:
+            if earlier.frame.shape == later.frame.shape and earlier.frame.equals(later.frame):
+                return earlier, later
+    return None
+
+
+def check_parts(parts: Sequence[FileReport]) -> None:
+    """Refuse the files of one dataset kind that cannot be combined into one dataset.
+
+    Parameters
+    ----------
+    parts : Sequence[FileReport]
+        Files of one dataset kind, in upload order.
 
     Raises
     ------
     IngestError
-        ``pipeline_duplicate_kind`` when two files hold the same dataset,
+        ``pipeline_duplicate_kind`` when two files hold the same table (one file uploaded twice),
+        ``pipeline_parts_differ`` when a file's columns (after mapping) differ from the first file's.
+    """
+    same = identical_parts(parts)
+    if same is not None:
+        first, second = same
+        raise IngestError("pipeline_duplicate_kind", f"{first.file} and {second.file} both hold {second.kind}",
+                          file=second.file, kind=second.kind, other=first.file)
+    if not parts:
+        return
+    head = parts[0]
+    for part in parts[1:]:
+        differ = sorted(set(head.frame.columns) ^ set(part.frame.columns), key=str)
+        if differ:
+            columns = ", ".join(str(c) for c in differ[:5]) + (", …" if len(differ) > 5 else "")
+            raise IngestError("pipeline_parts_differ",
+                              f"{head.file} and {part.file} hold {part.kind} with other columns ({columns})",
+                              file=part.file, other=head.file, kind=part.kind, columns=columns)
+
+
+def _repeated_ids(parts: Sequence[FileReport]) -> list[tuple[np.ndarray, pd.Series]]:
+    """For each part of a dataset keyed by ID: which of its rows hold an ID an earlier part holds, and the
+    file that holds it first (indexed like the part's frame)."""
+    key = KEYS.get(parts[0].kind) if parts else None
+    out: list[tuple[np.ndarray, pd.Series]] = []
+    seen: list[pd.Series] = []  # ID -> file, per earlier part
+    for part in parts:
+        frame = part.frame
+        if key is None or key not in frame.columns:
+            out.append((np.zeros(len(frame), dtype=bool), pd.Series(dtype=object)))
+            continue
+        ids = frame[key]
+        known = pd.concat(seen) if seen else pd.Series(dtype=object)
+        hit = (ids.isin(known.index) & ids.notna()).to_numpy()
+        first_in = ids[hit].map(known) if hit.any() else pd.Series(dtype=object)
+        out.append((hit, first_in))
+        fresh = ids[~hit & ids.notna().to_numpy()]
+        seen.append(pd.Series(part.file, index=pd.Index(fresh.to_numpy(dtype=object))))
+    return out
+
+
+def cross_file_issues(reports: Sequence[FileReport]) -> pd.DataFrame:
+    """Row-level issues of a dataset split over several files: an ID of a dataset kind keyed by ID
+    (:data:`KEYS`) that an earlier file already holds (``duplicate_across_files``, row excluded).
+
+    Parameters
+    ----------
+    reports : Sequence[FileReport]
+        Processed files, in upload order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The issues, with the columns of :attr:`cs_models.schema.ValidationResult.issues`: ``file`` and
+        ``row`` of the repeated row, ``column`` (its ID header), ``value`` (the ID) and ``detail`` (the
+        file that holds the ID first).
+    """
+    records: list[dict[str, Any]] = []
+    for parts in parts_by_kind(reports).values():
+        if len(parts) < 2:
+            continue
+        for part, (hit, first_in) in zip(parts, _repeated_ids(parts), strict=True):
+            if not hit.any():
+                continue
+            key = KEYS[part.kind]
+            header = part.mapping.fields.get(key, key)
+            rows = part.validation.rows
+            numbers = rows[hit] if rows is not None else np.flatnonzero(hit) + 2
+            for row, value, other in zip(numbers, part.frame[key][hit], first_in, strict=True):
+                records.append({
+                    "file": part.file, "row": int(row), "column": header, "code": "duplicate_across_files",
+                    "value": str(value), "detail": str(other),
+                    "message_en": MESSAGES_EN["duplicate_across_files"].format(value=value, detail=other),
+                    "action": "excluded",
+                })
+    issues = pd.DataFrame(records, columns=list(ISSUE_COLUMNS))
+    issues["row"] = issues["row"].astype("int64")
+    return issues
+
+
+def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
+    """The parts' frames as one (the first part's column order), rows repeating an earlier part's ID left out."""
+    columns = list(parts[0].frame.columns)
+    frames = [part.frame.loc[~hit, columns] for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def assemble(reports: Sequence[FileReport], *, combine: bool = False) -> Datasets:
+    """The uploaded datasets made of processed files.
+
+    Parameters
+    ----------
+    reports : Sequence[FileReport]
+        Processed files: at most one per dataset kind, or with ``combine`` several (the parts of one
+        dataset: events split by year, exports of several workspaces).
+    combine : bool
+        Concatenate the files of one kind (:func:`check_parts` must accept them; rows repeating an ID
+        an earlier part holds, :func:`cross_file_issues`, are left out).
+
+    Returns
+    -------
+    Datasets
+        The clean frames with ``source="upload"`` and each kind's file name(s) in ``origins``
+        (joined by ``", "``).
+
+    Raises
+    ------
+    IngestError
+        ``pipeline_duplicate_kind`` when two files hold the same dataset (with ``combine``: the same
+        table), ``pipeline_parts_differ`` when parts of one dataset have different columns,
         ``pipeline_no_rows`` when a file has no usable row.
     """
     frames: dict[str, pd.DataFrame] = {}
@@ -246,16 +398,21 @@ def assemble(reports: Sequence[FileReport]) -> Datasets:
     for report in reports:
         if report.validation.rows_used == 0:
             raise _no_rows(report)
-        if report.kind in frames:
+    for kind, parts in parts_by_kind(reports).items():
+        if len(parts) > 1 and not combine:
             raise IngestError(
                 "pipeline_duplicate_kind",
-                f"{origins[report.kind]} and {report.file} both hold {report.kind}",
-                file=report.file,
-                kind=report.kind,
-                other=origins[report.kind],
+                f"{parts[0].file} and {parts[1].file} both hold {kind}",
+                file=parts[1].file,
+                kind=kind,
+                other=parts[0].file,
             )
-        frames[report.kind] = report.frame
-        origins[report.kind] = report.file
+        if len(parts) > 1:
+            check_parts(parts)
+            frames[kind] = _combined(parts)
+        else:
+            frames[kind] = parts[0].frame
+        origins[kind] = ", ".join(part.file for part in parts)
     return Datasets(**frames, source="upload", origins=origins)
 
 
@@ -278,6 +435,7 @@ def load_files(
     *,
     kind: str | None = None,
     mappings: Mapping[str, ColumnMapping] | Sequence[ColumnMapping] | None = None,
+    combine: bool = False,
 ) -> tuple[Datasets, list[FileReport]]:
     """Read, map and validate several files into one :class:`Datasets`.
 
@@ -290,6 +448,8 @@ def load_files(
     mappings : mapping of filename -> ColumnMapping, or a sequence of ColumnMapping
         Saved mappings; from a sequence each file gets the one (of ``kind``, if given)
         whose headers it has most of, and none when it has none of them.
+    combine : bool
+        Several files of one kind are parts of one dataset (see :func:`assemble`).
 
     Returns
     -------
@@ -309,7 +469,7 @@ def load_files(
             file_kind = kind or mapping.kind
             mapping = adapt_mapping(mapping, read.frame) if mapping.kind == file_kind else None
         reports.append(process_table(read, filename, kind=file_kind, mapping=mapping))
-    return assemble(reports), reports
+    return assemble(reports, combine=combine), reports
 
 
 def _no_rows(report: FileReport) -> IngestError:

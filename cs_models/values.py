@@ -180,6 +180,55 @@ def factorize_cells(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
+def coded_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize(cleaned[codes])`` computed from the codes, without hashing a cell per row.
+
+    The readers know each column as codes into its distinct texts (pyarrow's dictionary encoding)
+    and those texts cleaned; cleaning may make two texts equal (``ＡＢＣ`` and ``ABC``) or blank
+    (``None``), and some texts may be used by no row (the header's). The result is exactly what
+    :func:`pandas.factorize` gives for the cells: codes ``-1`` where missing, the distinct values in
+    order of first appearance.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer code of each row's cell into ``cleaned`` (``-1``: no value).
+    cleaned : numpy.ndarray
+        The distinct cells, cleaned (object; ``None`` for a blank).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Codes (``intp``, ``-1`` where missing) and distinct values (object).
+    """
+    small_codes, small = pd.factorize(np.asarray(cleaned, dtype=object), use_na_sentinel=True)
+    lookup = np.append(small_codes, -1).astype(np.intp)  # code -1 (no value) stays -1
+    merged = lookup[np.where(codes < 0, len(small_codes), codes)]
+    order = pd.unique(merged)  # the codes in order of first appearance (hashing integers, not texts)
+    order = order[order >= 0]
+    renumber = np.full(len(small) + 1, -1, dtype=np.intp)
+    renumber[order] = np.arange(order.size, dtype=np.intp)
+    return renumber[merged], np.asarray(small, dtype=object)[order]
+
+
+def seed_factors(series: pd.Series, codes: np.ndarray, uniques: np.ndarray) -> None:
+    """Tell the enclosing :func:`factorize_once` block the factorisation of an object column.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The column (object dtype); outside a :func:`factorize_once` block nothing happens.
+    codes, uniques : numpy.ndarray
+        What :func:`pandas.factorize` gives for it (e.g. from :func:`coded_factors`).
+    """
+    memo = _FACTORS.get()
+    if memo is None or series.dtype != object or len(codes) != len(series):
+        return
+    values = series.to_numpy()
+    if values.ndim == 1:
+        memo[(values.__array_interface__["data"][0], values.strides[0], len(values))] = (values, codes, uniques)
+
+
 def is_missing(value: object) -> bool:
     """Whether a single cell holds no value (``None``, NaN, NaT or a missing-value text).
 

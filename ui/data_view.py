@@ -19,7 +19,16 @@ from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import CSLensError
 from cs_models.io import ReadResult
 from cs_models.io.isolated import read_table_isolated
-from cs_models.pipeline import FileReport, adapt_mapping, assemble, process_table
+from cs_models.pipeline import (
+    FileReport,
+    adapt_mapping,
+    assemble,
+    check_parts,
+    cross_file_issues,
+    identical_parts,
+    parts_by_kind,
+    process_table,
+)
 from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numeric_columns, suggest_mapping
 from ui.caching import cache_data
 from ui.components import download_table, md_escape, show_error
@@ -29,7 +38,7 @@ from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
 PREVIEW_ROWS = 200
 ISSUES_SHOWN = 20
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet"]
 NONE = ""
 USED_KEY = "data_used_message"
 #: Parsed uploads kept for reruns of the Data page: a few, for ten minutes (they are large, and every
@@ -294,7 +303,9 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
             if sheet is None:
                 st.session_state[f"{key}_sheet"] = read.sheet
             right.selectbox(t("data.sheet"), list(read.sheets), key=f"{key}_sheet")
-        if read.sheet:
+        if read.kind == "parquet":
+            st.caption(t("data.read_summary_parquet", columns=len(read.frame.columns), rows=f"{len(read.frame):,}"))
+        elif read.sheet:
             st.caption(t("data.read_summary_sheet", sheet=md_escape(read.sheet), row=read.header_row,
                          rows=f"{len(read.frame):,}"))
         else:
@@ -361,20 +372,34 @@ def render_use(reports: list[FileReport]) -> None:
     if not reports:
         st.info(t("data.nothing_to_use"))
         return
-    seen: dict[str, str] = {}
-    for report in reports:
-        if report.kind in seen:
-            st.warning(t("data.duplicate_kind", first=md_escape(seen[report.kind]),
-                         second=md_escape(report.file), dataset=dataset_label(report.kind)))
+    for kind, parts in parts_by_kind(reports).items():
+        same = identical_parts(parts)
+        if same is not None:  # one file uploaded twice: its rows would count twice
+            st.warning(t("data.duplicate_kind", first=md_escape(same[0].file), second=md_escape(same[1].file),
+                         dataset=dataset_label(kind)))
             return
-        seen[report.kind] = report.file
+        if len(parts) > 1:
+            try:
+                check_parts(parts)
+            except CSLensError as exc:
+                show_error(exc)
+                return
+            files = t("data.list_separator").join(md_escape(p.file) for p in parts)
+            st.info(t("data.parts_combined", dataset=dataset_label(kind), files=files, n=len(parts)),
+                    icon=":material/join:")
+    across = cross_file_issues(reports)
+    if not across.empty:
+        st.warning(t("data.issues_across_files", n=f"{len(across):,}"), icon=":material/rule:")
+        table = translated_issues(across)
+        st.table(table.head(ISSUES_SHOWN), hide_index=True)
+        download_table(table, "data_issues_across_files")
     st.button(t("data.use_files"), type="primary", key="data_use_files", help=t("data.use_files_help"),
               icon=":material/check:", on_click=use_reports, args=(reports,))
 
 
 def use_reports(reports: list[FileReport]) -> None:
     """Button callback: make the checked files this session's data (before the page reruns)."""
-    datasets = assemble(reports)
+    datasets = assemble(reports, combine=True)
     set_uploaded(datasets)
     st.session_state[USED_KEY] = t("data.list_separator").join(dataset_label(k) for k in datasets.available())
 

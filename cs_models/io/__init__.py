@@ -1,6 +1,6 @@
 """Read the spreadsheets people bring: file bytes in, one clean table out.
 
-:func:`read_table` takes the bytes and name of a CSV/TSV/TXT or XLSX file and
+:func:`read_table` takes the bytes and name of a CSV/TSV/TXT, XLSX or Parquet file and
 returns a :class:`ReadResult`: the table's cells (object dtype, indexed by the row
 number the user sees in Excel) and what was found on the way: encoding, delimiter,
 sheet, header row, blank rows dropped and the fixes applied (``notes``).
@@ -17,7 +17,7 @@ Cells
   ``None``. ``"None"`` and ``"NA"`` stay text: in a name column they are data.
 - CSV cells written as Excel text formulas (``="007"``, how exports protect leading
   zeros) are read as the text Excel shows (``007``; note ``text_formula_unwrapped``).
-- CSV cells are always text, so IDs keep their leading zeros; XLSX cells keep their
+- CSV cells are always text, so IDs keep their leading zeros; XLSX and Parquet cells keep their
   native types (``str``, ``int`` for whole numbers, ``float``, ``bool``,
   ``datetime.datetime``, ``datetime.time``).
 - Use :mod:`cs_models.values` to parse dates and numbers.
@@ -30,6 +30,7 @@ from pathlib import PurePath
 
 from cs_models.errors import IngestError
 from cs_models.io._base import _NOT_OURS, MAX_BYTES, OLE2_MAGIC, ZIP_MAGIC, ReadResult, _mb
+from cs_models.io._parquet import PARQUET_SUFFIXES, bad_parquet, is_parquet, parquet_table
 from cs_models.io._table import _table
 from cs_models.io._text import _csv_grid, _decode
 from cs_models.io._workbook import _xlsx_grid
@@ -46,7 +47,7 @@ def read_table(
     header_row: int | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> ReadResult:
-    """Read one CSV/TSV/TXT or XLSX file into a table.
+    """Read one CSV/TSV/TXT, XLSX or Parquet file into a table.
 
     Parameters
     ----------
@@ -110,6 +111,10 @@ def _read(data: bytes, name: str, *, sheet: str | None, header_row: int | None,
             file=name,
         )
     suffix = PurePath(name).suffix.lower()
+    if is_parquet(data):
+        return parquet_table(data, name)
+    if suffix in PARQUET_SUFFIXES:  # named like Parquet but not one (a truncated upload, a renamed CSV)
+        raise bad_parquet(name, "no Parquet signature")
     if data.startswith(ZIP_MAGIC):
         grid, sheet_name, sheets = _xlsx_grid(data, name, sheet)
         if suffix in (".csv", ".tsv", ".txt"):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-#: Largest file accepted by default (bytes); Streamlit's upload limit is 200 MB.
-MAX_BYTES = 200 * 1024 * 1024
+#: Largest file accepted by default (bytes): Streamlit's ``server.maxUploadSize`` (400 MB, in
+#: ``.streamlit/config.toml``; 10 million events are about 260 MB as CSV).
+MAX_BYTES = 400 * 1024 * 1024
 #: Largest total uncompressed size of an XLSX (bytes).
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 #: Largest compression ratio of an XLSX whose content exceeds :data:`RATIO_FLOOR` bytes.
@@ -59,7 +62,7 @@ class ReadResult:
         1-based row number the user sees in Excel (named ``"row"``).
     file : str
         File name as given.
-    kind : {"csv", "xlsx"}
+    kind : {"csv", "xlsx", "parquet"}
         How the file was read (by content, not by name).
     encoding : str or None
         Text encoding of a CSV: ``"utf-8-sig"``, ``"utf-8"``, ``"cp932"`` or ``"utf-16"``.
@@ -93,6 +96,35 @@ class ReadResult:
     rows_read: int
     notes: tuple[str, ...] = ()
     header_rows: int = 1
+    #: Header -> (code of each row's cell, the distinct cells) for the columns a fast path read as
+    #: codes (``frame[h]`` is ``cells[codes]``): validation uses them instead of hashing every cell.
+    codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled compactly: the columns known as codes travel as codes and distinct cells, not as a
+        Python object per cell (the reader's child hands a file back this way, and caches store it)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        coded = dict(self.codes or {})
+        if not coded:
+            return _rebuild_read, (values, None)
+        frame = self.frame
+        names = list(frame.columns)
+        plain = {h: frame[h].to_numpy() for h in names if h not in coded}
+        values["frame"] = None
+        return _rebuild_read, (values, (frame.index, names, plain))
+
+
+def _rebuild_read(values: dict[str, Any],
+                  layout: tuple[pd.Index, list[str], dict[str, np.ndarray]] | None) -> ReadResult:
+    """A :class:`ReadResult` from its pickled form (see :meth:`ReadResult.__reduce__`)."""
+    if layout is not None:
+        index, names, plain = layout
+        coded = values["codes"]
+        cells = {h: coded[h][1][coded[h][0]] if h in coded else plain[h] for h in names}
+        frame = pd.DataFrame(cells, index=index, dtype=object)
+        frame.columns = pd.Index(names, dtype=object)
+        values = {**values, "frame": frame}
+    return ReadResult(**values)
 
 
 #: Exceptions that stop the program rather than describe the file: never wrapped.
@@ -107,6 +139,8 @@ class _Grid:
     field_counts: np.ndarray | None = None  # CSV: fields per record, for the ragged-row check
     notes: list[str] = field(default_factory=list)
     occupied: np.ndarray | None = None  # which cells hold a value, when already known
+    #: per column, the code of each record's cell and the cleaned distinct cells (the fast paths)
+    coded: list[tuple[np.ndarray, np.ndarray]] | None = None
 
 
 

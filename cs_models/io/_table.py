@@ -154,10 +154,15 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     blank = int((~nonblank).sum())
     if blank:
         frame = frame[nonblank]
+    codes = None
+    if grid.coded is not None:
+        rows = np.asarray(nonblank, dtype=bool)
+        codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
+                 for j, title in zip(keep, kept_names, strict=True)}
     return ReadResult(
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
-        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows,
+        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes,
     )
 
 

@@ -149,9 +149,10 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
         columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
         if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
-            cells, occupied, normalised, unwrapped = _clean_coded(columns, name)
+            coded: list[tuple[np.ndarray, np.ndarray]] = []
+            cells, occupied, normalised, unwrapped = _clean_coded(columns, name, coded)
             notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
-            return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
+            return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied, coded=coded), delimiter
     with warnings.catch_warnings():
         # pandas warns (and drops cells) if a row has more cells than counted: never silently.
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -261,12 +262,13 @@ def _clean_unique(value: str, name: str, codes: np.ndarray, k: int, j: int,
     return (None if text in missing else text), normalised, unwrapped
 
 
-def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                 name: str) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], name: str,
+                 coded: list[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """:func:`_clean_columns` of columns given as codes and distinct texts (the fast path).
 
     Distinct texts that need no cleaning (:func:`cs_models.io._arrow.plain_texts`) are kept as
-    they are; the others are cleaned one by one exactly as :func:`_clean_columns` does.
+    they are; the others are cleaned one by one exactly as :func:`_clean_columns` does. ``coded``,
+    when given, receives each column's codes and cleaned distinct texts.
     """
     n_rows = len(columns[0][0]) if columns else 0
     out = np.empty((n_rows, len(columns)), dtype=object)
@@ -281,6 +283,8 @@ def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
             cleaned[k] = text
         out[:, j] = cleaned[codes]
         occupied[:, j] = (~pd.isna(cleaned))[codes]
+        if coded is not None:
+            coded.append((codes, cleaned))
     return out, occupied, normalised, unwrapped
 
 

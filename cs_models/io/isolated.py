@@ -167,7 +167,10 @@ class _Zygote:
             self._stop()
             control, theirs = socket.socketpair()
             env = {**os.environ, "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]),
-                   "OPENBLAS_NUM_THREADS": "1"}
+                   "OPENBLAS_NUM_THREADS": "1",
+                   # Arrow's buffers from the system allocator: freed memory goes back when a read ends
+                   # (jemalloc/mimalloc would keep it for the next read in a child that is about to exit).
+                   "ARROW_DEFAULT_MEMORY_POOL": "system"}
             command = [sys.executable, "-m", "cs_models.io.isolated", str(theirs.fileno())]
             self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()], env=env, cwd="/",  # noqa: S603
                                              stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -207,6 +207,7 @@ MESSAGES_EN: Mapping[str, str] = {
     "unknown_status": "'{value}' is not a ticket status (open, pending, solved, closed); it was left blank.",
     "unknown_action": "'{value}' is not a community action (post, comment, reaction, event, view, join).",
     "missing_plan": "The plan (stage) is blank.",
+    "duplicate_across_files": "The ID '{value}' is also in {detail}, uploaded with this file; the row was left out.",
 }
 
 

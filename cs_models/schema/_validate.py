@@ -25,7 +25,7 @@ from cs_models.schema._mapping import (
     _answer_columns,
     suggest_mapping,
 )
-from cs_models.values import factorize_cells, factorize_once, infer_day_first
+from cs_models.values import coded_factors, factorize_cells, factorize_once, infer_day_first, seed_factors
 
 #: Dates before this are typing or conversion errors (an empty Excel date cell reads as 1900-01-00).
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
@@ -47,6 +47,8 @@ class ValidationResult:
         ``rows_used + rows_excluded == rows_read``.
     mapping : ColumnMapping
         The mapping that was applied.
+    rows : numpy.ndarray or None
+        The spreadsheet row of each row of ``frame`` (``None`` when not known).
     """
 
     frame: pd.DataFrame
@@ -55,6 +57,7 @@ class ValidationResult:
     rows_used: int
     rows_excluded: int
     mapping: ColumnMapping
+    rows: np.ndarray | None = None
 
     def issue_counts(self) -> pd.DataFrame:
         """Number of problems per (code, action), most frequent first."""
@@ -510,6 +513,9 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)
     with factorize_once():  # each column factorised once, however many parsers read it
+        for header, (codes, cleaned) in (getattr(read_result, "codes", None) or {}).items():
+            if header in raw.columns and len(codes) == len(raw):  # read as codes: no cell is hashed
+                seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
     frame = frame[keep.to_numpy()].reset_index(drop=True)
@@ -522,4 +528,5 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
         rows_used=len(frame),
         rows_excluded=rows_excluded,
         mapping=mapping,
+        rows=np.asarray(raw.index[keep.to_numpy()], dtype=np.int64),
     )

@@ -48,7 +48,7 @@ def test_page_lists_the_loaded_datasets(lang):
     # Streamlit's own English uploader texts are replaced by catalogue strings
     style = "".join(element.proto.body for element in at.get("html"))
     assert css_string(translate(lang, "common.upload_button")) in style
-    assert css_string(translate(lang, "common.upload_hint", size="200")) in style
+    assert css_string(translate(lang, "common.upload_hint", size="400")) in style
 
 
 def test_uploader_texts_are_valid_css_strings():

@@ -29,8 +29,15 @@ def test_xsrf_and_cors_protection_are_on():
 
 
 def test_upload_and_message_sizes_are_limited():
-    assert 0 < CONFIG["server"]["maxUploadSize"] <= 200
-    assert 0 < CONFIG["server"]["maxMessageSize"] <= 200
+    assert 0 < CONFIG["server"]["maxUploadSize"] <= 400
+    assert 0 < CONFIG["server"]["maxMessageSize"] <= 400
+
+
+def test_the_reader_accepts_what_the_server_accepts():
+    """``cs_models.io.MAX_BYTES`` is ``server.maxUploadSize`` (Streamlit counts MB of 1024 * 1024 bytes)."""
+    from cs_models.io import MAX_BYTES
+
+    assert CONFIG["server"]["maxUploadSize"] * 1024 * 1024 == MAX_BYTES
 
 
 def test_the_proxy_allows_uploads_as_large_as_the_server():

@@ -1,0 +1,88 @@
+"""Columns read as codes (issue 15): the CSV fast path and the Parquet reader keep each column's
+dictionary codes; validation factorises from them instead of hashing every cell, and a read result
+is pickled (to the server from the reader's child, into caches) as codes, not a Python object per
+cell. Each is compared with the straightforward way: the same validation, the same table."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.bench_io import customers
+from bench.bench_upload import make_events
+from cs_models.errors import IngestError
+from cs_models.io import _arrow, read_table
+from cs_models.io.isolated import read_table_isolated
+from cs_models.schema import detect_kind, suggest_mapping, validate
+from cs_models.values import coded_factors
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FILES = sorted([*(p for p in (FIXTURES / "ingest").iterdir() if p.suffix in (".csv", ".tsv", ".txt")),
+                *(FIXTURES / "parquet").iterdir()])
+GENERATED = {
+    "customers.csv": customers(3000).to_csv(index=False).encode("utf-8-sig"),
+    "events.csv": make_events(5000),
+}
+
+
+def reads(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(_arrow, "FAST_MIN_BYTES", 0)
+    for name, data in [*((p.name, p.read_bytes()) for p in FILES), *GENERATED.items()]:
+        try:
+            yield name, read_table(data, name)
+        except IngestError:
+            continue
+
+
+def test_validation_from_codes_equals_validation_from_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    coded = 0
+    for name, read in reads(monkeypatch):
+        coded += bool(read.codes)
+        plain = dataclasses.replace(read, codes=None)
+        for kind in {detect_kind(read.frame).kind, "customers", "events"}:
+            mapping = suggest_mapping(read.frame, kind)
+            if mapping.missing_fields():
+                continue
+            fast, slow = validate(read, kind, mapping, file=name), validate(plain, kind, mapping, file=name)
+            pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
+            pd.testing.assert_frame_equal(fast.issues, slow.issues, check_exact=True)
+            assert (fast.rows_used, fast.rows_excluded) == (slow.rows_used, slow.rows_excluded)
+            assert (fast.rows == slow.rows).all()
+    assert coded >= 15
+
+
+def test_a_read_result_pickles_as_codes_and_comes_back_equal(monkeypatch: pytest.MonkeyPatch) -> None:
+    for _, read in reads(monkeypatch):
+        back = pickle.loads(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+        assert back.frame.equals(read.frame)
+        assert type(back.frame.index) is type(read.frame.index)
+        assert list(back.frame.columns) == list(read.frame.columns)
+        assert back.frame.dtypes.tolist() == read.frame.dtypes.tolist()
+        assert (back.header_row, back.notes, back.blank_rows_dropped) == (read.header_row, read.notes,
+                                                                          read.blank_rows_dropped)
+    big = read_table(GENERATED["events.csv"], "events.csv")
+    assert len(pickle.dumps(big, protocol=5)) < len(pickle.dumps(dataclasses.replace(big, codes=None), protocol=5))
+
+
+def test_codes_give_what_pandas_factorize_gives() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        cleaned = np.array(rng.choice(["a", "b", "A", "", None], rng.integers(1, 7)), dtype=object)
+        codes = rng.integers(-1, len(cleaned), rng.integers(0, 40))
+        cells = np.array([None if c < 0 else cleaned[c] for c in codes], dtype=object)
+        expected_codes, expected = pd.factorize(cells, use_na_sentinel=True)
+        got_codes, got = coded_factors(codes, cleaned)
+        assert got_codes.tolist() == expected_codes.tolist()
+        assert got.tolist() == list(expected)
+
+
+def test_the_isolated_reader_hands_back_the_codes() -> None:
+    data = (FIXTURES / "parquet" / "customers_typed.parquet").read_bytes()
+    isolated, direct = read_table_isolated(data, "c.parquet"), read_table(data, "c.parquet")
+    assert isolated.frame.equals(direct.frame)
+    assert set(isolated.codes) == set(direct.codes) == set(direct.frame.columns)
