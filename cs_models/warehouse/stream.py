@@ -1,0 +1,409 @@
+"""The embedded engine for data too large for pandas: DuckDB streams the events, numpy keeps a grid.
+
+DuckDB reads only the columns needed (customer id, date, amount) of Parquet files or of a table,
+filters them and computes each event's period, and hands them over in Arrow record batches; the
+customer ids are integer-coded once (an integer id column is used as it is when dense, other ids
+get codes from one ``DISTINCT`` pass). numpy accumulates a dense period × customer grid: whether
+each customer was active in each period, and its revenue there. The grid is bounded
+(:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``), so memory is too: 100 million
+events of 5 million customers over three years take a 180-million-cell grid.
+
+From the grid, the statistics are those of the frame path, computed by the same code:
+
+- cohort tables: blocks of customers become the sorted (customer, k) pairs that
+  :func:`cs_models.cohorts.raw._pair_cells` sums (blocks add up), then
+  :func:`cs_models.cohorts.table._assemble` labels them;
+- revenue movements: month by month, each customer's MRR against the month before is classified by
+  :func:`cs_models.revenue.movement_labels` and framed by :func:`cs_models.revenue.months_frame` and
+  :func:`cs_models.revenue.trends_frame`.
+
+Sums of floats are added in another order than the frame path's (batch by batch), so revenue can
+differ from it in the last bits; counts are identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_models.cohorts.periods import _NS_PER_DAY, _Grid
+from cs_models.cohorts.raw import _pair_cells, _Raw
+from cs_models.cohorts.table import METRICS, MODES, PERIODS, WEIGHTINGS, CohortTable, _assemble
+from cs_models.errors import DataError
+from cs_models.revenue import (
+    EPOCH_MONTH,
+    TRAILING_MONTHS,
+    RevenueMovements,
+    months_frame,
+    movement_labels,
+    trends_frame,
+)
+from cs_models.stats import ALPHA, check_alpha
+
+#: Largest grid (customers × periods) accumulated: 250M cells hold 250 MB of activity and 2 GB of revenue.
+MAX_CELLS = 250_000_000
+#: Rows per Arrow record batch read from DuckDB.
+BATCH_ROWS = 1 << 20
+#: Cells per block of customers turned into (customer, k) pairs at a time.
+BLOCK_CELLS = 1 << 24
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                  "HUGEINT")
+
+
+# ------------------------------------------------------------------------ sources
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parquet_events(paths: str | Path | Sequence[str | Path], *, customer_id: str = "customer_id",
+                   date_column: str = "date", amount: str | None = "amount") -> str:
+    """The SQL of events (``cid``, ``day``, ``amount``) read from Parquet files.
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        The Parquet files (one dataset).
+    customer_id, date_column, amount : str
+        The columns holding the customer id, the date (a date or timestamp) and the amount
+        (``None``: no amounts).
+
+    Returns
+    -------
+    str
+        A ``SELECT`` DuckDB can stream; only these columns are read from the files.
+    """
+    files = [paths] if isinstance(paths, str | Path) else list(paths)
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    money = f"CAST({_quote(amount)} AS DOUBLE)" if amount else "CAST(NULL AS DOUBLE)"
+    return (f"SELECT {_quote(customer_id)} AS cid, CAST({_quote(date_column)} AS DATE) AS day, {money} AS amount "
+            f"FROM read_parquet([{listed}])")
+
+
+def _period_sql(period: str) -> str:
+    """Absolute period index of ``day`` as :func:`cs_models.warehouse.cohorts.period_expr` computes it."""
+    days = "datediff('day', DATE '1970-01-01', day)"
+    months = f"(year(day) * 12 + month(day) - 1 - {EPOCH_MONTH})"
+    return {"day": f"CAST({days} AS INTEGER)", "week": f"CAST(floor(({days} + 3) / 7) AS INTEGER)",
+            "month": f"CAST({months} AS INTEGER)", "quarter": f"CAST(floor({months} / 3) AS INTEGER)"}[period]
+
+
+class _Coded:
+    """The kept events of ``events_sql`` with integer customer codes: ``code``, ``p``, ``amount``."""
+
+    def __init__(self, con: Any, events_sql: str, where: str, period: str, amount: str) -> None:
+        kept = f"SELECT cid, {_period_sql(period)} AS p, {amount} AS amount FROM ({events_sql}) WHERE {where}"
+        cid_type = con.execute(f"DESCRIBE {kept}").fetchall()[0][1].upper()
+        self.con = con
+        self._table: str | None = None
+        if cid_type in _INTEGER_TYPES:
+            low, high, rows, p_min, p_max = con.execute(
+                f"SELECT min(cid), max(cid), count(*), min(p), max(p) FROM ({kept})").fetchall()[0]
+            if rows == 0 or int(high) - int(low) < 4 * int(rows) + 1024:  # dense enough to index directly
+                self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
+                self.n_cust = 0 if rows == 0 else int(high) - int(low) + 1
+                self.sql = f"SELECT CAST(cid - {int(low or 0)} AS INTEGER) AS code, p, amount FROM ({kept})"
+                return
+        self._table = f"cs_lens_ids_{id(self)}"
+        con.execute(f"CREATE TEMP TABLE {self._table} AS SELECT cid, CAST(row_number() OVER () - 1 AS INTEGER) "
+                    f"AS code FROM (SELECT DISTINCT cid FROM ({kept}))")
+        self.n_cust = int(con.execute(f"SELECT count(*) FROM {self._table}").fetchall()[0][0])
+        rows, p_min, p_max = con.execute(f"SELECT count(*), min(p), max(p) FROM ({kept})").fetchall()[0]
+        self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
+        self.sql = f"SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {self._table} i ON e.cid = i.cid"
+
+    def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The kept events in record batches: customer codes, periods and amounts as numpy arrays."""
+        reader = self.con.sql(self.sql).to_arrow_reader(BATCH_ROWS)
+        for batch in reader:
+            yield (batch.column(0).to_numpy(zero_copy_only=False), batch.column(1).to_numpy(zero_copy_only=False),
+                   batch.column(2).to_numpy(zero_copy_only=False))
+
+    def close(self) -> None:
+        """Drop the temporary table of codes."""
+        if self._table is not None:
+            self.con.execute(f"DROP TABLE IF EXISTS {self._table}")
+            self._table = None
+
+
+def _connection(con: Any | None) -> tuple[Any, bool]:
+    if con is not None:
+        return con, False
+    import duckdb
+
+    return duckdb.connect(), True
+
+
+def _check_cells(n_cust: int, width: int, limit: int, what: str) -> None:
+    cells = n_cust * width
+    if cells > limit:
+        raise DataError("warehouse_too_many_cells",
+                        f"{what}: a grid of {cells:,} customer × period cells (limit {limit:,})",
+                        what=what, cells=f"{cells:,}", limit=f"{limit:,}")
+
+
+def _grids(coded: _Coded, first: int, width: int, activity: bool,
+           revenue: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Period-major (``width``, customers) grids of activity and summed amounts."""
+    n = coded.n_cust
+    active = np.zeros(width * n, dtype=bool) if activity else None
+    money = np.zeros(width * n, dtype=np.float64) if revenue else None
+    for code, p, amount in coded.batches():
+        key = (p.astype(np.int64) - first) * n
+        key += code
+        if active is not None:
+            active[key] = True
+        if money is not None:
+            np.add.at(money, key, amount)
+    return (None if active is None else active.reshape(width, n),
+            None if money is None else money.reshape(width, n))
+
+
+# ------------------------------------------------------------------------ cohorts
+def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", need_revenue: bool = False,
+                      need_capped: bool = False, con: Any | None = None, max_cells: int = MAX_CELLS) -> _Raw:
+    """The cell sums of an events-only cohort table, streamed from DuckDB.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with columns ``cid``, ``day`` (DATE) and ``amount`` (DOUBLE), e.g.
+        :func:`parquet_events`.
+    as_of : date
+        The as-of date (inclusive).
+    period : {"day", "week", "month", "quarter"}
+        Period length.
+    need_revenue, need_capped : bool
+        Sum revenue (NRR) and capped revenue (GRR).
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on (a new in-memory one by default).
+    max_cells : int
+        Largest customers × periods grid.
+
+    Returns
+    -------
+    _Raw
+        What :func:`cs_models.cohorts.raw._from_events` gives for the same events without customers.
+
+    Raises
+    ------
+    DataError
+        ``cohorts_no_events`` without events by the as-of date, ``warehouse_too_many_cells``.
+    """
+    grid = _Grid(period, int(pd.Timestamp(as_of).value // _NS_PER_DAY))
+    con, own = _connection(con)
+    coded = None
+    try:
+        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND day <= DATE '{as_of.isoformat()}'",
+                       period, "CASE WHEN amount IS NULL OR isnan(amount) THEN 0.0 ELSE amount END")
+        if coded.rows == 0:
+            raise DataError("cohorts_no_events", "no events on or before the as-of date")
+        first = int(coded.p_min)
+        width = grid.now - first + 1
+        _check_cells(coded.n_cust, width, max_cells, "cohorts")
+        active, money = _grids(coded, first, width, True, need_revenue)
+    finally:
+        if coded is not None:
+            coded.close()
+        if own:
+            con.close()
+    assert active is not None
+    return _raw_from_grid(active, money, first, need_capped)
+
+
+def _raw_from_grid(active: np.ndarray, money: np.ndarray | None, first: int, need_capped: bool) -> _Raw:
+    """The cell sums of period-major grids, by blocks of customers through :func:`_pair_cells`."""
+    width, n = active.shape
+    shape = (1, width, width)
+    sizes = np.zeros((1, width), dtype=np.int64)
+    act = np.zeros(shape, dtype=np.int64)
+    after = np.zeros(shape, dtype=np.int64)
+    revenue = np.zeros(shape) if money is not None else None
+    capped = np.zeros(shape) if money is not None and need_capped else None
+    block = max(1, BLOCK_CELLS // max(width, 1))
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        cust_major = np.ascontiguousarray(active[:, lo:hi].T)  # (customers, periods)
+        member = cust_major.any(axis=1)
+        cohort = cust_major.argmax(axis=1)  # first active period: the customer's cohort
+        keys = np.flatnonzero(cust_major)  # sorted by customer, then period
+        del cust_major
+        pair_cust, pair_p = np.divmod(keys, width)
+        pair_k = pair_p - cohort[pair_cust]
+        pair_revenue = None
+        if money is not None:
+            pair_revenue = np.ascontiguousarray(money[:, lo:hi].T).ravel()[keys]
+        del keys
+        a, aa, r, c = _pair_cells(pair_cust, pair_k, pair_revenue, cohort, hi - lo, shape, need_capped)
+        act += a
+        after += aa
+        if revenue is not None and r is not None:
+            revenue += r
+        if capped is not None and c is not None:
+            capped += c
+        sizes += np.bincount(cohort[member], minlength=width)[None, :]
+    return _Raw(first, width, sizes, act, after, revenue, capped, pd.Index([None], dtype=object))
+
+
+def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", mode: str = "classic",
+                        metric: str = "logo", weighting: str = "size", max_k: int | None = None,
+                        alpha: float = ALPHA, con: Any | None = None, max_cells: int = MAX_CELLS) -> CohortTable:
+    """:func:`cs_models.cohorts.cohort_table` of events alone (cohort = first event's period), streamed.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with ``cid``, ``day`` and ``amount`` (see :func:`parquet_events`).
+    as_of : date
+        The as-of date (inclusive).
+    period, mode, metric, weighting, max_k, alpha
+        As in :func:`cs_models.cohorts.cohort_table`.
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on.
+    max_cells : int
+        Largest customers × periods grid.
+
+    Returns
+    -------
+    CohortTable
+        Equal to ``cohort_table(events, as_of=as_of, ...)`` of the same events as a frame.
+
+    Raises
+    ------
+    ValueError
+        For an unknown code or inconsistent parameters.
+    DataError
+        ``cohorts_no_events``, ``warehouse_too_many_cells``.
+    """
+    if period not in PERIODS or mode not in MODES or metric not in METRICS or weighting not in WEIGHTINGS:
+        raise ValueError(f"unknown period/mode/metric/weighting {period!r}/{mode!r}/{metric!r}/{weighting!r}")
+    if metric != "logo" and mode != "classic":
+        raise ValueError("revenue retention uses each period's revenue: mode must be 'classic'")
+    if max_k is not None and max_k < 0:
+        raise ValueError("max_k must be >= 0")
+    check_alpha(alpha)
+    raw = stream_cohort_raw(events_sql, as_of=as_of, period=period, need_revenue=metric != "logo",
+                            need_capped=metric == "grr", con=con, max_cells=max_cells)
+    if max_k is not None:
+        raw = raw.first_periods(max_k + 1)
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    grid = _Grid(period, int(as_of_ts.value // _NS_PER_DAY))
+    return _assemble(raw, grid, "events", period, mode, metric, as_of_ts, None, weighting, alpha)
+
+
+# ------------------------------------------------------------------------ revenue movements
+def _last_month(as_of: date) -> int:
+    last = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).to_period("M") - 1
+    return int(last.year * 12 + last.month - 1 - EPOCH_MONTH)
+
+
+def _sequential_sum(values: np.ndarray) -> float:
+    """The sum in index order (as ``bincount`` adds), not numpy's pairwise order."""
+    return float(np.bincount(np.zeros(len(values), dtype=np.intp), values, minlength=1)[0])
+
+
+def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, alpha: float) -> RevenueMovements:
+    """Revenue movements of a month-major MRR grid, one month at a time.
+
+    Parameters
+    ----------
+    mrr : numpy.ndarray
+        (months, customers) MRR per customer and month.
+    months : pandas.DatetimeIndex
+        First day of each month (row).
+    as_of : date
+        The as-of date of the result.
+    alpha : float
+        ``1 - confidence level`` of the churn-rate intervals.
+
+    Returns
+    -------
+    RevenueMovements
+        Equal to :func:`cs_models.revenue.revenue_movements` of the same cells.
+    """
+    width, n = mrr.shape
+    sums, counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
+    churned, churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
+    end_mrr, customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
+    ever = np.zeros(n, dtype=bool)
+    previous = np.zeros(n)
+    for m in range(width):
+        current = mrr[m]
+        keys = np.flatnonzero(current)
+        value = current[keys]
+        billed = value > 0
+        label, change = movement_labels(value, previous[keys], billed & ~ever[keys])
+        sums[m] = np.bincount(label, change, minlength=5)
+        counts[m] = np.bincount(label, minlength=5)
+        end_mrr[m] = _sequential_sum(value)
+        customers_end[m] = int(billed.sum())
+        if m:
+            gone = (previous > 0) & (current == 0)
+            churned[m] = _sequential_sum(-previous[gone])
+            churned_customers[m] = int(gone.sum())
+        ever[keys[billed]] = True
+        previous = current
+    frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
+    den, capped, net = np.zeros(width), np.zeros(width), np.zeros(width)
+    for m in range(width - TRAILING_MONTHS):
+        keys = np.flatnonzero(mrr[m] > 0)
+        base, now = mrr[m][keys], mrr[m + TRAILING_MONTHS][keys]
+        t = m + TRAILING_MONTHS
+        den[t], capped[t], net[t] = _sequential_sum(base), _sequential_sum(np.minimum(now, base)), _sequential_sum(now)
+    return RevenueMovements(as_of=as_of, months=frame, trends=trends_frame(frame, den, capped, net, alpha),
+                            alpha=alpha)
+
+
+def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALPHA, con: Any | None = None,
+                             max_cells: int = MAX_CELLS) -> RevenueMovements:
+    """:func:`cs_models.revenue.revenue_movements` streamed from DuckDB.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with ``cid``, ``day`` and ``amount`` (see :func:`parquet_events`).
+    as_of : date
+        Months ending after it are left out.
+    alpha : float
+        ``1 - confidence level`` of the churn-rate intervals.
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on.
+    max_cells : int
+        Largest customers × months grid.
+
+    Returns
+    -------
+    RevenueMovements
+        Equal to the movements of the same events as a frame.
+
+    Raises
+    ------
+    DataError
+        ``revenue_no_months`` when no complete month has events, ``warehouse_too_many_cells``.
+    """
+    check_alpha(alpha)
+    last = _last_month(as_of)
+    con, own = _connection(con)
+    coded = None
+    try:
+        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND amount IS NOT NULL "
+                       f"AND NOT isnan(amount) AND {_period_sql('month')} <= {last}", "month", "amount")
+        if coded.rows == 0:
+            raise DataError("revenue_no_months", "no complete month has billed events")
+        first = int(coded.p_min)
+        width = last - first + 1
+        _check_cells(coded.n_cust, width, max_cells, "revenue")
+        _, mrr = _grids(coded, first, width, False, True)
+    finally:
+        if coded is not None:
+            coded.close()
+        if own:
+            con.close()
+    assert mrr is not None
+    months = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"),
+                             periods=width, freq="M").to_timestamp()
+    return movements_from_grid(mrr, months, as_of, alpha)
