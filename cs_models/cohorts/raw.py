@@ -256,55 +256,6 @@ def _capped_revenue(
     return revenue, capped
 
 
-def _pair_cells(
-    pair_cust: np.ndarray,
-    pair_k: np.ndarray,
-    pair_revenue: np.ndarray | None,
-    cell_row: np.ndarray,
-    n_cust: int,
-    shape: tuple[int, int, int],
-    need_capped: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """The cell sums of the active (customer, k) pairs: the one aggregation both the frame path and the
-    streamed path (:mod:`cs_models.warehouse.stream`) use.
-
-    Parameters
-    ----------
-    pair_cust, pair_k : numpy.ndarray
-        Customer code and periods since its cohort of each active pair, sorted by customer then ``k``.
-    pair_revenue : numpy.ndarray, optional
-        Revenue of each pair.
-    cell_row : numpy.ndarray
-        Row ``group * n_cohorts + cohort`` of each customer.
-    n_cust : int
-        Number of customer codes.
-    shape : tuple of int
-        ``(groups, cohorts, periods)``.
-    need_capped : bool
-        Also sum the revenue capped at each customer's period-0 revenue.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Active customers, customers active in ``k`` or later, revenue (``None`` without
-        ``pair_revenue``) and capped revenue (``None`` unless ``need_capped``), each shaped ``shape``.
-
-    Notes
-    -----
-    Every sum is over customers, so the sums of disjoint blocks of customers add up to the whole.
-    """
-    n_k = shape[2]
-    cells = cell_row[pair_cust] * n_k + pair_k
-    active = np.bincount(cells, minlength=shape[0] * shape[1] * n_k).reshape(shape)
-    active_after = _active_after(pair_cust, cells, shape)
-    revenue = capped = None
-    if pair_revenue is not None and need_capped:  # GRR: each customer capped at its own period-0 revenue
-        revenue, capped = _capped_revenue(pair_cust, pair_k, pair_revenue, cells, n_cust, shape)
-    elif pair_revenue is not None:
-        revenue = np.bincount(cells, weights=pair_revenue, minlength=shape[0] * shape[1] * n_k).reshape(shape)
-    return active, active_after, revenue, capped
-
-
 def _from_events(
     events: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -346,10 +297,14 @@ def _from_events(
     pairs, pair_revenue = _active_pairs(key, amount, grid_cells, need_capped)
     del key
     pair_cust, pair_k = np.divmod(pairs, n_k)
-    active, active_after, revenue, capped = _pair_cells(pair_cust, pair_k, pair_revenue, cell_row, n_cust,
-                                                        (n_g, n_c, n_k), need_capped)
+    cells = cell_row[pair_cust] * n_k + pair_k
+    active = np.bincount(cells, minlength=size_of_grid).reshape(n_g, n_c, n_k)
+    active_after = _active_after(pair_cust, cells, (n_g, n_c, n_k))
     sizes = np.bincount(cell_row[member], minlength=n_g * n_c).reshape(n_g, n_c)
-    if pair_revenue is None and amount is not None:  # NRR needs cell sums only: one small bincount over the events
+    revenue = capped = None
+    if pair_revenue is not None:  # GRR: each customer's revenue capped at its own period-0 revenue
+        revenue, capped = _capped_revenue(pair_cust, pair_k, pair_revenue, cells, n_cust, (n_g, n_c, n_k))
+    elif amount is not None:  # NRR needs cell sums only: one small bincount over the events
         event_cells = cell_row[cust] * n_k + k
         revenue = np.bincount(event_cells, weights=amount, minlength=size_of_grid).reshape(n_g, n_c, n_k)
     return _Raw(first, n_k, sizes, active, active_after, revenue, capped, groups, unmatched, before_start)

@@ -10,9 +10,10 @@ events of 5 million customers over three years take a 180-million-cell grid.
 
 From the grid, the statistics are those of the frame path, computed by the same code:
 
-- cohort tables: blocks of customers become the sorted (customer, k) pairs that
-  :func:`cs_models.cohorts.raw._pair_cells` sums (blocks add up), then
-  :func:`cs_models.cohorts.table._assemble` labels them;
+- cohort tables: period by period, the grid's active customers add to their (cohort, k) cells the
+  sums :func:`cs_models.cohorts.raw._from_events` makes (customers, customers active then or later,
+  revenue, revenue capped at the cohort period's), and :func:`cs_models.cohorts.table._assemble`
+  labels them exactly as for a frame;
 - revenue movements: month by month, each customer's MRR against the month before is classified by
   :func:`cs_models.revenue.movement_labels` and framed by :func:`cs_models.revenue.months_frame` and
   :func:`cs_models.revenue.trends_frame`.
@@ -32,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cs_models.cohorts.periods import _NS_PER_DAY, _Grid
-from cs_models.cohorts.raw import _pair_cells, _Raw
+from cs_models.cohorts.raw import _Raw
 from cs_models.cohorts.table import METRICS, MODES, PERIODS, WEIGHTINGS, CohortTable, _assemble
 from cs_models.errors import DataError
 from cs_models.revenue import (
@@ -49,8 +50,6 @@ from cs_models.stats import ALPHA, check_alpha
 MAX_CELLS = 250_000_000
 #: Rows per Arrow record batch read from DuckDB.
 BATCH_ROWS = 1 << 20
-#: Cells per block of customers turned into (customer, k) pairs at a time.
-BLOCK_CELLS = 1 << 24
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
                   "HUGEINT")
 
@@ -216,37 +215,44 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
 
 
 def _raw_from_grid(active: np.ndarray, money: np.ndarray | None, first: int, need_capped: bool) -> _Raw:
-    """The cell sums of period-major grids, by blocks of customers through :func:`_pair_cells`."""
+    """The cell sums of period-major grids, one period (row) at a time.
+
+    A customer's cohort is its first active period; in period ``m`` each active customer adds 1
+    (and its revenue, and that capped at its cohort-period revenue) to cell ``(cohort, m - cohort)``;
+    its last active period counts it in every ``k`` up to it (``on_or_after``). These are the sums
+    :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs.
+    """
     width, n = active.shape
+    cohort = np.full(n, width, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    for m in range(width - 1, -1, -1):
+        cohort[active[m]] = m
+    member = cohort < width
+    for m in range(width):
+        last[active[m]] = m
     shape = (1, width, width)
-    sizes = np.zeros((1, width), dtype=np.int64)
-    act = np.zeros(shape, dtype=np.int64)
-    after = np.zeros(shape, dtype=np.int64)
+    sizes = np.bincount(cohort[member], minlength=width).reshape(1, width)
+    by_last = np.bincount(cohort[member] * width + (last - cohort)[member], minlength=width * width)
+    active_after = np.cumsum(by_last.reshape(shape)[:, :, ::-1], axis=2)[:, :, ::-1]
+    counts = np.zeros(shape, dtype=np.int64)
     revenue = np.zeros(shape) if money is not None else None
     capped = np.zeros(shape) if money is not None and need_capped else None
-    block = max(1, BLOCK_CELLS // max(width, 1))
-    for lo in range(0, n, block):
-        hi = min(n, lo + block)
-        cust_major = np.ascontiguousarray(active[:, lo:hi].T)  # (customers, periods)
-        member = cust_major.any(axis=1)
-        cohort = cust_major.argmax(axis=1)  # first active period: the customer's cohort
-        keys = np.flatnonzero(cust_major)  # sorted by customer, then period
-        del cust_major
-        pair_cust, pair_p = np.divmod(keys, width)
-        pair_k = pair_p - cohort[pair_cust]
-        pair_revenue = None
-        if money is not None:
-            pair_revenue = np.ascontiguousarray(money[:, lo:hi].T).ravel()[keys]
-        del keys
-        a, aa, r, c = _pair_cells(pair_cust, pair_k, pair_revenue, cohort, hi - lo, shape, need_capped)
-        act += a
-        after += aa
-        if revenue is not None and r is not None:
-            revenue += r
-        if capped is not None and c is not None:
-            capped += c
-        sizes += np.bincount(cohort[member], minlength=width)[None, :]
-    return _Raw(first, width, sizes, act, after, revenue, capped, pd.Index([None], dtype=object))
+    base = None
+    if capped is not None and money is not None:
+        base = np.zeros(n)
+        base[member] = money[cohort[member], np.flatnonzero(member)]
+    for m in range(width):
+        who = np.flatnonzero(active[m])
+        c = cohort[who]
+        cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
+        counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
+        if revenue is not None and money is not None:
+            value = money[m][who]
+            revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
+            if capped is not None and base is not None:
+                capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who]),
+                                                              minlength=m + 1)
+    return _Raw(first, width, sizes, counts, active_after, revenue, capped, pd.Index([None], dtype=object))
 
 
 def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", mode: str = "classic",

@@ -72,13 +72,12 @@ def test_streamed_movements_equal_pandas(seed, integer_ids, tmp_path):
     assert got.to_dict() == expected.to_dict()
 
 
-def test_small_batches_and_blocks_give_the_same_tables(tmp_path, monkeypatch):
+def test_small_batches_give_the_same_tables(tmp_path, monkeypatch):
     events = random_events(4)
     source = _parquet(events, tmp_path)
     whole = cohort_table_stream(source, as_of=AS_OF, metric="grr")
     moves = revenue_movements_stream(source, AS_OF)
     monkeypatch.setattr(stream, "BATCH_ROWS", 500)
-    monkeypatch.setattr(stream, "BLOCK_CELLS", 100)
     assert cohort_table_stream(source, as_of=AS_OF, metric="grr").to_dict() == whole.to_dict()
     assert revenue_movements_stream(source, AS_OF).to_dict() == moves.to_dict()
 
