@@ -335,8 +335,10 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
     sums, counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
     churned, churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
     end_mrr, customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
+    den, capped, net = np.zeros(width), np.zeros(width), np.zeros(width)
     ever = np.zeros(n, dtype=bool)
     previous = np.zeros(n)
+    billed_keys: list[np.ndarray] = []  # customers billed in each month (ascending codes)
     for m in range(width):
         current = mrr[m]
         keys = np.flatnonzero(current)
@@ -347,19 +349,21 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
         counts[m] = np.bincount(label, minlength=5)
         end_mrr[m] = _sequential_sum(value)
         customers_end[m] = int(billed.sum())
-        if m:
-            gone = (previous > 0) & (current == 0)
+        if m:  # churned: billed the month before, nothing now
+            before = billed_keys[m - 1]
+            gone = before[current[before] == 0]
             churned[m] = _sequential_sum(-previous[gone])
-            churned_customers[m] = int(gone.sum())
-        ever[keys[billed]] = True
+            churned_customers[m] = len(gone)
+        billed_keys.append(keys[billed])
+        ever[billed_keys[m]] = True
+        if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
+            base_keys = billed_keys[m - TRAILING_MONTHS]
+            base, now = mrr[m - TRAILING_MONTHS][base_keys], current[base_keys]
+            den[m], capped[m], net[m] = (_sequential_sum(base), _sequential_sum(np.minimum(now, base)),
+                                         _sequential_sum(now))
+            billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
         previous = current
     frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
-    den, capped, net = np.zeros(width), np.zeros(width), np.zeros(width)
-    for m in range(width - TRAILING_MONTHS):
-        keys = np.flatnonzero(mrr[m] > 0)
-        base, now = mrr[m][keys], mrr[m + TRAILING_MONTHS][keys]
-        t = m + TRAILING_MONTHS
-        den[t], capped[t], net[t] = _sequential_sum(base), _sequential_sum(np.minimum(now, base)), _sequential_sum(now)
     return RevenueMovements(as_of=as_of, months=frame, trends=trends_frame(frame, den, capped, net, alpha),
                             alpha=alpha)
 
