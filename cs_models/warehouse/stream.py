@@ -137,7 +137,8 @@ def _connection(con: Any | None) -> tuple[Any, bool]:
     return duckdb.connect(), True
 
 
-def _check_cells(n_cust: int, width: int, limit: int, what: str) -> None:
+def _check_cells(n_cust: int, width: int, limit: int | None, what: str) -> None:
+    limit = MAX_CELLS if limit is None else limit
     cells = n_cust * width
     if cells > limit:
         raise DataError("warehouse_too_many_cells",
@@ -162,9 +163,47 @@ def _grids(coded: _Coded, first: int, width: int, activity: bool,
             None if money is None else money.reshape(width, n))
 
 
+def duckdb_connection(wh: Any) -> Any | None:
+    """The DuckDB connection under a :class:`~cs_models.warehouse.connection.Warehouse`, if it is DuckDB.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        A connection.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection or None
+        The embedded engine's connection (the streamed path runs there); ``None`` for a remote
+        warehouse, where the aggregations stay in SQL.
+    """
+    backend = getattr(wh, "backend", None)
+    if getattr(backend, "name", None) != "duckdb":
+        return None
+    return getattr(backend, "con", None)
+
+
+def to_duckdb_sql(expr: Any) -> str:
+    """The DuckDB SQL of an ibis expression (the events selected through a column mapping).
+
+    Parameters
+    ----------
+    expr : ibis.Table
+        A table expression with ``cid``, ``day`` and ``amount``.
+
+    Returns
+    -------
+    str
+        Its ``SELECT``.
+    """
+    import ibis
+
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
 # ------------------------------------------------------------------------ cohorts
 def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", need_revenue: bool = False,
-                      need_capped: bool = False, con: Any | None = None, max_cells: int = MAX_CELLS) -> _Raw:
+                      need_capped: bool = False, con: Any | None = None, max_cells: int | None = None) -> _Raw:
     """The cell sums of an events-only cohort table, streamed from DuckDB.
 
     Parameters
@@ -180,8 +219,8 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
         Sum revenue (NRR) and capped revenue (GRR).
     con : duckdb.DuckDBPyConnection, optional
         The connection to run on (a new in-memory one by default).
-    max_cells : int
-        Largest customers × periods grid.
+    max_cells : int, optional
+        Largest customers × periods grid (default :data:`MAX_CELLS`).
 
     Returns
     -------
@@ -257,7 +296,7 @@ def _raw_from_grid(active: np.ndarray, money: np.ndarray | None, first: int, nee
 
 def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", mode: str = "classic",
                         metric: str = "logo", weighting: str = "size", max_k: int | None = None,
-                        alpha: float = ALPHA, con: Any | None = None, max_cells: int = MAX_CELLS) -> CohortTable:
+                        alpha: float = ALPHA, con: Any | None = None, max_cells: int | None = None) -> CohortTable:
     """:func:`cs_models.cohorts.cohort_table` of events alone (cohort = first event's period), streamed.
 
     Parameters
@@ -270,8 +309,8 @@ def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", 
         As in :func:`cs_models.cohorts.cohort_table`.
     con : duckdb.DuckDBPyConnection, optional
         The connection to run on.
-    max_cells : int
-        Largest customers × periods grid.
+    max_cells : int, optional
+        Largest customers × periods grid (default :data:`MAX_CELLS`).
 
     Returns
     -------
@@ -369,7 +408,7 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
 
 
 def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALPHA, con: Any | None = None,
-                             max_cells: int = MAX_CELLS) -> RevenueMovements:
+                             max_cells: int | None = None) -> RevenueMovements:
     """:func:`cs_models.revenue.revenue_movements` streamed from DuckDB.
 
     Parameters
@@ -382,8 +421,8 @@ def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALP
         ``1 - confidence level`` of the churn-rate intervals.
     con : duckdb.DuckDBPyConnection, optional
         The connection to run on.
-    max_cells : int
-        Largest customers × months grid.
+    max_cells : int, optional
+        Largest customers × months grid (default :data:`MAX_CELLS`).
 
     Returns
     -------

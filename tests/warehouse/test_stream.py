@@ -153,3 +153,28 @@ def test_dense_integer_ids_are_used_as_codes(tmp_path):
         assert (cohort_table_stream(source, as_of=AS_OF, metric=metric).to_dict()
                 == cohort_table(events, as_of=AS_OF, metric=metric).to_dict())
     assert revenue_movements_stream(source, AS_OF).to_dict() == revenue_movements(events, AS_OF).to_dict()
+
+
+def test_the_embedded_engine_streams_events_alone_and_falls_back_to_sql_above_the_limit(monkeypatch):
+    from cs_models.warehouse.cohorts import cohort_table_sql
+    from cs_models.warehouse.connection import embedded
+    from cs_models.warehouse.revenue import revenue_movements_sql
+
+    events = random_events(7)
+    calls = []
+    original = stream._Coded.__init__
+
+    def counted(self, *args, **kwargs):
+        calls.append(args[2])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(stream._Coded, "__init__", counted)
+    expected_table = cohort_table(events, as_of=AS_OF, metric="grr").to_dict()
+    expected_moves = revenue_movements(events, AS_OF).to_dict()
+    with embedded({"events": events}) as wh:
+        assert cohort_table_sql(wh, as_of=AS_OF, metric="grr").to_dict() == expected_table
+        assert revenue_movements_sql(wh, AS_OF).to_dict() == expected_moves
+        assert len(calls) == 2  # both streamed
+        monkeypatch.setattr(stream, "MAX_CELLS", 10)  # every grid too large: the SQL path answers
+        assert cohort_table_sql(wh, as_of=AS_OF, metric="grr").to_dict() == expected_table
+        assert revenue_movements_sql(wh, AS_OF).to_dict() == expected_moves
