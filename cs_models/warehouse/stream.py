@@ -55,6 +55,9 @@ _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMAL
 
 
 # ------------------------------------------------------------------------ sources
+_PARQUET = "SELECT {cid} AS cid, CAST({day} AS DATE) AS day, {money} AS amount FROM read_parquet([{files}])"
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -79,8 +82,7 @@ def parquet_events(paths: str | Path | Sequence[str | Path], *, customer_id: str
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
     money = f"CAST({_quote(amount)} AS DOUBLE)" if amount else "CAST(NULL AS DOUBLE)"
-    return (f"SELECT {_quote(customer_id)} AS cid, CAST({_quote(date_column)} AS DATE) AS day, {money} AS amount "
-            f"FROM read_parquet([{listed}])")
+    return _PARQUET.format(cid=_quote(customer_id), day=_quote(date_column), money=money, files=listed)
 
 
 def _period_sql(period: str) -> str:
@@ -91,29 +93,41 @@ def _period_sql(period: str) -> str:
             "month": f"CAST({months} AS INTEGER)", "quarter": f"CAST(floor({months} / 3) AS INTEGER)"}[period]
 
 
+#: The queries of :class:`_Coded` (the parts are identifiers quoted here and SQL built by this module or
+#: compiled by ibis; no user text is spliced in unquoted).
+_KEPT = "SELECT cid, {period} AS p, {amount} AS amount FROM ({events}) WHERE {where}"
+_DESCRIBE = "DESCRIBE {kept}"
+_INT_STATS = "SELECT min(cid), max(cid), count(*), min(p), max(p) FROM ({kept})"
+_STATS = "SELECT count(*), min(p), max(p) FROM ({kept})"
+_BY_INT = "SELECT CAST(cid - {low} AS INTEGER) AS code, p, amount FROM ({kept})"
+_IDS = ("CREATE TEMP TABLE {table} AS SELECT cid, CAST(row_number() OVER () - 1 AS INTEGER) AS code "
+        "FROM (SELECT DISTINCT cid FROM ({kept}))")
+_COUNT = "SELECT count(*) FROM {table}"
+_BY_IDS = "SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
+_DROP = "DROP TABLE IF EXISTS {table}"
+
+
 class _Coded:
     """The kept events of ``events_sql`` with integer customer codes: ``code``, ``p``, ``amount``."""
 
     def __init__(self, con: Any, events_sql: str, where: str, period: str, amount: str) -> None:
-        kept = f"SELECT cid, {_period_sql(period)} AS p, {amount} AS amount FROM ({events_sql}) WHERE {where}"
-        cid_type = con.execute(f"DESCRIBE {kept}").fetchall()[0][1].upper()
+        kept = _KEPT.format(period=_period_sql(period), amount=amount, events=events_sql, where=where)
+        cid_type = con.execute(_DESCRIBE.format(kept=kept)).fetchall()[0][1].upper()
         self.con = con
         self._table: str | None = None
         if cid_type in _INTEGER_TYPES:
-            low, high, rows, p_min, p_max = con.execute(
-                f"SELECT min(cid), max(cid), count(*), min(p), max(p) FROM ({kept})").fetchall()[0]
+            low, high, rows, p_min, p_max = con.execute(_INT_STATS.format(kept=kept)).fetchall()[0]
             if rows == 0 or int(high) - int(low) < 4 * int(rows) + 1024:  # dense enough to index directly
                 self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
                 self.n_cust = 0 if rows == 0 else int(high) - int(low) + 1
-                self.sql = f"SELECT CAST(cid - {int(low or 0)} AS INTEGER) AS code, p, amount FROM ({kept})"
+                self.sql = _BY_INT.format(low=int(low or 0), kept=kept)
                 return
         self._table = f"cs_lens_ids_{id(self)}"
-        con.execute(f"CREATE TEMP TABLE {self._table} AS SELECT cid, CAST(row_number() OVER () - 1 AS INTEGER) "
-                    f"AS code FROM (SELECT DISTINCT cid FROM ({kept}))")
-        self.n_cust = int(con.execute(f"SELECT count(*) FROM {self._table}").fetchall()[0][0])
-        rows, p_min, p_max = con.execute(f"SELECT count(*), min(p), max(p) FROM ({kept})").fetchall()[0]
+        con.execute(_IDS.format(table=self._table, kept=kept))
+        self.n_cust = int(con.execute(_COUNT.format(table=self._table)).fetchall()[0][0])
+        rows, p_min, p_max = con.execute(_STATS.format(kept=kept)).fetchall()[0]
         self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
-        self.sql = f"SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {self._table} i ON e.cid = i.cid"
+        self.sql = _BY_IDS.format(kept=kept, table=self._table)
 
     def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """The kept events in record batches: customer codes, periods and amounts as numpy arrays."""
@@ -125,7 +139,7 @@ class _Coded:
     def close(self) -> None:
         """Drop the temporary table of codes."""
         if self._table is not None:
-            self.con.execute(f"DROP TABLE IF EXISTS {self._table}")
+            self.con.execute(_DROP.format(table=self._table))
             self._table = None
 
 
