@@ -24,6 +24,8 @@ differ from it in the last bits; counts are identical.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -105,6 +107,7 @@ _IDS = ("CREATE TEMP TABLE {table} AS SELECT cid, CAST(row_number() OVER () - 1 
 _COUNT = "SELECT count(*) FROM {table}"
 _BY_IDS = "SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
 _DROP = "DROP TABLE IF EXISTS {table}"
+_KEYS = "SELECT CAST(p - {first} AS BIGINT) * {n} + code AS key{amount} FROM ({codes})"
 
 
 class _Coded:
@@ -129,12 +132,39 @@ class _Coded:
         self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
         self.sql = _BY_IDS.format(kept=kept, table=self._table)
 
-    def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The kept events in record batches: customer codes, periods and amounts as numpy arrays."""
-        reader = self.con.sql(self.sql).to_arrow_reader(BATCH_ROWS)
-        for batch in reader:
-            yield (batch.column(0).to_numpy(zero_copy_only=False), batch.column(1).to_numpy(zero_copy_only=False),
-                   batch.column(2).to_numpy(zero_copy_only=False))
+    def batches(self, first: int, amounts: bool) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """The kept events in record batches: each one's cell ``(p - first) * n_cust + code`` in the
+        period-major grid (computed by DuckDB) and, when ``amounts``, its amount, as numpy arrays.
+
+        A thread reads the next batch while the caller handles this one.
+        """
+        sql = _KEYS.format(first=int(first), n=self.n_cust, amount=", amount" if amounts else "", codes=self.sql)
+        reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                for batch in reader:
+                    ready.put(batch)
+                ready.put(None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                ready.put(exc)
+
+        thread = threading.Thread(target=produce, daemon=True)
+        thread.start()
+        try:
+            while (batch := ready.get()) is not None:
+                if isinstance(batch, BaseException):
+                    raise batch
+                yield (batch.column(0).to_numpy(zero_copy_only=False),
+                       batch.column(1).to_numpy(zero_copy_only=False) if amounts else None)
+        finally:
+            while thread.is_alive():  # let the reader finish (drain what it still puts)
+                try:
+                    ready.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+            thread.join()
 
     def close(self) -> None:
         """Drop the temporary table of codes."""
@@ -166,12 +196,10 @@ def _grids(coded: _Coded, first: int, width: int, activity: bool,
     n = coded.n_cust
     active = np.zeros(width * n, dtype=bool) if activity else None
     money = np.zeros(width * n, dtype=np.float64) if revenue else None
-    for code, p, amount in coded.batches():
-        key = (p.astype(np.int64) - first) * n
-        key += code
+    for key, amount in coded.batches(first, money is not None):
         if active is not None:
             active[key] = True
-        if money is not None:
+        if money is not None and amount is not None:
             np.add.at(money, key, amount)
     return (None if active is None else active.reshape(width, n),
             None if money is None else money.reshape(width, n))
