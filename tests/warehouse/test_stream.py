@@ -178,3 +178,28 @@ def test_the_embedded_engine_streams_events_alone_and_falls_back_to_sql_above_th
         monkeypatch.setattr(stream, "MAX_CELLS", 10)  # every grid too large: the SQL path answers
         assert cohort_table_sql(wh, as_of=AS_OF, metric="grr").to_dict() == expected_table
         assert revenue_movements_sql(wh, AS_OF).to_dict() == expected_moves
+
+
+def test_the_report_of_a_duckdb_file_streams(tmp_path, monkeypatch):
+    from cs_models.warehouse.report import run
+
+    events = random_events(8).dropna(subset=["customer_id", "date"])
+    path = tmp_path / "events.db"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", events)
+        con.execute("CREATE TABLE events AS SELECT * FROM frame")
+    calls = []
+    original = stream._Coded.__init__
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(stream._Coded, "__init__", counted)
+    report, _, as_of = run(f"duckdb:///{path}", ["events=events"], as_of=AS_OF, lang="en")
+    assert as_of == AS_OF
+    assert len(calls) == 2
+    assert "error" not in report["cohorts"]
+    assert "error" not in report["revenue"]
+    expected = revenue_movements(events, AS_OF)
+    assert len(report["revenue"]["months"]) == len(expected.months)
