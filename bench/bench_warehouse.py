@@ -16,7 +16,8 @@ and, each in a fresh process (peak RSS = its ``VmHWM``, imports included):
 Figure group ``uploaded`` (10M events in memory): :func:`cs_models.cohorts.cohort_table` on the
 frame with categorical ids (as ingestion gives them) against DuckDB SQL on the same frame.
 
-The table (figure, size, median, min–max, peak RSS, ratio to the peer) is printed and written to
+The table (figure, size, median, min–max, CPU seconds of the child (user + system, all threads: what
+the figure costs whatever the load), peak RSS, ratio to the peer, load average after it) is printed and written to
 ``bench/results/<date>-<host>-<group>.md`` with the machine and the load average.
 
     .venv/bin/python bench/bench_warehouse.py --group engine --size 100000000 --repeat 1
@@ -29,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -140,12 +142,14 @@ def child(figure: str, path: str, repeat: int) -> None:
     """Time one figure in this fresh process; print its runs and peak RSS as JSON."""
     sys.path.insert(0, str(ROOT))
     data = _setup(figure, path)
-    times, result = [], None
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
         result = _run(figure, data)
         times.append(time.perf_counter() - start)
-    print(json.dumps({"times": times, "rss_mb": high_water_mb(), "result": str(result)}))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+    print(json.dumps({"times": times, "cpu": cpu, "rss_mb": high_water_mb(), "result": str(result)}))
 
 
 def measure(figure: str, arg: str, repeat: int) -> dict[str, Any]:
@@ -168,14 +172,15 @@ def rows_of(results: dict[str, dict[str, Any]], size: int) -> list[dict[str, str
     for name, res in results.items():
         if "error" in res:
             rows.append({"figure": name, "events": f"{size:,}", "median s": "error", "min–max s": res["error"],
-                         "peak RSS MB": "", "vs peer": "", "load": f"{res['load']:.1f}"})
+                         "CPU s": "", "peak RSS MB": "", "vs peer": "", "load": f"{res['load']:.1f}"})
             continue
         median = statistics.median(res["times"])
         peer = results.get(PEERS.get(name, ""), {})
         ratio = (f"{median / statistics.median(peer['times']):.2f}× {PEERS[name]}" if "times" in peer else "")
         rows.append({"figure": name, "events": f"{size:,}", "median s": f"{median:.2f}",
                      "min–max s": f"{min(res['times']):.2f}–{max(res['times']):.2f}",
-                     "peak RSS MB": f"{res['rss_mb']:,.0f}", "vs peer": ratio, "load": f"{res['load']:.1f}"})
+                     "CPU s": f"{statistics.median(res['cpu']):.2f}", "peak RSS MB": f"{res['rss_mb']:,.0f}",
+                     "vs peer": ratio, "load": f"{res['load']:.1f}"})
     return rows
 
 

@@ -388,9 +388,8 @@ def _last_month(as_of: date) -> int:
     return int(last.year * 12 + last.month - 1 - EPOCH_MONTH)
 
 
-def _sequential_sum(values: np.ndarray) -> float:
-    """The sum in index order (as ``bincount`` adds), not numpy's pairwise order."""
-    return float(np.bincount(np.zeros(len(values), dtype=np.intp), values, minlength=1)[0])
+def _total(values: np.ndarray) -> float:
+    return float(values.sum())
 
 
 def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, alpha: float) -> RevenueMovements:
@@ -428,20 +427,20 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
         label, change = movement_labels(value, previous[keys], billed & ~ever[keys])
         sums[m] = np.bincount(label, change, minlength=5)
         counts[m] = np.bincount(label, minlength=5)
-        end_mrr[m] = _sequential_sum(value)
+        end_mrr[m] = _total(value)
         customers_end[m] = int(billed.sum())
         if m:  # churned: billed the month before, nothing now
             before = billed_keys[m - 1]
             gone = before[current[before] == 0]
-            churned[m] = _sequential_sum(-previous[gone])
+            churned[m] = _total(-previous[gone])
             churned_customers[m] = len(gone)
         billed_keys.append(keys[billed])
         ever[billed_keys[m]] = True
         if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
             base_keys = billed_keys[m - TRAILING_MONTHS]
             base, now = mrr[m - TRAILING_MONTHS][base_keys], current[base_keys]
-            den[m], capped[m], net[m] = (_sequential_sum(base), _sequential_sum(np.minimum(now, base)),
-                                         _sequential_sum(now))
+            den[m], capped[m], net[m] = (_total(base), _total(np.minimum(now, base)),
+                                         _total(now))
             billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
         previous = current
     frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
