@@ -106,6 +106,8 @@ def _cells(events: pd.DataFrame, as_of: date) -> _Cells:
     stamps = events["date"].to_numpy("datetime64[ns]")
     amount = events["amount"].to_numpy(float)
     keep = events["customer_id"].notna().to_numpy() & ~np.isnat(stamps) & ~np.isnan(amount)
+    if not keep.any():
+        raise DataError("revenue_no_months", "no complete month has billed events")
     if keep.all():  # the usual case: no copies of the columns
         month = _months(stamps)
     else:
@@ -172,16 +174,7 @@ def _movements(cells: _Cells) -> pd.DataFrame:
     who, when = customer[billed], month[billed]  # sorted: each customer's first billed month comes first
     starts = np.r_[True, who[1:] != who[:-1]] if len(who) else np.zeros(0, bool)
     first_billed[who[starts]] = when[starts]
-    fresh = (before == 0) & billed
-    new = fresh & (first_billed[customer] == month)
-    # each cell's movement as a label, so that one bincount sums every movement of every month
-    label = np.full(len(keys), 4, dtype=np.int64)
-    was = before > 0
-    label[was & (value > before)] = 2
-    label[was & billed & (value < before)] = 3
-    label[fresh] = 1
-    label[new] = 0
-    change = np.where(label < 2, value, value - before)
+    label, change = movement_labels(value, before, first_billed[customer] == month)
     index = month * 5 + label
     sums = np.bincount(index, change, minlength=5 * width).reshape(width, 5)
     counts = np.bincount(index, minlength=5 * width).reshape(width, 5)
@@ -191,12 +184,61 @@ def _movements(cells: _Cells) -> pd.DataFrame:
     churned = np.bincount(month[ends] + 1, -value[ends], minlength=width)
     end_mrr = np.bincount(month, value, minlength=width)
     customers_end = np.bincount(month[billed], minlength=width)
-    return pd.DataFrame({"month": cells.months, "start_mrr": np.r_[0.0, end_mrr[:-1]], "new": sums[:, 0],
+    return months_frame(cells.months, sums, counts, churned, np.bincount(month[ends] + 1, minlength=width),
+                        end_mrr, customers_end)
+
+
+def movement_labels(value: np.ndarray, before: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each billed cell's movement (0 new, 1 reactivation, 2 expansion, 3 contraction, 4 none) and change.
+
+    Parameters
+    ----------
+    value, before : numpy.ndarray
+        A customer's MRR in a month and in the month before.
+    first : numpy.ndarray
+        Whether the month is the customer's first billed month.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The label (int64) and the change it moves MRR by (the whole MRR for new and reactivation).
+    """
+    billed = value > 0
+    fresh = (before == 0) & billed
+    label = np.full(len(value), 4, dtype=np.int64)
+    was = before > 0
+    label[was & (value > before)] = 2
+    label[was & billed & (value < before)] = 3
+    label[fresh] = 1
+    label[fresh & first] = 0
+    return label, np.where(label < 2, value, value - before)
+
+
+def months_frame(months: pd.DatetimeIndex, sums: np.ndarray, counts: np.ndarray, churned: np.ndarray,
+                 churned_customers: np.ndarray, end_mrr: np.ndarray, customers_end: np.ndarray) -> pd.DataFrame:
+    """:attr:`RevenueMovements.months` from the per-month sums.
+
+    Parameters
+    ----------
+    months : pandas.DatetimeIndex
+        First day of each month.
+    sums, counts : numpy.ndarray
+        Per month (rows) and label of :func:`movement_labels` (5 columns): the changes and the cells.
+    churned, churned_customers : numpy.ndarray
+        Per month: minus the MRR of the month before of the customers billed nothing, and how many.
+    end_mrr, customers_end : numpy.ndarray
+        Per month: the MRR and the customers billed.
+
+    Returns
+    -------
+    DataFrame
+        The months frame.
+    """
+    return pd.DataFrame({"month": months, "start_mrr": np.r_[0.0, end_mrr[:-1]], "new": sums[:, 0],
                          "reactivation": sums[:, 1], "expansion": sums[:, 2], "contraction": sums[:, 3],
                          "churned": churned, "end_mrr": end_mrr, "customers_start": np.r_[0, customers_end[:-1]],
                          "new_customers": counts[:, 0], "reactivated_customers": counts[:, 1],
-                         "churned_customers": np.bincount(month[ends] + 1, minlength=width),
-                         "customers_end": customers_end})
+                         "churned_customers": churned_customers, "customers_end": customers_end})
 
 
 def _trends(cells: _Cells, months: pd.DataFrame, alpha: float) -> pd.DataFrame:

@@ -211,6 +211,24 @@ def cohort_raw(wh: Warehouse, *, as_of: date, period: str = "month", segment: st
                 capped if need_capped else None, groups, counts["unmatched"], counts["before_start"])
 
 
+def _streamed_raw(wh: Warehouse, as_of: date, period: str, segment: str | None, metric: str,
+                  mapping: ColumnMapping) -> _Raw | None:
+    """The cells from the streamed engine (embedded DuckDB, events alone, grid within its limit), else None."""
+    from cs_models.warehouse.stream import duckdb_connection, stream_cohort_raw, to_duckdb_sql
+
+    con = duckdb_connection(wh)
+    if con is None or wh.has("customers") or segment is not None:
+        return None
+    events = _events(wh, mapping, as_of, metric != "logo")
+    try:
+        return stream_cohort_raw(to_duckdb_sql(events), as_of=as_of, period=period, need_revenue=metric != "logo",
+                                 need_capped=metric == "grr", con=con)
+    except DataError as exc:
+        if exc.code == "warehouse_too_many_cells":  # too large a grid: the SQL path has no grid
+            return None
+        raise
+
+
 def cohort_table_sql(wh: Warehouse, *, as_of: date, source: str = "events", period: str = "month",
                      mode: str = "classic", metric: str = "logo", segment: str | None = None,
                      segment_value: Hashable | None = None, weighting: str = "size", max_k: int | None = None,
@@ -231,7 +249,9 @@ def cohort_table_sql(wh: Warehouse, *, as_of: date, source: str = "events", peri
     Returns
     -------
     CohortTable
-        Equal to the table built from the same data read as files.
+        Equal to the table built from the same data read as files. On the embedded engine, events
+        alone (no customers table, no segment) are streamed into a grid
+        (:mod:`cs_models.warehouse.stream`) when it fits :data:`~cs_models.warehouse.stream.MAX_CELLS`.
 
     Raises
     ------
@@ -252,8 +272,10 @@ def cohort_table_sql(wh: Warehouse, *, as_of: date, source: str = "events", peri
             raise DataError("cohorts_no_amount", "revenue retention needs event amounts")
         if mode != "classic":
             raise ValueError("revenue retention uses each period's revenue: mode must be 'classic'")
-    raw = cohort_raw(wh, as_of=as_of, period=period, segment=segment, need_revenue=metric != "logo",
-                     need_capped=metric == "grr", mappings={**(mappings or {}), "events": events_mapping})
+    raw = _streamed_raw(wh, as_of, period, segment, metric, events_mapping)
+    if raw is None:
+        raw = cohort_raw(wh, as_of=as_of, period=period, segment=segment, need_revenue=metric != "logo",
+                         need_capped=metric == "grr", mappings={**(mappings or {}), "events": events_mapping})
     if segment_value is not None:
         raw = raw.keep_group(segment_value)
     if max_k is not None:

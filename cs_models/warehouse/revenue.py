@@ -31,6 +31,17 @@ def _last_month(as_of: date) -> int:
     return int(last.year * 12 + last.month - 1 - EPOCH_MONTH)
 
 
+def _billed_events(wh: Warehouse, mapping: ColumnMapping | None) -> Any:
+    """The events' ``cid``, ``day`` and ``amount`` through the mapping (``revenue_no_amount`` without amounts)."""
+    mapping = mapping or suggest(wh, "events")
+    if "amount" not in mapping.fields:
+        raise DataError("revenue_no_amount", "the events have no amount column")
+    table = wh.table("events")
+    fields = mapping.fields
+    return table.select(cid=column(table, fields["customer_id"], "string"), day=column(table, fields["date"], "date"),
+                        amount=column(table, fields["amount"], "float64"))
+
+
 def monthly_cells(wh: Warehouse, as_of: date, mapping: ColumnMapping | None = None) -> Any:
     """Each customer's billed amount per complete month (``cid``, ``m``, ``v``), unevaluated.
 
@@ -53,13 +64,7 @@ def monthly_cells(wh: Warehouse, as_of: date, mapping: ColumnMapping | None = No
     DataError
         ``revenue_no_amount`` when the events have no amount column.
     """
-    mapping = mapping or suggest(wh, "events")
-    if "amount" not in mapping.fields:
-        raise DataError("revenue_no_amount", "the events have no amount column")
-    table = wh.table("events")
-    fields = mapping.fields
-    ev = table.select(cid=column(table, fields["customer_id"], "string"), day=column(table, fields["date"], "date"),
-                      amount=column(table, fields["amount"], "float64"))
+    ev = _billed_events(wh, mapping)
     ev = ev.filter(ev.cid.notnull() & ev.day.notnull() & ev.amount.notnull() & ~ev.amount.isnan())
     ev = ev.mutate(m=period_expr(ev.day, "month"))
     ev = ev.filter(ev.m <= _last_month(as_of))
@@ -126,7 +131,8 @@ def revenue_movements_sql(wh: Warehouse, as_of: date, *, alpha: float = ALPHA,
     Returns
     -------
     RevenueMovements
-        Equal to the movements of the same events read from a file.
+        Equal to the movements of the same events read from a file. On the embedded engine they
+        are streamed into a grid (:mod:`cs_models.warehouse.stream`) when it fits.
 
     Raises
     ------
@@ -134,6 +140,15 @@ def revenue_movements_sql(wh: Warehouse, as_of: date, *, alpha: float = ALPHA,
         ``revenue_no_amount``, ``revenue_no_months``, ``warehouse_too_many_rows``.
     """
     check_alpha(alpha)
+    from cs_models.warehouse.stream import duckdb_connection, revenue_movements_stream, to_duckdb_sql
+
+    con = duckdb_connection(wh)
+    if con is not None:  # the embedded engine: streamed into a grid when it fits
+        try:
+            return revenue_movements_stream(to_duckdb_sql(_billed_events(wh, mapping)), as_of, alpha=alpha, con=con)
+        except DataError as exc:
+            if exc.code != "warehouse_too_many_cells":
+                raise
     cells = wh.reuse(monthly_cells(wh, as_of, mapping))
     first = wh.scalar(cells.m.min())
     if first is None:

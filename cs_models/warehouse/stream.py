@@ -1,0 +1,499 @@
+"""The embedded engine for data too large for pandas: DuckDB streams the events, numpy keeps a grid.
+
+DuckDB reads only the columns needed (customer id, date, amount) of Parquet files or of a table,
+filters them and computes each event's period, and hands them over in Arrow record batches; the
+customer ids are integer-coded once (an integer id column is used as it is when dense, other ids
+get codes from one ``DISTINCT`` pass). numpy accumulates a dense period × customer grid: whether
+each customer was active in each period, and its revenue there. The grid is bounded
+(:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``), so memory is too: 100 million
+events of 5 million customers over three years take a 180-million-cell grid.
+
+From the grid, the statistics are those of the frame path, computed by the same code:
+
+- cohort tables: period by period, the grid's active customers add to their (cohort, k) cells the
+  sums :func:`cs_models.cohorts.raw._from_events` makes (customers, customers active then or later,
+  revenue, revenue capped at the cohort period's), and :func:`cs_models.cohorts.table._assemble`
+  labels them exactly as for a frame;
+- revenue movements: month by month, each customer's MRR against the month before is classified by
+  :func:`cs_models.revenue.movement_labels` and framed by :func:`cs_models.revenue.months_frame` and
+  :func:`cs_models.revenue.trends_frame`.
+
+Sums of floats are added in another order than the frame path's (batch by batch), so revenue can
+differ from it in the last bits; counts are identical.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_models.cohorts.periods import _NS_PER_DAY, _Grid
+from cs_models.cohorts.raw import _Raw
+from cs_models.cohorts.table import METRICS, MODES, PERIODS, WEIGHTINGS, CohortTable, _assemble
+from cs_models.errors import DataError
+from cs_models.revenue import (
+    EPOCH_MONTH,
+    TRAILING_MONTHS,
+    RevenueMovements,
+    months_frame,
+    movement_labels,
+    trends_frame,
+)
+from cs_models.stats import ALPHA, check_alpha
+
+#: Largest grid (customers × periods) accumulated: 250M cells hold 250 MB of activity and 2 GB of revenue.
+MAX_CELLS = 250_000_000
+#: Rows per Arrow record batch read from DuckDB.
+BATCH_ROWS = 1 << 20
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                  "HUGEINT")
+
+
+# ------------------------------------------------------------------------ sources
+_PARQUET = "SELECT {cid} AS cid, CAST({day} AS DATE) AS day, {money} AS amount FROM read_parquet([{files}])"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parquet_events(paths: str | Path | Sequence[str | Path], *, customer_id: str = "customer_id",
+                   date_column: str = "date", amount: str | None = "amount") -> str:
+    """The SQL of events (``cid``, ``day``, ``amount``) read from Parquet files.
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        The Parquet files (one dataset).
+    customer_id, date_column, amount : str
+        The columns holding the customer id, the date (a date or timestamp) and the amount
+        (``None``: no amounts).
+
+    Returns
+    -------
+    str
+        A ``SELECT`` DuckDB can stream; only these columns are read from the files.
+    """
+    files = [paths] if isinstance(paths, str | Path) else list(paths)
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    money = f"CAST({_quote(amount)} AS DOUBLE)" if amount else "CAST(NULL AS DOUBLE)"
+    return _PARQUET.format(cid=_quote(customer_id), day=_quote(date_column), money=money, files=listed)
+
+
+def _period_sql(period: str) -> str:
+    """Absolute period index of ``day`` as :func:`cs_models.warehouse.cohorts.period_expr` computes it."""
+    days = "datediff('day', DATE '1970-01-01', day)"
+    months = f"(year(day) * 12 + month(day) - 1 - {EPOCH_MONTH})"
+    return {"day": f"CAST({days} AS INTEGER)", "week": f"CAST(floor(({days} + 3) / 7) AS INTEGER)",
+            "month": f"CAST({months} AS INTEGER)", "quarter": f"CAST(floor({months} / 3) AS INTEGER)"}[period]
+
+
+#: The queries of :class:`_Coded` (the parts are identifiers quoted here and SQL built by this module or
+#: compiled by ibis; no user text is spliced in unquoted).
+_KEPT = "SELECT cid, {period} AS p, {amount} AS amount FROM ({events}) WHERE {where}"
+_DESCRIBE = "DESCRIBE {kept}"
+_INT_STATS = "SELECT min(cid), max(cid), count(*), min(p), max(p) FROM ({kept})"
+_STATS = "SELECT count(*), min(p), max(p) FROM ({kept})"
+_BY_INT = "SELECT CAST(cid - {low} AS INTEGER) AS code, p, amount FROM ({kept})"
+_IDS = ("CREATE TEMP TABLE {table} AS SELECT cid, CAST(row_number() OVER () - 1 AS INTEGER) AS code "
+        "FROM (SELECT DISTINCT cid FROM ({kept}))")
+_COUNT = "SELECT count(*) FROM {table}"
+_BY_IDS = "SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
+_DROP = "DROP TABLE IF EXISTS {table}"
+_KEYS = "SELECT CAST(p - {first} AS BIGINT) * {n} + code AS key{amount} FROM ({codes})"
+
+
+class _Coded:
+    """The kept events of ``events_sql`` with integer customer codes: ``code``, ``p``, ``amount``."""
+
+    def __init__(self, con: Any, events_sql: str, where: str, period: str, amount: str) -> None:
+        kept = _KEPT.format(period=_period_sql(period), amount=amount, events=events_sql, where=where)
+        cid_type = con.execute(_DESCRIBE.format(kept=kept)).fetchall()[0][1].upper()
+        self.con = con
+        self._table: str | None = None
+        if cid_type in _INTEGER_TYPES:
+            low, high, rows, p_min, p_max = con.execute(_INT_STATS.format(kept=kept)).fetchall()[0]
+            if rows == 0 or int(high) - int(low) < 4 * int(rows) + 1024:  # dense enough to index directly
+                self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
+                self.n_cust = 0 if rows == 0 else int(high) - int(low) + 1
+                self.sql = _BY_INT.format(low=int(low or 0), kept=kept)
+                return
+        self._table = f"cs_lens_ids_{id(self)}"
+        con.execute(_IDS.format(table=self._table, kept=kept))
+        self.n_cust = int(con.execute(_COUNT.format(table=self._table)).fetchall()[0][0])
+        rows, p_min, p_max = con.execute(_STATS.format(kept=kept)).fetchall()[0]
+        self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
+        self.sql = _BY_IDS.format(kept=kept, table=self._table)
+
+    def batches(self, first: int, amounts: bool) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """The kept events in record batches: each one's cell ``(p - first) * n_cust + code`` in the
+        period-major grid (computed by DuckDB) and, when ``amounts``, its amount, as numpy arrays.
+
+        A thread reads the next batch while the caller handles this one.
+        """
+        sql = _KEYS.format(first=int(first), n=self.n_cust, amount=", amount" if amounts else "", codes=self.sql)
+        reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                for batch in reader:
+                    ready.put(batch)
+                ready.put(None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                ready.put(exc)
+
+        thread = threading.Thread(target=produce, daemon=True)
+        thread.start()
+        try:
+            while (batch := ready.get()) is not None:
+                if isinstance(batch, BaseException):
+                    raise batch
+                yield (batch.column(0).to_numpy(zero_copy_only=False),
+                       batch.column(1).to_numpy(zero_copy_only=False) if amounts else None)
+        finally:
+            while thread.is_alive():  # let the reader finish (drain what it still puts)
+                try:
+                    ready.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+            thread.join()
+
+    def close(self) -> None:
+        """Drop the temporary table of codes."""
+        if self._table is not None:
+            self.con.execute(_DROP.format(table=self._table))
+            self._table = None
+
+
+def _connection(con: Any | None) -> tuple[Any, bool]:
+    if con is not None:
+        return con, False
+    import duckdb
+
+    return duckdb.connect(), True
+
+
+def _check_cells(n_cust: int, width: int, limit: int | None, what: str) -> None:
+    limit = MAX_CELLS if limit is None else limit
+    cells = n_cust * width
+    if cells > limit:
+        raise DataError("warehouse_too_many_cells",
+                        f"{what}: a grid of {cells:,} customer × period cells (limit {limit:,})",
+                        what=what, cells=f"{cells:,}", limit=f"{limit:,}")
+
+
+def _grids(coded: _Coded, first: int, width: int, activity: bool,
+           revenue: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Period-major (``width``, customers) grids of activity and summed amounts."""
+    n = coded.n_cust
+    active = np.zeros(width * n, dtype=bool) if activity else None
+    money = np.zeros(width * n, dtype=np.float64) if revenue else None
+    for key, amount in coded.batches(first, money is not None):
+        if active is not None:
+            active[key] = True
+        if money is not None and amount is not None:
+            np.add.at(money, key, amount)
+    return (None if active is None else active.reshape(width, n),
+            None if money is None else money.reshape(width, n))
+
+
+def duckdb_connection(wh: Any) -> Any | None:
+    """The DuckDB connection under a :class:`~cs_models.warehouse.connection.Warehouse`, if it is DuckDB.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        A connection.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection or None
+        The embedded engine's connection (the streamed path runs there); ``None`` for a remote
+        warehouse, where the aggregations stay in SQL.
+    """
+    backend = getattr(wh, "backend", None)
+    if getattr(backend, "name", None) != "duckdb":
+        return None
+    return getattr(backend, "con", None)
+
+
+def to_duckdb_sql(expr: Any) -> str:
+    """The DuckDB SQL of an ibis expression (the events selected through a column mapping).
+
+    Parameters
+    ----------
+    expr : ibis.Table
+        A table expression with ``cid``, ``day`` and ``amount``.
+
+    Returns
+    -------
+    str
+        Its ``SELECT``.
+    """
+    import ibis
+
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+# ------------------------------------------------------------------------ cohorts
+def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", need_revenue: bool = False,
+                      need_capped: bool = False, con: Any | None = None, max_cells: int | None = None) -> _Raw:
+    """The cell sums of an events-only cohort table, streamed from DuckDB.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with columns ``cid``, ``day`` (DATE) and ``amount`` (DOUBLE), e.g.
+        :func:`parquet_events`.
+    as_of : date
+        The as-of date (inclusive).
+    period : {"day", "week", "month", "quarter"}
+        Period length.
+    need_revenue, need_capped : bool
+        Sum revenue (NRR) and capped revenue (GRR).
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on (a new in-memory one by default).
+    max_cells : int, optional
+        Largest customers × periods grid (default :data:`MAX_CELLS`).
+
+    Returns
+    -------
+    _Raw
+        What :func:`cs_models.cohorts.raw._from_events` gives for the same events without customers.
+
+    Raises
+    ------
+    DataError
+        ``cohorts_no_events`` without events by the as-of date, ``warehouse_too_many_cells``.
+    """
+    grid = _Grid(period, int(pd.Timestamp(as_of).value // _NS_PER_DAY))
+    con, own = _connection(con)
+    coded = None
+    try:
+        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND day <= DATE '{as_of.isoformat()}'",
+                       period, "CASE WHEN amount IS NULL OR isnan(amount) THEN 0.0 ELSE amount END")
+        if coded.rows == 0:
+            raise DataError("cohorts_no_events", "no events on or before the as-of date")
+        first = int(coded.p_min)
+        width = grid.now - first + 1
+        _check_cells(coded.n_cust, width, max_cells, "cohorts")
+        active, money = _grids(coded, first, width, True, need_revenue)
+    finally:
+        if coded is not None:
+            coded.close()
+        if own:
+            con.close()
+    assert active is not None
+    return _raw_from_grid(active, money, first, need_capped)
+
+
+def _raw_from_grid(active: np.ndarray, money: np.ndarray | None, first: int, need_capped: bool) -> _Raw:
+    """The cell sums of period-major grids, one period (row) at a time.
+
+    A customer's cohort is its first active period; in period ``m`` each active customer adds 1
+    (and its revenue, and that capped at its cohort-period revenue) to cell ``(cohort, m - cohort)``;
+    its last active period counts it in every ``k`` up to it (``on_or_after``). These are the sums
+    :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs.
+    """
+    width, n = active.shape
+    cohort = np.full(n, width, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    for m in range(width - 1, -1, -1):
+        cohort[active[m]] = m
+    member = cohort < width
+    for m in range(width):
+        last[active[m]] = m
+    shape = (1, width, width)
+    sizes = np.bincount(cohort[member], minlength=width).reshape(1, width)
+    by_last = np.bincount(cohort[member] * width + (last - cohort)[member], minlength=width * width)
+    active_after = np.cumsum(by_last.reshape(shape)[:, :, ::-1], axis=2)[:, :, ::-1]
+    counts = np.zeros(shape, dtype=np.int64)
+    revenue = np.zeros(shape) if money is not None else None
+    capped = np.zeros(shape) if money is not None and need_capped else None
+    base = None
+    if capped is not None and money is not None:
+        base = np.zeros(n)
+        base[member] = money[cohort[member], np.flatnonzero(member)]
+    for m in range(width):
+        who = np.flatnonzero(active[m])
+        c = cohort[who]
+        cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
+        counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
+        if revenue is not None and money is not None:
+            value = money[m][who]
+            revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
+            if capped is not None and base is not None:
+                capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who]),
+                                                              minlength=m + 1)
+    return _Raw(first, width, sizes, counts, active_after, revenue, capped, pd.Index([None], dtype=object))
+
+
+def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", mode: str = "classic",
+                        metric: str = "logo", weighting: str = "size", max_k: int | None = None,
+                        alpha: float = ALPHA, con: Any | None = None, max_cells: int | None = None) -> CohortTable:
+    """:func:`cs_models.cohorts.cohort_table` of events alone (cohort = first event's period), streamed.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with ``cid``, ``day`` and ``amount`` (see :func:`parquet_events`).
+    as_of : date
+        The as-of date (inclusive).
+    period, mode, metric, weighting, max_k, alpha
+        As in :func:`cs_models.cohorts.cohort_table`.
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on.
+    max_cells : int, optional
+        Largest customers × periods grid (default :data:`MAX_CELLS`).
+
+    Returns
+    -------
+    CohortTable
+        Equal to ``cohort_table(events, as_of=as_of, ...)`` of the same events as a frame.
+
+    Raises
+    ------
+    ValueError
+        For an unknown code or inconsistent parameters.
+    DataError
+        ``cohorts_no_events``, ``warehouse_too_many_cells``.
+    """
+    if period not in PERIODS or mode not in MODES or metric not in METRICS or weighting not in WEIGHTINGS:
+        raise ValueError(f"unknown period/mode/metric/weighting {period!r}/{mode!r}/{metric!r}/{weighting!r}")
+    if metric != "logo" and mode != "classic":
+        raise ValueError("revenue retention uses each period's revenue: mode must be 'classic'")
+    if max_k is not None and max_k < 0:
+        raise ValueError("max_k must be >= 0")
+    check_alpha(alpha)
+    raw = stream_cohort_raw(events_sql, as_of=as_of, period=period, need_revenue=metric != "logo",
+                            need_capped=metric == "grr", con=con, max_cells=max_cells)
+    if max_k is not None:
+        raw = raw.first_periods(max_k + 1)
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    grid = _Grid(period, int(as_of_ts.value // _NS_PER_DAY))
+    return _assemble(raw, grid, "events", period, mode, metric, as_of_ts, None, weighting, alpha)
+
+
+# ------------------------------------------------------------------------ revenue movements
+def _last_month(as_of: date) -> int:
+    last = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).to_period("M") - 1
+    return int(last.year * 12 + last.month - 1 - EPOCH_MONTH)
+
+
+def _total(values: np.ndarray) -> float:
+    return float(values.sum())
+
+
+def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, alpha: float) -> RevenueMovements:
+    """Revenue movements of a month-major MRR grid, one month at a time.
+
+    Parameters
+    ----------
+    mrr : numpy.ndarray
+        (months, customers) MRR per customer and month.
+    months : pandas.DatetimeIndex
+        First day of each month (row).
+    as_of : date
+        The as-of date of the result.
+    alpha : float
+        ``1 - confidence level`` of the churn-rate intervals.
+
+    Returns
+    -------
+    RevenueMovements
+        Equal to :func:`cs_models.revenue.revenue_movements` of the same cells.
+    """
+    width, n = mrr.shape
+    sums, counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
+    churned, churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
+    end_mrr, customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
+    den, capped, net = np.zeros(width), np.zeros(width), np.zeros(width)
+    ever = np.zeros(n, dtype=bool)
+    previous = np.zeros(n)
+    billed_keys: list[np.ndarray] = []  # customers billed in each month (ascending codes)
+    for m in range(width):
+        current = mrr[m]
+        keys = np.flatnonzero(current)
+        value = current[keys]
+        billed = value > 0
+        label, change = movement_labels(value, previous[keys], billed & ~ever[keys])
+        sums[m] = np.bincount(label, change, minlength=5)
+        counts[m] = np.bincount(label, minlength=5)
+        end_mrr[m] = _total(value)
+        customers_end[m] = int(billed.sum())
+        if m:  # churned: billed the month before, nothing now
+            before = billed_keys[m - 1]
+            gone = before[current[before] == 0]
+            churned[m] = _total(-previous[gone])
+            churned_customers[m] = len(gone)
+        billed_keys.append(keys[billed])
+        ever[billed_keys[m]] = True
+        if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
+            base_keys = billed_keys[m - TRAILING_MONTHS]
+            base, now = mrr[m - TRAILING_MONTHS][base_keys], current[base_keys]
+            den[m], capped[m], net[m] = (_total(base), _total(np.minimum(now, base)),
+                                         _total(now))
+            billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
+        previous = current
+    frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
+    return RevenueMovements(as_of=as_of, months=frame, trends=trends_frame(frame, den, capped, net, alpha),
+                            alpha=alpha)
+
+
+def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALPHA, con: Any | None = None,
+                             max_cells: int | None = None) -> RevenueMovements:
+    """:func:`cs_models.revenue.revenue_movements` streamed from DuckDB.
+
+    Parameters
+    ----------
+    events_sql : str
+        A DuckDB query with ``cid``, ``day`` and ``amount`` (see :func:`parquet_events`).
+    as_of : date
+        Months ending after it are left out.
+    alpha : float
+        ``1 - confidence level`` of the churn-rate intervals.
+    con : duckdb.DuckDBPyConnection, optional
+        The connection to run on.
+    max_cells : int, optional
+        Largest customers × months grid (default :data:`MAX_CELLS`).
+
+    Returns
+    -------
+    RevenueMovements
+        Equal to the movements of the same events as a frame.
+
+    Raises
+    ------
+    DataError
+        ``revenue_no_months`` when no complete month has events, ``warehouse_too_many_cells``.
+    """
+    check_alpha(alpha)
+    last = _last_month(as_of)
+    con, own = _connection(con)
+    coded = None
+    try:
+        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND amount IS NOT NULL "
+                       f"AND NOT isnan(amount) AND {_period_sql('month')} <= {last}", "month", "amount")
+        if coded.rows == 0:
+            raise DataError("revenue_no_months", "no complete month has billed events")
+        first = int(coded.p_min)
+        width = last - first + 1
+        _check_cells(coded.n_cust, width, max_cells, "revenue")
+        _, mrr = _grids(coded, first, width, False, True)
+    finally:
+        if coded is not None:
+            coded.close()
+        if own:
+            con.close()
+    assert mrr is not None
+    months = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"),
+                             periods=width, freq="M").to_timestamp()
+    return movements_from_grid(mrr, months, as_of, alpha)

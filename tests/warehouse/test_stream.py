@@ -1,0 +1,205 @@
+"""The streamed engine (DuckDB record batches into a numpy grid) gives the pandas results exactly.
+
+The reference is the pandas path of the same frame (:func:`cs_models.cohorts.cohort_table` without
+customers, :func:`cs_models.revenue.revenue_movements`), on seeded random data written to Parquet:
+gaps, zero and negative amounts, missing amounts and ids, string and integer ids. Amounts are whole
+numbers, so sums are exact in any order and the comparison is exact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from cs_models.catalogue import translate
+from cs_models.cohorts import cohort_table
+from cs_models.errors import DataError
+from cs_models.revenue import revenue_movements
+from cs_models.warehouse import stream
+from cs_models.warehouse.stream import cohort_table_stream, parquet_events, revenue_movements_stream
+
+AS_OF = date(2024, 12, 15)
+
+
+def random_events(seed: int, n: int = 8000, customers: int = 400, integer_ids: bool = False) -> pd.DataFrame:
+    """Events with the awkward cases: missing ids, dates and amounts, zero and negative amounts, gaps.
+
+    Integer ids ``7 * i + 3`` are sparse enough to be coded through ``DISTINCT``; see also
+    :func:`test_dense_integer_ids_are_used_as_codes`.
+    """
+    rng = np.random.default_rng(seed)
+    who = rng.integers(0, customers, n)
+    start = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 900, customers), unit="D")
+    day = start[who] + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    amount = rng.choice([0.0, -500.0, 1000.0, 2500.0, 9800.0, 12000.0, np.nan], n,
+                        p=[.05, .05, .3, .3, .15, .1, .05])
+    ids = pd.Series(who * 7 + 3) if integer_ids else pd.Series([f"C{i:04d}" for i in who], dtype=object)
+    if not integer_ids:  # (the frame path takes integer ids without missing values)
+        ids[rng.random(n) < 0.02] = None
+    dates = pd.Series(day)
+    dates[rng.random(n) < 0.01] = pd.NaT
+    return pd.DataFrame({"customer_id": ids, "date": dates, "amount": amount})
+
+
+def _parquet(events: pd.DataFrame, tmp_path) -> str:
+    path = tmp_path / "events.parquet"
+    events.to_parquet(path, index=False)
+    return parquet_events(path)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("integer_ids", [False, True])
+@pytest.mark.parametrize("options", [{}, {"metric": "grr"}, {"metric": "nrr", "period": "quarter"},
+                                     {"mode": "on_or_after", "period": "week"}, {"period": "day", "max_k": 40},
+                                     {"weighting": "simple", "max_k": 5}])
+def test_streamed_cohort_tables_equal_pandas(seed, integer_ids, options, tmp_path):
+    events = random_events(seed, integer_ids=integer_ids)
+    expected = cohort_table(events, as_of=AS_OF, **options)
+    got = cohort_table_stream(_parquet(events, tmp_path), as_of=AS_OF, **options)
+    assert got.to_dict() == expected.to_dict()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_streamed_movements_equal_pandas(seed, integer_ids, tmp_path):
+    events = random_events(seed, integer_ids=integer_ids)
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF)
+    got = revenue_movements_stream(_parquet(events, tmp_path), AS_OF)
+    assert got.to_dict() == expected.to_dict()
+
+
+def test_small_batches_give_the_same_tables(tmp_path, monkeypatch):
+    events = random_events(4)
+    source = _parquet(events, tmp_path)
+    whole = cohort_table_stream(source, as_of=AS_OF, metric="grr")
+    moves = revenue_movements_stream(source, AS_OF)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 500)
+    assert cohort_table_stream(source, as_of=AS_OF, metric="grr").to_dict() == whole.to_dict()
+    assert revenue_movements_stream(source, AS_OF).to_dict() == moves.to_dict()
+
+
+def test_a_single_month(tmp_path):
+    events = pd.DataFrame({"customer_id": ["a", "b", "a", "c"],
+                           "date": pd.to_datetime(["2024-03-01", "2024-03-05", "2024-03-31", "2024-03-10"]),
+                           "amount": [100.0, 200.0, 50.0, 0.0]})
+    source = _parquet(events, tmp_path)
+    as_of = date(2024, 3, 31)
+    for metric in ("logo", "nrr", "grr"):
+        expected = cohort_table(events, as_of=as_of, metric=metric)
+        assert cohort_table_stream(source, as_of=as_of, metric=metric).to_dict() == expected.to_dict()
+    assert revenue_movements_stream(source, as_of).to_dict() == revenue_movements(events, as_of).to_dict()
+
+
+def test_empty_data_is_the_pandas_error(tmp_path):
+    events = random_events(1).iloc[:0]
+    source = _parquet(events, tmp_path)
+    with pytest.raises(DataError) as expected:
+        cohort_table(events, as_of=AS_OF)
+    with pytest.raises(DataError) as info:
+        cohort_table_stream(source, as_of=AS_OF)
+    assert info.value.code == expected.value.code == "cohorts_no_events"
+    with pytest.raises(DataError) as expected:
+        revenue_movements(events, AS_OF)
+    with pytest.raises(DataError) as info:
+        revenue_movements_stream(source, AS_OF)
+    assert info.value.code == expected.value.code == "revenue_no_months"
+
+
+def test_ids_all_missing_is_no_events(tmp_path):
+    events = random_events(1)
+    events["customer_id"] = None
+    with pytest.raises(DataError) as info:
+        cohort_table_stream(_parquet(events, tmp_path), as_of=AS_OF)
+    assert info.value.code == "cohorts_no_events"
+
+
+def test_a_grid_over_the_cell_limit_is_refused_with_a_translated_message(tmp_path):
+    events = random_events(1)
+    source = _parquet(events, tmp_path)
+    with pytest.raises(DataError) as info:
+        cohort_table_stream(source, as_of=AS_OF, period="day", max_cells=10_000)
+    assert info.value.code == "warehouse_too_many_cells"
+    assert info.value.params["limit"] == "10,000"
+    for lang in ("en", "ja"):
+        text = translate(lang, f"errors.{info.value.code}", **info.value.params)
+        assert "10,000" in text
+        assert "{" not in text
+    with pytest.raises(DataError) as info:
+        revenue_movements_stream(source, AS_OF, max_cells=100)
+    assert info.value.code == "warehouse_too_many_cells"
+
+
+def test_a_table_of_a_connection_and_timestamps(tmp_path):
+    events = random_events(5)
+    con = duckdb.connect()
+    frame = events.assign(date=events["date"] + pd.Timedelta(hours=13))  # timestamps: the day counts
+    con.register("raw_events", frame)
+    sql = "SELECT customer_id AS cid, CAST(date AS DATE) AS day, amount FROM raw_events"
+    got = cohort_table_stream(sql, as_of=AS_OF, metric="nrr", con=con)
+    assert got.to_dict() == cohort_table(events, as_of=AS_OF, metric="nrr").to_dict()
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_dense_integer_ids_are_used_as_codes(tmp_path):
+    events = random_events(6)
+    events["customer_id"] = events["customer_id"].str[1:].astype(float).fillna(0).astype(np.int64)
+    source = _parquet(events, tmp_path)
+    for metric in ("logo", "grr"):
+        assert (cohort_table_stream(source, as_of=AS_OF, metric=metric).to_dict()
+                == cohort_table(events, as_of=AS_OF, metric=metric).to_dict())
+    assert revenue_movements_stream(source, AS_OF).to_dict() == revenue_movements(events, AS_OF).to_dict()
+
+
+def test_the_embedded_engine_streams_events_alone_and_falls_back_to_sql_above_the_limit(monkeypatch):
+    from cs_models.warehouse.cohorts import cohort_table_sql
+    from cs_models.warehouse.connection import embedded
+    from cs_models.warehouse.revenue import revenue_movements_sql
+
+    events = random_events(7)
+    calls = []
+    original = stream._Coded.__init__
+
+    def counted(self, *args, **kwargs):
+        calls.append(args[2])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(stream._Coded, "__init__", counted)
+    expected_table = cohort_table(events, as_of=AS_OF, metric="grr").to_dict()
+    expected_moves = revenue_movements(events, AS_OF).to_dict()
+    with embedded({"events": events}) as wh:
+        assert cohort_table_sql(wh, as_of=AS_OF, metric="grr").to_dict() == expected_table
+        assert revenue_movements_sql(wh, AS_OF).to_dict() == expected_moves
+        assert len(calls) == 2  # both streamed
+        monkeypatch.setattr(stream, "MAX_CELLS", 10)  # every grid too large: the SQL path answers
+        assert cohort_table_sql(wh, as_of=AS_OF, metric="grr").to_dict() == expected_table
+        assert revenue_movements_sql(wh, AS_OF).to_dict() == expected_moves
+
+
+def test_the_report_of_a_duckdb_file_streams(tmp_path, monkeypatch):
+    from cs_models.warehouse.report import run
+
+    events = random_events(8).dropna(subset=["customer_id", "date"])
+    path = tmp_path / "events.db"
+    with duckdb.connect(str(path)) as con:
+        con.register("frame", events)
+        con.execute("CREATE TABLE events AS SELECT * FROM frame")
+    calls = []
+    original = stream._Coded.__init__
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(stream._Coded, "__init__", counted)
+    report, _, as_of = run(f"duckdb:///{path}", ["events=events"], as_of=AS_OF, lang="en")
+    assert as_of == AS_OF
+    assert len(calls) == 2
+    assert "error" not in report["cohorts"]
+    assert "error" not in report["revenue"]
+    expected = revenue_movements(events, AS_OF)
+    assert len(report["revenue"]["months"]) == len(expected.months)
