@@ -144,17 +144,19 @@ def _none(_: int) -> None:
 
 def loaded(n_customers: int) -> Any:
     """Customers (bench_survival's, with segments and MRR) and 10 events per customer of theirs
-    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state."""
+    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state: hashed once
+    by :func:`ui.caching.remember_digests`, as ``ui.state.set_uploaded`` does for a real upload."""
     from bench.bench_cohorts import synthetic_events
     from bench.bench_survival import customers
     from cs_models.datasets import Datasets
+    from ui.caching import remember_digests
 
     people = customers(n_customers)[["customer_id", "start_date", "end_date", "mrr", "seg2", "seg3"]]
     people = people.rename(columns={"seg2": "plan", "seg3": "region"})
     events = synthetic_events(10 * n_customers)
     codes = events["customer_id"].cat.codes.to_numpy() % n_customers
     events["customer_id"] = people["customer_id"].to_numpy(dtype=object)[codes]
-    return Datasets(customers=people, events=events)
+    return remember_digests(Datasets(customers=people, events=events))
 
 
 def rerun_setup(page: str) -> Callable[[int], Any]:
