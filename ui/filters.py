@@ -13,8 +13,7 @@ import streamlit as st
 
 from cs_models.errors import DataError
 from cs_models.filters import SegmentFilter
-from cs_models.stats import segment_columns
-from cs_models.survival import NOT_SEGMENTS
+from cs_models.stats import NOT_SEGMENTS, segment_columns
 from ui.components import md_escape, show_error
 from ui.i18n import t
 from ui.state import FILTER_KEY, unfiltered_datasets
