@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from cs_models.charts import labels
 from cs_models.charts.forecast import retention_figure
 from cs_models.errors import CSLensError
 from ui import forecast_view as view
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import download_table, error_message, page_header, require_dataset, show_chart, show_findings
 from ui.i18n import current_lang, t
 from ui.state import as_of
@@ -41,7 +43,7 @@ with right:
                       max_value=30, step=1, help=t("forecast.discount_help"))
 segment = None if segment_choice == NONE else segment_choice
 try:
-    result = cached(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,
+    result = shared(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,
                                  annual_discount=rate / 100)
 except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
@@ -75,6 +77,6 @@ st.caption(t("forecast.assumptions", margin=margin, rate=rate))
 
 st.subheader(t("forecast.downloads_heading"))
 st.caption(t("forecast.download_summary"))
-download_table(pd.concat(tables.values(), axis=1), "forecast_by_group")
+download_table(functools.partial(pd.concat, list(tables.values()), axis=1), "forecast_by_group")
 st.caption(t("forecast.download_customers"))
-download_table(view.customers_table(result), "forecast_active_customers")
+download_table(functools.partial(view.customers_table, result, lang), "forecast_active_customers")
