@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from cs_models import forecast as fc
-from cs_models import stats
 from cs_models import survival as sv
 from cs_models.charts import labels
 from cs_models.charts.forecast import retention_figure
@@ -16,6 +15,7 @@ from cs_models.errors import CSLensError
 from ui import forecast_view as view
 from ui.caching import shared
 from ui.components import download_table, error_message, page_header, require_dataset, show_chart, show_findings
+from ui.filters import segment_choices
 from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
@@ -24,7 +24,7 @@ NONE = "__none__"
 
 page_header("forecast")
 customers = require_dataset("customers")
-segments = stats.segment_columns(customers, exclude=sv.NOT_SEGMENTS)
+segments = list(segment_choices(customers))  # found once per frame, not on every rerun
 left, middle = st.columns([2, 1])
 with left:
     segment_choice = url_widget(st.selectbox, t("forecast.segment_label"), [NONE, *segments], key="forecast_segment",

@@ -113,3 +113,25 @@ def test_a_forecast_rerun_makes_no_customer_table(monkeypatch) -> None:
     result = real_forecast(sample.customers, sample.latest_date(), segment)
     groups = ui.forecast_view.customers_table(result, "ja").iloc[:, 1].tolist()
     assert groups == [labels.group_name("ja", g) for g in result.customers["group"]]
+
+
+def test_the_filter_choices_are_found_once_per_frame(monkeypatch) -> None:
+    """The sidebar's segment columns and their values are scanned once per customers frame (every
+    rerun of every page asked), equal to a direct scan, and forgotten with the frame."""
+    import ui.filters
+    from cs_models.stats import NOT_SEGMENTS, segment_columns
+
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "plan": ["Pro", "Lite", "Pro"],
+                              "region": ["東京", None, "大阪"], "mrr": [1.0, 2.0, 3.0]})
+    scans = _counting(monkeypatch, ui.filters, "segment_columns")
+    for _ in range(3):
+        choices = ui.filters.segment_choices(customers)
+    assert len(scans) == 1
+    assert list(choices) == segment_columns(customers, exclude=NOT_SEGMENTS) == ["plan", "region"]
+    assert choices == {"plan": ["Lite", "Pro"], "region": ["大阪", "東京"]}
+    assert ui.filters.segment_choices(None) == {}
+    key = id(customers)
+    scans.clear()  # the record holds the frame too
+    del customers, choices
+    gc.collect()
+    assert key not in ui.filters._CHOICES
