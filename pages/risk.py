@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from cs_models import risk
@@ -20,7 +22,7 @@ from ui.components import (
     show_findings,
 )
 from ui.i18n import current_lang, t
-from ui.risk_view import call_list
+from ui.risk_view import as_frame, call_list
 from ui.state import as_of
 from ui.url_state import url_widget
 
@@ -64,7 +66,7 @@ else:
         t("risk.col_risk"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100, width="small"),
         t("risk.col_mrr"): money_column(), t("risk.col_revenue_at_risk"): money_column()})
     st.caption(t("risk.download_caption"))
-    download_table(view, f"risk_call_list_{horizon}d")
+    download_table(functools.partial(as_frame, view), f"risk_call_list_{horizon}d")
 
 if bt is not None:
     st.subheader(t("risk.backtest_heading"))
