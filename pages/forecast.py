@@ -14,7 +14,14 @@ from cs_models.charts.forecast import retention_figure
 from cs_models.errors import CSLensError
 from ui import forecast_view as view
 from ui.caching import shared
-from ui.components import download_table, error_message, page_header, require_dataset, show_chart, show_findings
+from ui.components import (
+    download_table,
+    error_message,
+    page_header,
+    require_dataset,
+    show_findings,
+    show_shared_chart,
+)
 from ui.filters import segment_choices
 from ui.i18n import current_lang, t
 from ui.state import as_of
@@ -55,8 +62,9 @@ show_findings(fc.findings(result))
 lang = current_lang()
 drawn = [g for g in result.fits if segment is None or g != sv.ALL]
 names = {g: view.group_name(g) for g in result.table.index}
-show_chart(retention_figure(result, labels.forecast_labels(lang, result.period), names, drawn),
-           key="forecast_retention", title=t("forecast.chart_heading"))
+# the figure of a shared result is made once (its key: the result, the labels, names and groups drawn)
+show_shared_chart(retention_figure, result, labels.forecast_labels(lang, result.period), names, drawn,
+                  key="forecast_retention", title=t("forecast.chart_heading"))
 st.caption(t("forecast.chart_caption"))
 for note in result.notes:
     st.caption(t(f"forecast.note_{note}"))

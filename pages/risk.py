@@ -17,9 +17,9 @@ from ui.components import (
     money_column,
     page_header,
     require_dataset,
-    show_chart,
     show_error,
     show_findings,
+    show_shared_chart,
 )
 from ui.i18n import current_lang, t
 from ui.risk_view import as_frame, call_list
@@ -72,5 +72,5 @@ if bt is not None:
     st.subheader(t("risk.backtest_heading"))
     st.caption(t("risk.backtest_caption", as_of=bt.as_of.isoformat(), days=horizon, n=bt.customers, events=bt.events,
                  brier=bt.brier))
-    show_chart(calibration_chart(bt, labels.calibration_labels(current_lang())), key="risk_calibration",
-               title=t("risk.calibration_title"))
+    show_shared_chart(calibration_chart, bt, labels.calibration_labels(current_lang()), key="risk_calibration",
+                      title=t("risk.calibration_title"))
