@@ -128,6 +128,25 @@ def import_overview(_: object) -> object:
     return subprocess.run([sys.executable, "-c", OVERVIEW_IMPORTS], cwd=ROOT, check=True).returncode
 
 
+ROUTER_IMPORTS = ("import importlib\nfrom tests.test_lazy_imports import startup_modules\n"
+                  "for module in startup_modules():\n    importlib.import_module(module)")
+
+
+def import_router(_: object) -> object:
+    """A fresh interpreter importing what ``app.py`` imports (the router and sidebar, drawn first)."""
+    return subprocess.run([sys.executable, "-c", ROUTER_IMPORTS], cwd=ROOT, check=True).returncode
+
+
+FIRST_RUN = ("from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app.py', default_timeout=3600); "
+             "at.query_params['lang'] = 'en'; at.run(); assert not at.exception")
+
+
+def first_run_overview(_: object) -> object:
+    """A fresh interpreter running the app once on the sample data (AppTest): imports, the Overview's
+    cards computed and drawn; a cold start to the first page, without the browser."""
+    return subprocess.run([sys.executable, "-c", FIRST_RUN], cwd=ROOT, check=True, capture_output=True).returncode
+
+
 def import_scipy_stats(_: object) -> object:
     """A fresh interpreter importing ``scipy.stats`` (part of the figure above when the page needs it)."""
     return subprocess.run([sys.executable, "-c", "import scipy.stats"], check=True).returncode
@@ -199,6 +218,8 @@ FIGURES: tuple[Figure, ...] = (
            peer="DuckDB SQL cohorts"),
     Figure("DuckDB SQL cohorts", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts_duckdb),
     Figure("cold start: Overview imports", "process", 1, 1, _none, import_overview, peer="bare python"),
+    Figure("cold start: router imports", "process", 1, 1, _none, import_router, peer="bare python"),
+    Figure("cold start: first run of the Overview", "process", 1, 1, _none, first_run_overview, peer="bare python"),
     Figure("cold start: scipy.stats", "process", 1, 1, _none, import_scipy_stats, peer="bare python"),
     Figure("bare python", "process", 1, 1, _none, import_python),
     *(Figure(f"warm rerun: {page}", "customers (+10× events)", 20_000, 1_000_000, rerun_setup(f"pages/{page}.py"),
