@@ -222,6 +222,25 @@ def import_overview(_: object) -> object:
     return subprocess.run([sys.executable, "-c", OVERVIEW_IMPORTS], cwd=ROOT, check=True).returncode
 
 
+ROUTER_IMPORTS = ("import importlib\nfrom tests.test_lazy_imports import startup_modules\n"
+                  "for module in startup_modules():\n    importlib.import_module(module)")
+
+
+def import_router(_: object) -> object:
+    """A fresh interpreter importing what ``app.py`` imports (the router and sidebar, drawn first)."""
+    return subprocess.run([sys.executable, "-c", ROUTER_IMPORTS], cwd=ROOT, check=True).returncode
+
+
+FIRST_RUN = ("from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app.py', default_timeout=3600); "
+             "at.query_params['lang'] = 'en'; at.run(); assert not at.exception")
+
+
+def first_run_overview(_: object) -> object:
+    """A fresh interpreter running the app once on the sample data (AppTest): imports, the Overview's
+    cards computed and drawn; a cold start to the first page, without the browser."""
+    return subprocess.run([sys.executable, "-c", FIRST_RUN], cwd=ROOT, check=True, capture_output=True).returncode
+
+
 def import_scipy_stats(_: object) -> object:
     """A fresh interpreter importing ``scipy.stats`` (part of the figure above when the page needs it)."""
     return subprocess.run([sys.executable, "-c", "import scipy.stats"], check=True).returncode
@@ -238,17 +257,19 @@ def _none(_: int) -> None:
 
 def loaded(n_customers: int) -> Any:
     """Customers (bench_survival's, with segments and MRR) and 10 events per customer of theirs
-    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state."""
+    (bench_cohorts' generator, ids as uploaded), as an upload in this session's state: hashed once
+    by :func:`ui.caching.remember_digests`, as ``ui.state.set_uploaded`` does for a real upload."""
     from bench.bench_cohorts import synthetic_events
     from bench.bench_survival import customers
     from cs_models.datasets import Datasets
+    from ui.caching import remember_digests
 
     people = customers(n_customers)[["customer_id", "start_date", "end_date", "mrr", "seg2", "seg3"]]
     people = people.rename(columns={"seg2": "plan", "seg3": "region"})
     events = synthetic_events(10 * n_customers)
     codes = events["customer_id"].cat.codes.to_numpy() % n_customers
     events["customer_id"] = people["customer_id"].to_numpy(dtype=object)[codes]
-    return Datasets(customers=people, events=events)
+    return remember_digests(Datasets(customers=people, events=events))
 
 
 def rerun_setup(page: str) -> Callable[[int], Any]:
@@ -299,6 +320,8 @@ FIGURES: tuple[Figure, ...] = (
            peer="DuckDB SQL cohorts"),
     Figure("DuckDB SQL cohorts", "events", 1_000_000, 10_000_000, events_as_uploaded, cohorts_duckdb),
     Figure("cold start: Overview imports", "process", 1, 1, _none, import_overview, peer="bare python"),
+    Figure("cold start: router imports", "process", 1, 1, _none, import_router, peer="bare python"),
+    Figure("cold start: first run of the Overview", "process", 1, 1, _none, first_run_overview, peer="bare python"),
     Figure("cold start: scipy.stats", "process", 1, 1, _none, import_scipy_stats, peer="bare python"),
     Figure("bare python", "process", 1, 1, _none, import_python),
     *(Figure(f"warm rerun: {page}", "customers (+10× events)", 20_000, 1_000_000, rerun_setup(f"pages/{page}.py"),

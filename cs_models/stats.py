@@ -163,6 +163,12 @@ def holm(p: pd.Series | npt.ArrayLike) -> pd.Series | FloatArray:
     return out.reshape(values.shape)
 
 
+#: Columns of customers (canonical, or with their lifetimes) never offered as segments: pass as
+#: ``exclude`` to :func:`segment_columns`. Here, not in :mod:`cs_models.survival` (which re-exports
+#: it), so that the sidebar's filter can offer segments without importing the survival models.
+NOT_SEGMENTS: tuple[str, ...] = ("customer_id", "start_date", "end_date", "mrr", "duration_days", "event")
+
+
 def segment_columns(
     frame: pd.DataFrame | None, *, exclude: Sequence[str] = (), max_levels: int = MAX_SEGMENT_LEVELS
 ) -> list[str]:

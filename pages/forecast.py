@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
 from cs_models import forecast as fc
-from cs_models import stats
 from cs_models import survival as sv
 from cs_models.charts import labels
 from cs_models.charts.forecast import retention_figure
 from cs_models.errors import CSLensError
 from ui import forecast_view as view
-from ui.caching import cached
-from ui.components import download_table, error_message, page_header, require_dataset, show_chart, show_findings
+from ui.caching import shared
+from ui.components import (
+    download_table,
+    error_message,
+    page_header,
+    require_dataset,
+    show_findings,
+    show_shared_chart,
+)
+from ui.filters import segment_choices
 from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
@@ -22,7 +31,7 @@ NONE = "__none__"
 
 page_header("forecast")
 customers = require_dataset("customers")
-segments = stats.segment_columns(customers, exclude=sv.NOT_SEGMENTS)
+segments = list(segment_choices(customers))  # found once per frame, not on every rerun
 left, middle = st.columns([2, 1])
 with left:
     segment_choice = url_widget(st.selectbox, t("forecast.segment_label"), [NONE, *segments], key="forecast_segment",
@@ -41,7 +50,7 @@ with right:
                       max_value=30, step=1, help=t("forecast.discount_help"))
 segment = None if segment_choice == NONE else segment_choice
 try:
-    result = cached(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,
+    result = shared(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,
                                  annual_discount=rate / 100)
 except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
@@ -53,8 +62,9 @@ show_findings(fc.findings(result))
 lang = current_lang()
 drawn = [g for g in result.fits if segment is None or g != sv.ALL]
 names = {g: view.group_name(g) for g in result.table.index}
-show_chart(retention_figure(result, labels.forecast_labels(lang, result.period), names, drawn),
-           key="forecast_retention", title=t("forecast.chart_heading"))
+# the figure of a shared result is made once (its key: the result, the labels, names and groups drawn)
+show_shared_chart(retention_figure, result, labels.forecast_labels(lang, result.period), names, drawn,
+                  key="forecast_retention", title=t("forecast.chart_heading"))
 st.caption(t("forecast.chart_caption"))
 for note in result.notes:
     st.caption(t(f"forecast.note_{note}"))
@@ -75,6 +85,6 @@ st.caption(t("forecast.assumptions", margin=margin, rate=rate))
 
 st.subheader(t("forecast.downloads_heading"))
 st.caption(t("forecast.download_summary"))
-download_table(pd.concat(tables.values(), axis=1), "forecast_by_group")
+download_table(functools.partial(pd.concat, list(tables.values()), axis=1), "forecast_by_group")
 st.caption(t("forecast.download_customers"))
-download_table(view.customers_table(result), "forecast_active_customers")
+download_table(functools.partial(view.customers_table, result, lang), "forecast_active_customers")

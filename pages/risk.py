@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import functools
+
 import streamlit as st
 
 from cs_models import risk
@@ -10,33 +11,28 @@ from cs_models.charts import labels
 from cs_models.charts.risk import calibration_chart
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import (
     download_table,
     money_column,
     page_header,
     require_dataset,
-    show_chart,
     show_error,
     show_findings,
+    show_shared_chart,
 )
 from ui.i18n import current_lang, t
+from ui.risk_view import as_frame, call_list
 from ui.state import as_of
 from ui.url_state import url_widget
-
-
-def driver(item: tuple[str, object, float]) -> str:
-    """One driver in words: column, the customer's value and its effect on the hazard."""
-    column, value, effect = item
-    return t("risk.driver", column=column, value=value, effect=fmt.signed_pct(effect))
-
 
 page_header("risk")
 customers = require_dataset("customers")
 horizon = url_widget(st.segmented_control, t("risk.horizon_label"), list(risk.HORIZONS), key="risk_horizon",
                      default=90, required=True, format_func=lambda d: t("risk.horizon_option", days=d))
 try:
-    result = cached(risk.risk_scores)(customers, as_of(), horizon_days=int(horizon or 90))
+    # shared: one result object (the Overview card's, at 90 days), so its call list is made once
+    result = shared(risk.risk_scores)(customers, as_of(), horizon_days=int(horizon or 90))
 except CSLensError as exc:
     show_error(exc)
     st.stop()
@@ -64,22 +60,17 @@ if not ranked:
     st.warning(t("risk.not_ranked"), icon=":material/warning:")
 else:
     st.caption(t("risk.list_caption"))
-    view = pd.DataFrame({
-        t("risk.col_customer"): scores["customer_id"], t("risk.col_risk"): scores["risk"] * 100,
-        t("risk.col_mrr"): scores["mrr"], t("risk.col_revenue_at_risk"): scores["revenue_at_risk"],
-        **{t("risk.col_driver", k=k + 1): [driver(d[k]) if len(d) > k else "" for d in scores["drivers"]]
-           for k in range(risk.TOP_DRIVERS)},
-    })
+    view = call_list(result, current_lang())
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("risk.col_customer"): st.column_config.TextColumn(width="small"),
         t("risk.col_risk"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100, width="small"),
         t("risk.col_mrr"): money_column(), t("risk.col_revenue_at_risk"): money_column()})
     st.caption(t("risk.download_caption"))
-    download_table(view, f"risk_call_list_{horizon}d")
+    download_table(functools.partial(as_frame, view), f"risk_call_list_{horizon}d")
 
 if bt is not None:
     st.subheader(t("risk.backtest_heading"))
     st.caption(t("risk.backtest_caption", as_of=bt.as_of.isoformat(), days=horizon, n=bt.customers, events=bt.events,
                  brier=bt.brier))
-    show_chart(calibration_chart(bt, labels.calibration_labels(current_lang())), key="risk_calibration",
-               title=t("risk.calibration_title"))
+    show_shared_chart(calibration_chart, bt, labels.calibration_labels(current_lang()), key="risk_calibration",
+                      title=t("risk.calibration_title"))

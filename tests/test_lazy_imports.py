@@ -7,10 +7,13 @@ first visit pays for them only when an analysis needs them.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,3 +33,39 @@ def test_overview_imports_no_model_fitting_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", OVERVIEW_IMPORTS], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+#: Modules that only an analysis needs: the router, the sidebar and the report button never import them.
+ANALYSIS_ONLY = ("scipy.stats", "lifelines", "statsmodels", "cs_models.story", "cs_models.report")
+
+
+def startup_modules() -> list[str]:
+    """The modules ``app.py`` imports (the router, drawn before any page), read from its source."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    modules = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
+    modules += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    return sorted(set(modules))
+
+
+def loaded_after(modules: list[str]) -> list[str]:
+    """The :data:`ANALYSIS_ONLY` modules a fresh interpreter holds after importing ``modules``."""
+    code = (f"import importlib, json, sys\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
+            f"print(json.dumps(sorted(m for m in sys.modules if m in {ANALYSIS_ONLY!r} "
+            f"or m.split('.')[0] in ('lifelines', 'statsmodels'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_the_startup_path_is_read_from_app_py() -> None:
+    """The modules below are app.py's own (so the next test follows the router as it changes)."""
+    modules = startup_modules()
+    assert {"streamlit", "ui.navigation", "ui.sidebar"} <= set(modules)
+
+
+@pytest.mark.parametrize("extra", [[], ["ui.sidebar", "ui.filters"], ["ui.report_button"]])
+def test_router_sidebar_and_report_button_import_no_analysis(extra: list[str]) -> None:
+    """Issue 15 (cold start < 3 s): the router and sidebar drawn on every first visit, and the
+    Overview's report button, import neither ``scipy.stats`` (0.8–2 s) nor the model-fitting
+    libraries nor the story and report (every analysis module): those are imported by the pages
+    and cards that draw an analysis, and by the report button's click."""
+    assert loaded_after([*startup_modules(), *extra]) == []

@@ -137,29 +137,38 @@ def money_column(label: str | None = None) -> Any:
     return st.column_config.NumberColumn(label, format="yen" if current_lang() == "en" else "%,d円")
 
 
-def download_table(frame: pd.DataFrame, stem: str) -> None:
+def download_table(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str) -> None:
     """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised.
 
     The index is written only when it is named (a group, a cohort, an item): never an unnamed
     column of row numbers. Numbers are rounded to :data:`DOWNLOAD_DECIMALS` decimals. The files
-    are written when a button is clicked, not on every rerun.
+    are written when a button is clicked, not on every rerun, and so is everything else: the
+    copy and rounding, and (when ``frame`` is a callable: a table only the download needs) the
+    table itself. Such a callable runs outside the script thread: no Streamlit calls (``t``,
+    session state) in it; give it the language.
     """
-    index = any(name is not None for name in frame.index.names)
-    floats = frame.select_dtypes("float").columns
-    if len(floats):
-        frame = frame.copy()
-        frame[floats] = frame[floats].round(DOWNLOAD_DECIMALS)
     formats = (("csv", to_csv_bytes, "text/csv"),
                ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
-        column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
+        column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame),
                                file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
                                icon=":material/download:", on_click="ignore")
 
 
-def deferred(write: Callable[..., bytes], frame: pd.DataFrame, index: bool) -> Callable[[], bytes]:
-    """``write(frame, index=index)`` as a callable that ``st.download_button`` runs on the click."""
-    return functools.partial(write, frame, index=index)
+def deferred(write: Callable[..., bytes], frame: pd.DataFrame | Callable[[], pd.DataFrame]) -> Callable[[], bytes]:
+    """The file of ``frame`` (or of the table ``frame()`` makes) as written by ``write``, as a
+    callable that ``st.download_button`` runs on the click."""
+    return functools.partial(_write, write, frame)
+
+
+def _write(write: Callable[..., bytes], frame: pd.DataFrame | Callable[[], pd.DataFrame]) -> bytes:
+    table = frame() if callable(frame) else frame
+    index = any(name is not None for name in table.index.names)
+    floats = table.select_dtypes("float").columns
+    if len(floats):
+        table = table.copy()
+        table[floats] = table[floats].round(DOWNLOAD_DECIMALS)
+    return write(table, index=index)
 
 
 def error_message(exc: CSLensError, *, lang: str | None = None, escape: Callable[[str], str] = md_escape) -> str:

@@ -9,12 +9,14 @@ for the sample), so a link reopens the filter in either language.
 
 from __future__ import annotations
 
+import weakref
+
+import pandas as pd
 import streamlit as st
 
 from cs_models.errors import DataError
 from cs_models.filters import SegmentFilter
-from cs_models.stats import segment_columns
-from cs_models.survival import NOT_SEGMENTS
+from cs_models.stats import NOT_SEGMENTS, segment_columns
 from ui.components import md_escape, show_error
 from ui.i18n import t
 from ui.state import FILTER_KEY, unfiltered_datasets
@@ -29,6 +31,40 @@ def filter_key(column: str) -> str:
     return PREFIX + url_code(column)
 
 
+#: id(customers) -> (weak reference to the frame, its segment columns with their values as text).
+_CHOICES: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, list[str]]]] = {}
+
+
+def segment_choices(customers: pd.DataFrame | None) -> dict[str, list[str]]:
+    """The segment columns of ``customers`` (as :func:`cs_models.stats.segment_columns` with
+    :data:`~cs_models.stats.NOT_SEGMENTS`), each with its distinct values as sorted text.
+
+    Found once per frame while it lives: the sidebar asks on every rerun of every page, and at
+    1M customers the scan took a tenth of a second or more each time. The frames of loaded
+    datasets are never modified (see :func:`ui.caching.remember_digests`).
+
+    Parameters
+    ----------
+    customers : DataFrame or None
+        The customers (``None``: no segments).
+
+    Returns
+    -------
+    dict of str to list of str
+        Column -> values, columns in frame order.
+    """
+    if customers is None:
+        return {}
+    key = id(customers)
+    known = _CHOICES.get(key)
+    if known is not None and known[0]() is customers:
+        return known[1]
+    choices = {column: sorted(customers[column].dropna().astype(str).unique())
+               for column in segment_columns(customers, exclude=NOT_SEGMENTS)}
+    _CHOICES[key] = (weakref.ref(customers, lambda _, key=key: _CHOICES.pop(key, None)), choices)
+    return choices
+
+
 def _clear(keys: list[str]) -> None:
     for key in keys:
         st.session_state[key] = []
@@ -38,7 +74,8 @@ def filter_widget() -> None:
     """Draw the filter (in the sidebar's current container) and store the chosen filter in session state."""
     datasets = unfiltered_datasets()
     customers = datasets.customers
-    columns = segment_columns(customers, exclude=NOT_SEGMENTS)
+    choices = segment_choices(customers)
+    columns = list(choices)
     if customers is None or not columns:
         st.session_state[FILTER_KEY] = SegmentFilter()
         return
@@ -48,8 +85,7 @@ def filter_widget() -> None:
         st.caption(t("filters.help"))
         chosen = {}
         for column, key in zip(columns, keys, strict=True):
-            values = sorted(customers[column].dropna().astype(str).unique())
-            chosen[column] = url_widget(st.multiselect, md_escape(column), values, key=key, default=[],
+            chosen[column] = url_widget(st.multiselect, md_escape(column), choices[column], key=key, default=[],
                                         placeholder=t("filters.placeholder"))
         segment_filter = SegmentFilter.of(chosen)
         try:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from cs_models import forecast as fc
+from cs_models.catalogue import translate
 from cs_models.charts import labels
 from cs_models.survival import ALL
 from ui import format as fmt
@@ -92,14 +93,19 @@ def column_formats() -> dict[str, object]:
     return formats
 
 
-def customers_table(result: fc.ForecastResult) -> pd.DataFrame:
-    """Active customers with their renewals, revenue per period, expected further months and value."""
+def customers_table(result: fc.ForecastResult, lang: str) -> pd.DataFrame:
+    """Active customers with their renewals, revenue per period, expected further months and value.
+
+    Made only when its download is clicked, outside the script thread: no session state here, the
+    language is given, and each group is named once (not once per customer).
+    """
     c = result.customers
+    names = {group: labels.group_name(lang, group) for group in c["group"].unique()}
     return pd.DataFrame({
-        t("forecast.col_customer"): c["customer_id"].to_numpy(),
-        t("forecast.col_group"): [group_name(g) for g in c["group"]],
-        t("forecast.col_renewals"): c["renewals"].to_numpy(),
-        t("forecast.col_revenue"): c["revenue_per_period"].to_numpy(),
-        t("forecast.col_derl"): (c["derl"] * result.period_months).round(2).to_numpy(),
-        t("forecast.col_ltv"): c["ltv"].round(0).to_numpy(),
+        translate(lang, "forecast.col_customer"): c["customer_id"].to_numpy(),
+        translate(lang, "forecast.col_group"): c["group"].map(names).to_numpy(),
+        translate(lang, "forecast.col_renewals"): c["renewals"].to_numpy(),
+        translate(lang, "forecast.col_revenue"): c["revenue_per_period"].to_numpy(),
+        translate(lang, "forecast.col_derl"): (c["derl"] * result.period_months).round(2).to_numpy(),
+        translate(lang, "forecast.col_ltv"): c["ltv"].round(0).to_numpy(),
     })

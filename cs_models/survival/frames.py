@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import DataError
+from cs_models.stats import NOT_SEGMENTS as NOT_SEGMENTS  # re-exported: sv.NOT_SEGMENTS
 
 DAYS_PER_MONTH = 365.25 / 12
 #: Yearly discount rate of the discounted LTV (stated on the churn page).
@@ -24,9 +25,7 @@ ALL = "__all__"
 OTHER = "__other__"
 MISSING = "__missing__"
 CANONICAL = ("customer_id", "start_date", "end_date", "mrr")
-#: Columns never offered as segments (pass as ``exclude`` to :func:`cs_models.stats.segment_columns`).
-NOT_SEGMENTS: tuple[str, ...] = (*CANONICAL, "duration_days", "event")
-
+# NOT_SEGMENTS (columns never offered as segments) lives in cs_models.stats; re-exported by the package.
 
 
 # --------------------------------------------------------------------------- columns

@@ -11,7 +11,8 @@ import pytest
 import ui.components
 from tests.app.util import assert_clean, run_app
 
-PAGES = ("pages/cohorts.py", "pages/churn.py", "pages/survey.py", "pages/gaps.py", "pages/data.py")
+PAGES = ("pages/cohorts.py", "pages/churn.py", "pages/survey.py", "pages/gaps.py", "pages/data.py", "pages/risk.py",
+         "pages/forecast.py")
 #: A header still in code form (``time_days``, ``ci_low``): not translated.
 CODE_NAME = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 
@@ -28,7 +29,8 @@ def written(monkeypatch):
 
     monkeypatch.setattr(ui.components, "to_csv_bytes", record)
     # the files are written on the click; here on every rerun, so that they can be looked at
-    monkeypatch.setattr(ui.components, "deferred", lambda write, frame, index: write(frame, index=index))
+    real_deferred = ui.components.deferred
+    monkeypatch.setattr(ui.components, "deferred", lambda write, frame: real_deferred(write, frame)())
     return frames
 
 
@@ -52,7 +54,7 @@ def test_downloads_are_translated_without_row_numbers_and_rounded(page, written)
             assert all(_decimals(v) <= 3 for v in values), (column, list(values)[:5])
 
 
-@pytest.mark.parametrize("page", ["pages/churn.py", "pages/cohorts.py"])
+@pytest.mark.parametrize("page", ["pages/churn.py", "pages/cohorts.py", "pages/risk.py", "pages/forecast.py"])
 def test_no_file_is_written_until_a_button_is_clicked(page, monkeypatch):
     """Building the CSV/XLSX on every rerun took 23-45% of a warm Churn rerun: a page renders
     its download buttons without writing either file."""
