@@ -32,10 +32,11 @@ for row in range(0, len(analyses), 2):
 
 st.subheader(t("overview.datasets_heading"))
 counts = datasets.row_counts()
-kinds = list(counts)
-for start in range(0, len(kinds), 4):  # at most four per row, so the counts are never cut off
-    for column, kind in zip(st.columns(4), kinds[start:start + 4], strict=False):
-        column.metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
+# at most four per row, so the counts are never cut off; one set of four columns for every row
+# (a second st.columns row would cost five more layout blocks per session and look the same)
+count_columns = st.columns(4)
+for number, kind in enumerate(counts):
+    count_columns[number % 4].metric(t(f"common.dataset_{kind}"), t("common.rows", n=counts[kind]))
 st.page_link("pages/data.py", label=t("overview.go_data"), icon=":material/upload_file:")
 
 with report_slot:

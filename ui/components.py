@@ -19,10 +19,12 @@ from cs_models.errors import CSLensError
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.findings import Finding
 from ui.i18n import current_lang, t
+from ui.memo import derived, share_streamlit_config
 from ui.router import ensure_router
 from ui.state import as_of, current_datasets, presentation, segment_filter, unfiltered_datasets
 
 logger = logging.getLogger("cs_lens")
+share_streamlit_config()  # the theme sections of every run's new_session message, read once per process
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
 
 
@@ -60,6 +62,41 @@ def show_findings(findings: Sequence[Finding]) -> None:
         text = finding.text(current_lang(), escape=md_escape)
         box = st.warning if finding.severity == "alert" else st.info
         box(text, icon=SEVERITY_ICONS[finding.severity])
+
+
+class MetricRow:
+    """Tiles side by side, drawn with as few layout blocks as the layout allows.
+
+    ``st.columns(n)`` costs a block per column besides the row; when every slot holds a tile, one
+    horizontal container (a single block, tiles of equal width) shows the same row. A row with an
+    empty slot keeps its columns, so a lone tile stays in its own half.
+
+    Parameters
+    ----------
+    slots : int
+        Tiles in the row.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._tiles: list[dict[str, Any] | None] = [None] * slots
+
+    def metric(self, slot: int, label: str, value: Any, **kwargs: Any) -> None:
+        """Put ``st.metric(label, value, **kwargs)`` in ``slot`` (drawn by :meth:`draw`)."""
+        self._tiles[slot] = {"label": label, "value": value, **kwargs}
+
+    def draw(self) -> None:
+        """Draw the row: one horizontal container when every slot is filled, else columns."""
+        tiles = self._tiles
+        if not any(tiles):
+            return
+        if all(tiles):
+            with st.container(horizontal=True, gap="small"):
+                for tile in tiles:
+                    st.metric(**tile)  # type: ignore[arg-type]
+            return
+        for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+            if tile is not None:
+                column.metric(**tile)
 
 
 def data_source() -> str:
@@ -137,24 +174,32 @@ def money_column(label: str | None = None) -> Any:
     return st.column_config.NumberColumn(label, format="yen" if current_lang() == "en" else "%,d円")
 
 
-def download_table(frame: pd.DataFrame, stem: str) -> None:
+def download_table(frame: pd.DataFrame, stem: str, *, shared: bool = False) -> None:
     """CSV (UTF-8 with BOM, for Excel) and XLSX download buttons; formulas neutralised.
 
     The index is written only when it is named (a group, a cohort, an item): never an unnamed
     column of row numbers. Numbers are rounded to :data:`DOWNLOAD_DECIMALS` decimals. The files
-    are written when a button is clicked, not on every rerun.
+    are written when a button is clicked, not on every rerun. With ``shared`` (a frame that every
+    session showing the same result holds, see :func:`ui.memo.derived`), the rounded copy is made
+    once for all of them.
     """
     index = any(name is not None for name in frame.index.names)
-    floats = frame.select_dtypes("float").columns
-    if len(floats):
-        frame = frame.copy()
-        frame[floats] = frame[floats].round(DOWNLOAD_DECIMALS)
+    frame = derived(rounded_for_download, frame) if shared else rounded_for_download(frame)
     formats = (("csv", to_csv_bytes, "text/csv"),
                ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
         column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
                                file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
                                icon=":material/download:", on_click="ignore")
+
+
+def rounded_for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its floats rounded to :data:`DOWNLOAD_DECIMALS` decimals (a copy when any)."""
+    floats = frame.select_dtypes("float").columns
+    if len(floats):
+        frame = frame.copy()
+        frame[floats] = frame[floats].round(DOWNLOAD_DECIMALS)
+    return frame
 
 
 def deferred(write: Callable[..., bytes], frame: pd.DataFrame, index: bool) -> Callable[[], bytes]:
