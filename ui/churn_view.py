@@ -24,7 +24,7 @@ def group_name(code: str) -> str:
 def show_metrics(overall: sv.KMResult) -> None:
     """Customers, churned so far and the median lifetime."""
     row = overall.summary.loc[sv.ALL]
-    tiles = MetricRow(3)
+    tiles = MetricRow(3, key="churn_metrics")
     tiles.metric(0, t("churn.metric_customers"), fmt.number(row["n"]), border=True)
     tiles.metric(1, t("churn.metric_churned"), t("churn.metric_churned_value", n=fmt.number(row["events"]),
                                                  share=fmt.pct(row["events"] / row["n"], 0)), border=True)

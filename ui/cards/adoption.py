@@ -26,7 +26,7 @@ def render() -> None:
     except DataError as exc:  # too little history yet (an early as-of date): said calmly, not as an error
         st.info(error_message(exc), icon=":material/info:")
         return
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="adoption_card")
     tiles.metric(0, t("adoption.metric_users"), fmt.number(result.users), border=True)
     tiles.metric(1, t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True)
     tiles.draw()

@@ -38,7 +38,7 @@ def render() -> None:
         return
     row = result.overall.summary.loc[sv.ALL]
     share12 = derived(share_at_12, result.overall)
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="churn_card")
     if row["median_days"] != float("inf"):
         tiles.metric(0, t("churn.card_median_months"), fmt.months(row["median_days"]), border=True)
     else:

@@ -42,7 +42,7 @@ def render() -> None:
             st.info(t("cohorts.card_not_mature"))
             return
         span = t(f"cohorts.span_month_{'one' if k == 1 else 'other'}", k=k)
-        tiles = MetricRow(2)
+        tiles = MetricRow(2, key="cohorts_card")
         tiles.metric(0, t("cohorts.card_logo", span=span), fmt.pct(logo.average.loc[k, "weighted"], 0), border=True)
         found = list(derived(_logo_findings, logo))
         if "nrr" in cohorts.available_metrics(datasets, source):

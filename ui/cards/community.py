@@ -20,7 +20,7 @@ def render() -> None:
         st.info(t("community.card_no_data"))
         return
     roles = shared(community.community_roles)(log, as_of())
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="community_card")
     tiles.metric(0, t("community.metric_leader"), fmt.number(roles.counts["leader"]), border=True)
     tiles.metric(1, t("community.metric_top_share"), fmt.pct(roles.top_share), border=True)
     tiles.draw()

@@ -27,7 +27,7 @@ def render() -> None:
         st.info(error_message(exc), icon=":material/info:")
         return
     row = result.table.loc[ALL]
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="forecast_card")
     if row["status"] == "ok":
         if "no_revenue" not in result.notes:
             tiles.metric(0, t("forecast.card_base"), fmt.money_short(row["ltv_total"]), border=True)

@@ -53,7 +53,7 @@ def render() -> None:
         show_error(exc)
         return
     worst, worst_gap, best, best_gap = derived(_extremes, analysis)
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="gaps_card")
     tiles.metric(0, t("gaps.card_worst", item=md_escape(worst)), _signed(worst_gap),
                 help=t("gaps.card_help"), border=True)
     if best != worst:

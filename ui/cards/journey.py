@@ -22,7 +22,7 @@ def render() -> None:
         st.info(t("journey.card_no_data"))
         return
     result = shared(journey.analyse_journey)(history, datasets.customers, as_of())
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="journey_card")
     if result.upgrade is not None:
         tiles.metric(0, t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)
     key = "journey.metric_ltv_months" if result.mrr_source == "months" else "journey.metric_ltv"

@@ -22,7 +22,7 @@ def render() -> None:
     result = shared(revenue.revenue_movements)(events, as_of())
     last = result.months.iloc[-1]
     month = last["month"].strftime("%Y-%m")
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="revenue_card")
     net = last["end_mrr"] - last["start_mrr"]  # short amounts in the tiles (a card is narrow), the full ones on hover
     tiles.metric(0, t("revenue.metric_mrr", month=month), fmt.money_short(last["end_mrr"]), border=True,
                 help=fmt.money(last["end_mrr"]))

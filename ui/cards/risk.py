@@ -21,7 +21,7 @@ def render() -> None:
         return
     result = shared(risk.risk_scores)(customers, as_of(), horizon_days=90)
     top = result.top_decile()
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="risk_card")
     amount = top["revenue_at_risk"].sum()
     tiles.metric(0, t("risk.metric_revenue"), fmt.money_short(amount), border=True, help=fmt.money(amount))
     if result.backtest is not None:

@@ -20,7 +20,7 @@ def render() -> None:
         st.info(t("support.card_no_data"))
         return
     result = shared(support.analyse_support)(tickets, as_of())
-    tiles = MetricRow(2)
+    tiles = MetricRow(2, key="support_card")
     if result.answer is not None:
         tiles.metric(0, t("support.metric_answer"), fmt.pct(result.answer.share), border=True)
     median = result.median_hours()[0]
