@@ -13,17 +13,21 @@ from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import shared
 from ui.churn_view import (
+    at_risk_table,
+    cox_terms,
     curves_table,
     fit_cox,
     group_name,
-    rmst_table,
+    has_revenue,
+    km_names,
+    rmst_parts,
     show_logrank,
     show_metrics,
     survival_at_table,
-    term_name,
 )
 from ui.components import (
     download_table,
+    equal_rows_style,
     error_message,
     md_escape,
     money_column,
@@ -33,6 +37,7 @@ from ui.components import (
     show_shared_chart,
 )
 from ui.i18n import current_lang, t
+from ui.memo import derived, leading_findings
 from ui.state import as_of
 from ui.url_state import url_widget
 
@@ -52,25 +57,21 @@ def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | N
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return None
-    names = {row["term"]: term_name(row) for _, row in fit.table.iterrows()}
+    names, table = derived(cox_terms, fit)
     show_shared_chart(hazard_ratio_figure, fit, labels.forest_labels(current_lang()), names, key="churn_forest",
                       title=t("churn.forest_title"))
     st.caption(t("churn.cox_stats", concordance=fmt.number(fit.concordance, 3), chi2=fmt.number(fit.lr_chi2, 1),
                  df=fit.lr_df, p=fmt.p_text(fit.lr_p), n=fmt.number(fit.n), events=fmt.number(fit.events)))
     if fit.sampled_from:
         st.caption(t("churn.cox_sampled", n=fmt.number(fit.n), total=fmt.number(fit.sampled_from)))
-    show_findings(sv.cox_findings(fit))
+    show_findings(leading_findings(sv.cox_findings, fit))
     if not fit.ph_violations:
         st.caption(t("churn.ph_ok"))
     for column, reason in fit.dropped:
         st.caption(t("churn.dropped", column=md_escape(column), reason=t(f"churn.reason_{reason}")))
     for note in fit.notes:
         st.caption(t(f"churn.note_{note}"))
-    return pd.DataFrame({
-        t("churn.col_term"): list(names.values()), t("churn.col_hr"): fit.table["hr"].round(3),
-        t("churn.col_hr_ci"): [fmt.interval(lo, hi, lambda v: fmt.number(v, 2))
-                               for lo, hi in zip(fit.table["hr_lower"], fit.table["hr_upper"], strict=True)],
-        t("churn.col_p"): fit.table["p"].map(fmt.p_value)})
+    return table
 
 
 # ------------------------------------------------------------------------------ page
@@ -92,13 +93,15 @@ except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
     st.stop()
 
+equal_rows_style()
 show_metrics(result.overall)
-show_findings(sv.findings(result))
-km, names = result.km, labels.group_names(current_lang(), result.km.summary["n"])
+show_findings(leading_findings(sv.findings, result))
+km = result.km
+names, row_names = derived(km_names, km)
 p = result.logrank.p if result.logrank is not None else float("nan")
 annotation = None if pd.isna(p) else t("churn.km_annotation", p=fmt.p_text(p))
 show_shared_chart(km_figure, km, labels.km_labels(current_lang()), names, annotation=annotation,
-                  row_names={g: group_name(g) for g in km.groups}, key="churn_km", title=t("churn.km_heading"))
+                  row_names=row_names, key="churn_km", title=t("churn.km_heading"))
 st.caption(t("churn.km_caption"))
 if result.logrank is not None:
     show_logrank(result.logrank)
@@ -107,21 +110,20 @@ for note in dict.fromkeys(km.notes + result.rmst.notes):
         st.caption(t(f"churn.note_{note}"))
 
 st.subheader(t("churn.survival_at_heading"))
-st.dataframe(survival_at_table(km), width="stretch")
+st.dataframe(derived(survival_at_table, km), width="stretch")
 st.caption(t("churn.survival_at_caption"))
 st.subheader(t("churn.rmst_heading"))
-revenue = "no_revenue" not in result.rmst.notes and bool(result.rmst.table["revenue_per_month"].notna().any())
-rmst_view = rmst_table(result.rmst, revenue)
+revenue = derived(has_revenue, result)
+rmst_view, months_part, money_part = derived(rmst_parts, result.rmst, revenue)
 months_columns = [t("churn.col_rmst"), t("churn.col_diff", reference=group_name(result.rmst.reference))]
 formats = {name: st.column_config.NumberColumn(format="%.1f") for name in months_columns}
 formats |= {t(f"churn.col_{name}"): money_column() for name in ("revenue", "ltv", "ltv_discounted")}
 formats[t("churn.col_n")] = st.column_config.NumberColumn(format="localized")
 # two tables that fit the page: months stayed, then what they are worth (the download holds both)
-money_start = rmst_view.columns.get_loc(t("churn.col_revenue")) if revenue else len(rmst_view.columns)
-st.dataframe(rmst_view.iloc[:, :money_start], width="stretch", column_config=formats)
-if revenue:
-    st.dataframe(rmst_view.iloc[:, money_start:], width="stretch", column_config=formats)
-if not revenue:
+st.dataframe(months_part, width="stretch", column_config=formats)
+if money_part is not None:
+    st.dataframe(money_part, width="stretch", column_config=formats)
+else:
     st.caption(t("churn.ltv_no_revenue" if "no_revenue" in result.rmst.notes else "churn.ltv_revenue_blank"))
 st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(sv.ANNUAL_DISCOUNT * 100)))
 
@@ -134,11 +136,7 @@ covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, ke
 cox_view = show_cox(customers, list(covariates))
 
 st.subheader(t("churn.downloads_heading"))
-curves = curves_table(km)
-at_risk = km.at_risk_table.assign(group=km.at_risk_table["group"].map(group_name)).rename(columns={
-    column: t(key) for column, key in (("group", "churn.col_group"), ("months", "churn.hover_month"),
-                                       ("at_risk", "churn.hover_at_risk"), ("events", "churn.events_so_far"),
-                                       ("censored", "churn.censored_so_far"))})
+curves, at_risk = derived(curves_table, km), derived(at_risk_table, km)
 for label_key, frame, stem in (("churn.download_curves", curves, "churn_curves"),
                                ("churn.download_at_risk", at_risk, "churn_at_risk"),
                                ("churn.download_rmst", rmst_view, "churn_lifetime_ltv"),

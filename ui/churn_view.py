@@ -12,6 +12,7 @@ import streamlit as st
 from cs_models import survival as sv
 from cs_models.charts import labels as chart_labels
 from ui import format as fmt
+from ui.components import MetricRow
 from ui.i18n import current_lang, t
 
 
@@ -23,15 +24,17 @@ def group_name(code: str) -> str:
 def show_metrics(overall: sv.KMResult) -> None:
     """Customers, churned so far and the median lifetime."""
     row = overall.summary.loc[sv.ALL]
-    left, middle, right = st.columns(3)
-    left.metric(t("churn.metric_customers"), fmt.number(row["n"]), border=True)
-    middle.metric(t("churn.metric_churned"), t("churn.metric_churned_value", n=fmt.number(row["events"]),
-                                               share=fmt.pct(row["events"] / row["n"], 0)), border=True)
+    tiles = MetricRow(3, key="churn_metrics")
+    tiles.metric(0, t("churn.metric_customers"), fmt.number(row["n"]), border=True)
+    tiles.metric(1, t("churn.metric_churned"), t("churn.metric_churned_value", n=fmt.number(row["events"]),
+                                                 share=fmt.pct(row["events"] / row["n"], 0)), border=True)
     if pd.notna(row["median_days"]) and row["median_days"] != float("inf"):
-        right.metric(t("churn.metric_median"), t("churn.months_value", months=fmt.months(row["median_days"])),
+        tiles.metric(2, t("churn.metric_median"), t("churn.months_value", months=fmt.months(row["median_days"])),
                      border=True)
     else:
-        right.metric(t("churn.metric_median"), t("churn.not_reached"), help=t("churn.not_reached_help"), border=True)
+        tiles.metric(2, t("churn.metric_median"), t("churn.not_reached"), help=t("churn.not_reached_help"),
+                     border=True)
+    tiles.draw()
 
 
 def term_name(row: pd.Series) -> str:
@@ -87,8 +90,9 @@ def rmst_table(result: sv.RMSTResult, revenue: bool) -> pd.DataFrame:
 def curves_table(km: sv.KMResult) -> pd.DataFrame:
     """The Kaplan–Meier curves as a spreadsheet: translated headers, months and percentages as shown."""
     curves = km.curves
+    names = {code: group_name(code) for code in curves["group"].unique()}  # once per group, not per row
     return pd.DataFrame({
-        t("churn.col_group"): curves["group"].map(group_name),
+        t("churn.col_group"): curves["group"].map(names),
         t("churn.col_days"): curves["time_days"].round(0).astype(int),
         t("churn.col_months"): (curves["time_days"] / sv.DAYS_PER_MONTH).round(1),
         t("churn.hover_at_risk"): curves["at_risk"],
@@ -98,6 +102,46 @@ def curves_table(km: sv.KMResult) -> pd.DataFrame:
         t("churn.col_survival_low"): (curves["lower"] * 100).round(1),
         t("churn.col_survival_high"): (curves["upper"] * 100).round(1),
     })
+
+
+def at_risk_table(km: sv.KMResult) -> pd.DataFrame:
+    """The numbers at risk under the curves as a spreadsheet: translated groups and headers."""
+    table = km.at_risk_table
+    names = {code: group_name(code) for code in table["group"].unique()}
+    return table.assign(group=table["group"].map(names)).rename(columns={
+        column: t(key) for column, key in (("group", "churn.col_group"), ("months", "churn.hover_month"),
+                                           ("at_risk", "churn.hover_at_risk"), ("events", "churn.events_so_far"),
+                                           ("censored", "churn.censored_so_far"))})
+
+
+def has_revenue(result: sv.SurvivalAnalysis) -> bool:
+    """Whether the lifetime table can show what customers are worth (revenue known for some)."""
+    return "no_revenue" not in result.rmst.notes and bool(result.rmst.table["revenue_per_month"].notna().any())
+
+
+def rmst_parts(result: sv.RMSTResult, revenue: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The lifetime table (the download), its months part and its money part (``None`` without revenue).
+
+    Two tables that fit the page: months stayed, then what they are worth.
+    """
+    view = rmst_table(result, revenue)
+    money_start = view.columns.get_loc(t("churn.col_revenue")) if revenue else len(view.columns)
+    return view, view.iloc[:, :money_start], view.iloc[:, money_start:] if revenue else None
+
+
+def km_names(km: sv.KMResult) -> tuple[dict[str, str], dict[str, str]]:
+    """The legend names of the groups (with their n) and the plain group names, for the charts."""
+    return chart_labels.group_names(current_lang(), km.summary["n"]), {g: group_name(g) for g in km.groups}
+
+
+def cox_terms(fit: sv.CoxResult) -> tuple[dict[str, str], pd.DataFrame]:
+    """The Cox terms in words and the hazard-ratio table as shown and downloaded."""
+    names = {row["term"]: term_name(row) for _, row in fit.table.iterrows()}
+    return names, pd.DataFrame({
+        t("churn.col_term"): list(names.values()), t("churn.col_hr"): fit.table["hr"].round(3),
+        t("churn.col_hr_ci"): [fmt.interval(lo, hi, lambda v: fmt.number(v, 2))
+                               for lo, hi in zip(fit.table["hr_lower"], fit.table["hr_upper"], strict=True)],
+        t("churn.col_p"): fit.table["p"].map(fmt.p_value)})
 
 
 def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:

@@ -19,10 +19,12 @@ from cs_models.errors import CSLensError
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.findings import Finding
 from ui.i18n import current_lang, t
+from ui.memo import share_streamlit_config
 from ui.router import ensure_router
 from ui.state import as_of, current_datasets, presentation, segment_filter, unfiltered_datasets
 
 logger = logging.getLogger("cs_lens")
+share_streamlit_config()  # the theme sections of every run's new_session message, read once per process
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
 
 
@@ -60,6 +62,69 @@ def show_findings(findings: Sequence[Finding]) -> None:
         text = finding.text(current_lang(), escape=md_escape)
         box = st.warning if finding.severity == "alert" else st.info
         box(text, icon=SEVERITY_ICONS[finding.severity])
+
+
+#: The children of an :func:`equal_row` share its width equally (flex basis 0), as columns do.
+EQUAL_ROW_CSS = '<style>[class*="st-key-cslens_row_"] > * { flex: 1 1 0 !important; min-width: 0; }</style>'
+
+
+def equal_rows_style() -> None:
+    """The style of :func:`equal_row`: drawn once by a page that uses such rows."""
+    st.html(EQUAL_ROW_CSS)
+
+
+def equal_row(key: str) -> Any:
+    """A row whose children have equal widths, like ``st.columns`` but one layout block instead of one
+    per column besides the row (every block is a message to every browser, on every run).
+
+    Parameters
+    ----------
+    key : str
+        Unique on the page.
+
+    Returns
+    -------
+    DeltaGenerator
+        A horizontal container; the page draws :func:`equal_rows_style` once.
+    """
+    return st.container(horizontal=True, gap="small", key=f"cslens_row_{key}")
+
+
+class MetricRow:
+    """Tiles side by side, drawn with as few layout blocks as the layout allows.
+
+    When every slot holds a tile, one :func:`equal_row` shows the row; a row with an empty slot
+    keeps ``st.columns``, so a lone tile stays in its own part of the row.
+
+    Parameters
+    ----------
+    slots : int
+        Tiles in the row.
+    key : str
+        Unique on the page.
+    """
+
+    def __init__(self, slots: int, key: str) -> None:
+        self._tiles: list[dict[str, Any] | None] = [None] * slots
+        self._key = key
+
+    def metric(self, slot: int, label: str, value: Any, **kwargs: Any) -> None:
+        """Put ``st.metric(label, value, **kwargs)`` in ``slot`` (drawn by :meth:`draw`)."""
+        self._tiles[slot] = {"label": label, "value": value, **kwargs}
+
+    def draw(self) -> None:
+        """Draw the row: one equal row when every slot is filled, else columns."""
+        tiles = self._tiles
+        if not any(tiles):
+            return
+        if all(tiles):
+            with equal_row(self._key):
+                for tile in tiles:
+                    st.metric(**tile)  # type: ignore[arg-type]
+            return
+        for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+            if tile is not None:
+                column.metric(**tile)
 
 
 def data_source() -> str:

@@ -9,8 +9,9 @@ from cs_models import adoption
 from cs_models.errors import DataError
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import error_message, show_findings
+from ui.components import MetricRow, error_message, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
@@ -25,7 +26,8 @@ def render() -> None:
     except DataError as exc:  # too little history yet (an early as-of date): said calmly, not as an error
         st.info(error_message(exc), icon=":material/info:")
         return
-    left, right = st.columns(2)
-    left.metric(t("adoption.metric_users"), fmt.number(result.users), border=True)
-    right.metric(t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True)
-    show_findings(adoption.findings(result)[:1])
+    tiles = MetricRow(2, key="adoption_card")
+    tiles.metric(0, t("adoption.metric_users"), fmt.number(result.users), border=True)
+    tiles.metric(1, t("adoption.metric_imitation"), fmt.pct(result.imitation_share, 0), border=True)
+    tiles.draw()
+    show_findings(leading_findings(adoption.findings, result, 1))

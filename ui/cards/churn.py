@@ -8,8 +8,9 @@ from cs_models import survival as sv
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import error_message, show_findings
+from ui.components import MetricRow, error_message, show_findings
 from ui.i18n import t
+from ui.memo import derived, leading_findings
 from ui.state import as_of, current_datasets
 
 #: Findings the overview card shows (the headline ones; the page shows them all).
@@ -36,11 +37,12 @@ def render() -> None:
         st.info(error_message(exc), icon=":material/info:")
         return
     row = result.overall.summary.loc[sv.ALL]
-    share12 = share_at_12(result.overall)
-    left, right = st.columns(2)
+    share12 = derived(share_at_12, result.overall)
+    tiles = MetricRow(2, key="churn_card")
     if row["median_days"] != float("inf"):
-        left.metric(t("churn.card_median_months"), fmt.months(row["median_days"]), border=True)
+        tiles.metric(0, t("churn.card_median_months"), fmt.months(row["median_days"]), border=True)
     else:
-        left.metric(t("churn.card_median"), t("churn.not_reached"), help=t("churn.not_reached_help"), border=True)
-    right.metric(t("churn.card_12m"), fmt.pct(share12, 0), border=True)
-    show_findings([f for f in sv.findings(result) if f.code in CARD_FINDINGS])
+        tiles.metric(0, t("churn.card_median"), t("churn.not_reached"), help=t("churn.not_reached_help"), border=True)
+    tiles.metric(1, t("churn.card_12m"), fmt.pct(share12, 0), border=True)
+    tiles.draw()
+    show_findings(leading_findings(sv.findings, result, codes=CARD_FINDINGS))

@@ -6,14 +6,24 @@ import streamlit as st
 
 from cs_models import cohorts
 from cs_models.errors import CSLensError
+from cs_models.findings import Finding
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import show_error, show_findings
+from ui.components import MetricRow, show_error, show_findings
 from ui.i18n import t
+from ui.memo import derived
 from ui.state import as_of, current_datasets
 
 #: Months after joining that the card reports (shorter when no cohort is that old yet).
 HORIZON_MONTHS = 12
+
+
+def _logo_findings(logo: cohorts.CohortTable) -> list[Finding]:
+    return cohorts.findings(logo, period=HORIZON_MONTHS)
+
+
+def _nrr_findings(nrr: cohorts.CohortTable) -> list[Finding]:
+    return [f for f in cohorts.findings(nrr, period=HORIZON_MONTHS) if f.code == "cohorts.net_expansion"]
 
 
 def render() -> None:
@@ -27,19 +37,20 @@ def render() -> None:
         options = {"customers": datasets.customers, "as_of": as_of(), "source": source, "period": "month"}
         events = datasets.events if source == "events" else None
         logo = shared(cohorts.cohort_table)(events, **options)
-        k = cohorts.reading_period(logo, HORIZON_MONTHS)
+        k = derived(cohorts.reading_period, logo, HORIZON_MONTHS)
         if k < 1:
             st.info(t("cohorts.card_not_mature"))
             return
         span = t(f"cohorts.span_month_{'one' if k == 1 else 'other'}", k=k)
-        columns = st.columns(2)
-        columns[0].metric(t("cohorts.card_logo", span=span), fmt.pct(logo.average.loc[k, "weighted"], 0), border=True)
-        found = cohorts.findings(logo, period=HORIZON_MONTHS)
+        tiles = MetricRow(2, key="cohorts_card")
+        tiles.metric(0, t("cohorts.card_logo", span=span), fmt.pct(logo.average.loc[k, "weighted"], 0), border=True)
+        found = list(derived(_logo_findings, logo))
         if "nrr" in cohorts.available_metrics(datasets, source):
             nrr = shared(cohorts.cohort_table)(events, metric="nrr", **options)
-            columns[1].metric(t("cohorts.card_nrr", span=span), fmt.pct(nrr.average.loc[k, "weighted"], 0),
+            tiles.metric(1, t("cohorts.card_nrr", span=span), fmt.pct(nrr.average.loc[k, "weighted"], 0),
                               border=True)
-            found += [f for f in cohorts.findings(nrr, period=HORIZON_MONTHS) if f.code == "cohorts.net_expansion"]
+            found += derived(_nrr_findings, nrr)
+        tiles.draw()
     except CSLensError as exc:
         show_error(exc)
         return

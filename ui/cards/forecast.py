@@ -9,8 +9,9 @@ from cs_models.errors import CSLensError
 from cs_models.survival import ALL
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import error_message, show_findings
+from ui.components import MetricRow, error_message, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
@@ -26,9 +27,10 @@ def render() -> None:
         st.info(error_message(exc), icon=":material/info:")
         return
     row = result.table.loc[ALL]
-    left, right = st.columns(2)
+    tiles = MetricRow(2, key="forecast_card")
     if row["status"] == "ok":
         if "no_revenue" not in result.notes:
-            left.metric(t("forecast.card_base"), fmt.money_short(row["ltv_total"]), border=True)
-        right.metric(t("forecast.card_beyond"), fmt.pct(row["share_beyond"], 0), border=True)
-    show_findings(fc.findings(result)[:1])
+            tiles.metric(0, t("forecast.card_base"), fmt.money_short(row["ltv_total"]), border=True)
+        tiles.metric(1, t("forecast.card_beyond"), fmt.pct(row["share_beyond"], 0), border=True)
+    tiles.draw()
+    show_findings(leading_findings(fc.findings, result, 1))

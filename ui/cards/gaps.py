@@ -9,8 +9,9 @@ from cs_models.errors import CSLensError
 from cs_models.findings import Finding
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import md_escape, reading, show_error, show_findings
+from ui.components import MetricRow, md_escape, reading, show_error, show_findings
 from ui.i18n import t
+from ui.memo import derived
 from ui.state import as_of, current_datasets
 
 #: Churn findings that say "gaps go with churn"; the card folds them into its sentence.
@@ -33,6 +34,13 @@ def _signed(value: float) -> str:
     return fmt.signed(value).replace("-", "−")
 
 
+def _extremes(analysis: gaps.GapAnalysis) -> tuple[str, float, str, float]:
+    """The item with the largest shortfall and the one with the largest delight, with their mean gaps."""
+    ranked = analysis.items.dropna(subset=["mean_gap"]).sort_values("mean_gap")
+    worst, best = ranked.index[0], ranked.index[-1]
+    return worst, float(ranked.loc[worst, "mean_gap"]), best, float(ranked.loc[best, "mean_gap"])
+
+
 def render() -> None:
     """Two ``st.metric``s (the largest shortfall and the largest delight) and one reading."""
     datasets = current_datasets()
@@ -44,14 +52,14 @@ def render() -> None:
     except CSLensError as exc:
         show_error(exc)
         return
-    ranked = analysis.items.dropna(subset=["mean_gap"]).sort_values("mean_gap")
-    worst, best = ranked.index[0], ranked.index[-1]
-    left, right = st.columns(2)
-    left.metric(t("gaps.card_worst", item=md_escape(worst)), _signed(ranked.loc[worst, "mean_gap"]),
+    worst, worst_gap, best, best_gap = derived(_extremes, analysis)
+    tiles = MetricRow(2, key="gaps_card")
+    tiles.metric(0, t("gaps.card_worst", item=md_escape(worst)), _signed(worst_gap),
                 help=t("gaps.card_help"), border=True)
     if best != worst:
-        right.metric(t("gaps.card_best", item=md_escape(best)), _signed(ranked.loc[best, "mean_gap"]),
+        tiles.metric(1, t("gaps.card_best", item=md_escape(best)), _signed(best_gap),
                      help=t("gaps.card_help"), border=True)
+    tiles.draw()
     by_code = {f.code: f for f in found}
     shortfall = by_code.get("gaps.most_disappointing")
     if shortfall is None:

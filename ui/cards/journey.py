@@ -7,23 +7,25 @@ import streamlit as st
 from cs_models import journey
 from ui import format as fmt
 from ui import journey_view as view
-from ui.caching import cached, shared
-from ui.components import show_findings
+from ui.caching import shared
+from ui.components import MetricRow, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
 def render() -> None:
     """Two ``st.metric``s and the most important finding (errors go to the Overview's boundary)."""
     datasets = current_datasets()
-    history, _ = cached(journey.journey_history)(datasets)  # the plan history, or plan changes from events
+    history, _ = shared(journey.journey_history)(datasets)  # the plan history, or plan changes from events
     if history is None or datasets.customers is None:
         st.info(t("journey.card_no_data"))
         return
     result = shared(journey.analyse_journey)(history, datasets.customers, as_of())
-    left, right = st.columns(2)
+    tiles = MetricRow(2, key="journey_card")
     if result.upgrade is not None:
-        left.metric(t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)
+        tiles.metric(0, t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)
     key = "journey.metric_ltv_months" if result.mrr_source == "months" else "journey.metric_ltv"
-    right.metric(t(key, stage=result.order[0]), view.value_format(result)(result.ltv["ltv"].iloc[0]), border=True)
-    show_findings(journey.findings(result)[:1])
+    tiles.metric(1, t(key, stage=result.order[0]), view.value_format(result)(result.ltv["ltv"].iloc[0]), border=True)
+    tiles.draw()
+    show_findings(leading_findings(journey.findings, result, 1))

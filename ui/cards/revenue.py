@@ -7,8 +7,9 @@ import streamlit as st
 from cs_models import revenue
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import show_findings
+from ui.components import MetricRow, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
@@ -21,9 +22,10 @@ def render() -> None:
     result = shared(revenue.revenue_movements)(events, as_of())
     last = result.months.iloc[-1]
     month = last["month"].strftime("%Y-%m")
-    left, right = st.columns(2)
+    tiles = MetricRow(2, key="revenue_card")
     net = last["end_mrr"] - last["start_mrr"]  # short amounts in the tiles (a card is narrow), the full ones on hover
-    left.metric(t("revenue.metric_mrr", month=month), fmt.money_short(last["end_mrr"]), border=True,
+    tiles.metric(0, t("revenue.metric_mrr", month=month), fmt.money_short(last["end_mrr"]), border=True,
                 help=fmt.money(last["end_mrr"]))
-    right.metric(t("revenue.metric_net", month=month), fmt.money_short(net), border=True, help=fmt.money(net))
-    show_findings([f for f in revenue.findings(result) if f.code == "revenue.last_month"])
+    tiles.metric(1, t("revenue.metric_net", month=month), fmt.money_short(net), border=True, help=fmt.money(net))
+    tiles.draw()
+    show_findings(leading_findings(revenue.findings, result, codes=("revenue.last_month",)))

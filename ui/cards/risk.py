@@ -7,8 +7,9 @@ import streamlit as st
 from cs_models import risk
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import show_findings
+from ui.components import MetricRow, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
@@ -20,9 +21,10 @@ def render() -> None:
         return
     result = shared(risk.risk_scores)(customers, as_of(), horizon_days=90)
     top = result.top_decile()
-    left, right = st.columns(2)
+    tiles = MetricRow(2, key="risk_card")
     amount = top["revenue_at_risk"].sum()
-    left.metric(t("risk.metric_revenue"), fmt.money_short(amount), border=True, help=fmt.money(amount))
+    tiles.metric(0, t("risk.metric_revenue"), fmt.money_short(amount), border=True, help=fmt.money(amount))
     if result.backtest is not None:
-        right.metric(t("risk.metric_auc"), fmt.number(result.backtest.auc, 2), border=True)
-    show_findings(risk.findings(result)[:1])
+        tiles.metric(1, t("risk.metric_auc"), fmt.number(result.backtest.auc, 2), border=True)
+    tiles.draw()
+    show_findings(leading_findings(risk.findings, result, 1))

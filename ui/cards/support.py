@@ -7,8 +7,9 @@ import streamlit as st
 from cs_models import support
 from ui import format as fmt
 from ui.caching import shared
-from ui.components import show_findings
+from ui.components import MetricRow, show_findings
 from ui.i18n import t
+from ui.memo import leading_findings
 from ui.state import as_of, current_datasets
 
 
@@ -19,10 +20,11 @@ def render() -> None:
         st.info(t("support.card_no_data"))
         return
     result = shared(support.analyse_support)(tickets, as_of())
-    left, right = st.columns(2)
+    tiles = MetricRow(2, key="support_card")
     if result.answer is not None:
-        left.metric(t("support.metric_answer"), fmt.pct(result.answer.share), border=True)
+        tiles.metric(0, t("support.metric_answer"), fmt.pct(result.answer.share), border=True)
     median = result.median_hours()[0]
-    right.metric(t("support.metric_median"), t("support.not_reached") if median == float("inf")
+    tiles.metric(1, t("support.metric_median"), t("support.not_reached") if median == float("inf")
                  else t("support.hours_value", hours=median), border=True)
-    show_findings(support.findings(result)[:1])
+    tiles.draw()
+    show_findings(leading_findings(support.findings, result, 1))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from cs_models import survey as sv
 from cs_models.errors import CSLensError
+from cs_models.findings import Finding
 from cs_models.survey.interpret import funnel_findings
 from ui import format as fmt
 from ui.caching import shared
 from ui.components import md_escape, show_error, show_findings
 from ui.i18n import t
+from ui.memo import derived
 from ui.state import current_datasets
 
 MAX_METRICS = 3
@@ -21,6 +24,12 @@ def headline_funnel(frame) -> sv.Funnel | None:
     questions = shared(sv.infer_questions)(frame)
     steps = shared(sv.default_funnel)(frame, questions)
     return shared(sv.funnel)(frame, steps, questions=questions) if steps else None
+
+
+def _headline(frame: pd.DataFrame) -> tuple[sv.Funnel | None, list[Finding]]:
+    """The headline funnel and its first findings (the card's view model, made once per frame)."""
+    result = headline_funnel(frame)
+    return result, (funnel_findings(result)[:MAX_METRICS] if result is not None else [])
 
 
 def render() -> None:
@@ -34,7 +43,7 @@ def render() -> None:
         st.info(t("survey.card_missing"))
         return
     try:
-        result = headline_funnel(frame)
+        result, found = derived(_headline, frame)
     except CSLensError as exc:
         show_error(exc)
         return
@@ -49,4 +58,4 @@ def render() -> None:
             fmt.pct(row.share),
             help=t("survey.card_step_help", ci=fmt.interval(row.ci_low, row.ci_high), n=int(row.answered)),
         )
-    show_findings(funnel_findings(result)[:MAX_METRICS])
+    show_findings(found)
