@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python scripts/fuzz.py [--mutants 5000] [--seed 0] [--jobs 2] [--memory-mb 1024] [--timeout 10]
 
-Seeds are small slices of the bundled sample files (CSV in ja/en, one XLSX) and the ingestion fixture
+Seeds are small slices of the bundled sample files (CSV in ja/en, one XLSX, one Parquet) and the ingestion fixture
 corpus (``tests/fixtures/ingest``). Each mutant (byte flips, cuts, repeated chunks, hostile cells,
 far-away dates and cell references, changes inside the XLSX archive) goes through
 :func:`cs_models.pipeline.load_files` and then every report section, in worker processes whose
@@ -74,7 +74,7 @@ class Outcome:
 # ----------------------------------------------------------------------------- seeds
 @functools.cache
 def seeds() -> list[tuple[str, bytes]]:
-    """Small sample slices (CSV ja/en, XLSX) and the ingestion fixture corpus (made once: the
+    """Small sample slices (CSV ja/en, XLSX, Parquet) and the ingestion fixture corpus (made once: the
     workbook carries the time it was written)."""
     from cs_models.export import to_xlsx_bytes
     from cs_models.sample import SAMPLE_DIR
@@ -88,6 +88,10 @@ def seeds() -> list[tuple[str, bytes]]:
 
     customers = pd.read_csv(SAMPLE_DIR / "ja" / "customers.csv", nrows=SEED_ROWS, dtype=str)
     out.append(("customers.xlsx", to_xlsx_bytes({"顧客": customers}, index=False)))
+    for kind in ("customers", "events"):
+        parquet = io.BytesIO()
+        pd.read_csv(SAMPLE_DIR / "en" / f"{kind}.csv", nrows=SEED_ROWS, dtype=str).to_parquet(parquet, index=False)
+        out.append((f"{kind}.parquet", parquet.getvalue()))
     out += [(p.name, p.read_bytes()) for p in sorted(CORPUS.iterdir()) if p.stat().st_size < 200_000]
     return out
 
