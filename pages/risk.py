@@ -60,7 +60,7 @@ if not ranked:
     st.warning(t("risk.not_ranked"), icon=":material/warning:")
 else:
     st.caption(t("risk.list_caption"))
-    view = call_list(result, current_lang())
+    view = call_list(result)
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("risk.col_customer"): st.column_config.TextColumn(width="small"),
         t("risk.col_risk"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100, width="small"),

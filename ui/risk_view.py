@@ -7,27 +7,16 @@ table, which ``st.dataframe`` serialises without converting (5–8× faster than
 
 from __future__ import annotations
 
-import weakref
-from typing import Any
-
 import pandas as pd
 import pyarrow as pa
 
 from cs_models import risk
 from ui import format as fmt
 from ui.i18n import t
+from ui.memo import derived
 
 #: A call list as drawn: an Arrow table, or the frame when Arrow cannot hold a column of it.
 CallList = pa.Table | pd.DataFrame
-
-#: (id(result), language) -> (weak reference to the result, call list): lists of shared results.
-_LISTS: dict[tuple[int, str], tuple[weakref.ref[risk.RiskScores], CallList]] = {}
-
-
-def driver(item: tuple[str, object, float]) -> str:
-    """One driver in words: column, the customer's value and its effect on the hazard."""
-    column, value, effect = item
-    return t("risk.driver", column=column, value=value, effect=fmt.signed_pct(effect))
 
 
 def _driver_texts(drivers: pd.Series, k: int) -> list[str]:
@@ -69,30 +58,25 @@ def as_frame(view: CallList) -> pd.DataFrame:
     return view.to_pandas() if isinstance(view, pa.Table) else view
 
 
-def call_list(result: risk.RiskScores, lang: str) -> CallList:
-    """The call list of ``result`` in ``lang`` (the current language): customer, risk (%), MRR,
-    revenue at risk and the top drivers in words, riskiest first.
+def _call_list(result: risk.RiskScores) -> CallList:
+    return _as_arrow(_build(result))
 
-    Made once per result and language while the result lives (``result`` comes from
-    :func:`ui.caching.shared`); the frame is only read after it is made.
+
+def call_list(result: risk.RiskScores) -> CallList:
+    """The call list of ``result`` in the current language: customer, risk (%), MRR, revenue at
+    risk and the top drivers in words, riskiest first.
+
+    Made once per result and language in this process (:func:`ui.memo.derived`; ``result`` comes
+    from :func:`ui.caching.shared`); the list is only read after it is made.
 
     Parameters
     ----------
     result : RiskScores
         The page's result.
-    lang : str
-        The current language (part of the memo's key; the texts are made with :func:`ui.i18n.t`).
 
     Returns
     -------
     pyarrow.Table or DataFrame
         One row per active customer (a frame only when Arrow cannot hold a column; see :func:`as_frame`).
     """
-    key = (id(result), lang)
-    known = _LISTS.get(key)
-    if known is not None and known[0]() is result:
-        return known[1]
-    view = _as_arrow(_build(result))
-    ref: Any = weakref.ref(result, lambda _, key=key: _LISTS.pop(key, None))
-    _LISTS[key] = (ref, view)
-    return view
+    return derived(_call_list, result)
