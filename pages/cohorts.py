@@ -14,6 +14,7 @@ from ui import components as ui
 from ui import format as fmt
 from ui.caching import cached
 from ui.i18n import current_lang, t
+from ui.memo import derived
 from ui.state import as_of, current_datasets, presentation
 from ui.url_state import url_widget
 
@@ -90,7 +91,8 @@ if source == "events" and metric == "logo":
     with next(slots):
         mode = choose("cohorts.mode_label", cohorts.MODES, "cohorts_mode", "classic",
                       lambda c: t(f"cohorts.mode_{c}"), "cohorts.mode_help")
-segment_options = [NONE, *cohorts.segments(datasets.customers)]
+customers = datasets.customers  # its segments are found once per frame (a scan of every customer)
+segment_options = [NONE, *(derived(cohorts.segments, customers) if customers is not None else [])]
 if len(segment_options) > 1:
     with next(slots):
         choice = choose("cohorts.segment_label", segment_options, "cohorts_segment", NONE,
