@@ -12,7 +12,7 @@ from cs_models.charts.labels import cohort_labels
 from cs_models.errors import CSLensError
 from ui import components as ui
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.i18n import current_lang, t
 from ui.memo import derived
 from ui.state import as_of, current_datasets, presentation
@@ -106,7 +106,7 @@ if segment is not None:
     segment_value = None if chosen == ALL else chosen
 
 try:
-    table = cached(cohorts.cohort_table)(
+    table = shared(cohorts.cohort_table)(  # one result object: its charts are made once (show_shared_chart)
         datasets.events if source == "events" else None, customers=datasets.customers, as_of=as_of(),
         source=source, period=period, mode=mode, metric=metric, segment=segment, segment_value=segment_value,
         max_k=MAX_K[period],
@@ -116,8 +116,8 @@ except CSLensError as exc:
     st.stop()
 
 labels = cohort_labels(current_lang(), table.period, table.metric)
-ui.show_chart(retention_heatmap(table, labels, compact=presentation()), key="cohorts_heatmap",
-              title=t("cohorts.heatmap_heading"))
+ui.show_shared_chart(retention_heatmap, table, labels, compact=presentation(), key="cohorts_heatmap",
+                     title=t("cohorts.heatmap_heading"))
 st.caption(t("cohorts.blank_caption", date=as_of().isoformat()))
 shown, cut = heatmap_view(table, compact=presentation())
 if cut:
@@ -131,15 +131,15 @@ for note in table.notes:
 average_slot = st.container()  # the toggle sits under the chart it changes
 show_simple = url_widget(st.toggle, t("cohorts.show_simple"), key="cohorts_simple", default=False)
 with average_slot:
-    ui.show_chart(average_curve(table, labels, show_simple=show_simple), key="cohorts_average",
-                  title=t("cohorts.average_heading"))
+    ui.show_shared_chart(average_curve, table, labels, show_simple=show_simple, key="cohorts_average",
+                         title=t("cohorts.average_heading"))
 explain(table, "average")
 ui.show_findings(cohorts.findings(table))
 
 if segment is not None and table.segment_average is not None:
     names = {v: t("cohorts.segment_blank") if pd.isna(v) else str(v) for v in table.segment_average.columns}
-    ui.show_chart(segment_figure(table, labels, names), key="cohorts_segments",
-                  title=t("cohorts.segments_heading", segment=segment))
+    ui.show_shared_chart(segment_figure, table, labels, names, key="cohorts_segments",
+                         title=t("cohorts.segments_heading", segment=segment))
     explain_segments(table, names)
 
 st.subheader(t("cohorts.table_heading"))

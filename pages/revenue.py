@@ -10,15 +10,15 @@ from cs_models.charts import labels
 from cs_models.charts.revenue import movements_bars, trend_line
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
+from ui.caching import shared
 from ui.components import (
     download_table,
     money_column,
     page_header,
     require_dataset,
-    show_chart,
     show_error,
     show_findings,
+    show_shared_chart,
 )
 from ui.i18n import current_lang, t
 from ui.state import as_of
@@ -29,7 +29,7 @@ TRENDS = ("churn_rate", "nrr", "grr", "arpa", "customers")
 page_header("revenue")
 events = require_dataset("events")
 try:
-    result = cached(revenue.revenue_movements)(events, as_of())
+    result = shared(revenue.revenue_movements)(events, as_of())  # one object: its charts are made once
 except CSLensError as exc:
     show_error(exc)
     st.stop()
@@ -48,16 +48,16 @@ columns[3].metric(t("revenue.metric_churn", month=month), fmt.pct(trend["churn_r
 show_findings(revenue.findings(result))
 
 lang = current_lang()
-show_chart(movements_bars(months, labels.revenue_labels(lang)), key="revenue_movements",
-           title=t("revenue.movements_heading"))
+show_shared_chart(movements_bars, months, labels.revenue_labels(lang), key="revenue_movements",
+                  title=t("revenue.movements_heading"))
 st.caption(t("revenue.movements_caption"))
 
 st.subheader(t("revenue.trends_heading"))
 choice = url_widget(st.segmented_control, t("revenue.trend_label"), list(TRENDS), key="revenue_trend",
                     default="churn_rate", required=True, format_func=lambda c: t(f"revenue.trend_{c}"))
 column = choice if choice in TRENDS else "churn_rate"
-show_chart(trend_line(trends, column, labels.trend_labels(lang, column)), key="revenue_trend_chart",
-           title=t(f"revenue.trend_{column}"))
+show_shared_chart(trend_line, trends, column, labels.trend_labels(lang, column), key="revenue_trend_chart",
+                  title=t(f"revenue.trend_{column}"))
 st.caption(t("revenue.trends_caption"))
 
 table = months.assign(month=months["month"].dt.strftime("%Y-%m")).set_index("month")
