@@ -38,8 +38,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=8).status != 200)"]
 
-# the repository's .streamlit/config.toml binds 127.0.0.1; in the container the proxy must reach it.
-# No file watcher (the code does not change in an image): with it, every session watched the app's
-# modules and a session cost 0.30-0.35 s of CPU instead of 0.14 s (deploy/LOAD.md, "Compose stack").
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501", \
-     "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+# the repository's .streamlit/config.toml binds 127.0.0.1 (and watches no files: a watcher per session
+# more than doubled a session's CPU, deploy/LOAD.md); in the container the proxy must reach it
+CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
