@@ -27,7 +27,6 @@ from ui.churn_view import (
 )
 from ui.components import (
     download_table,
-    equal_rows_style,
     error_message,
     md_escape,
     money_column,
@@ -93,7 +92,6 @@ except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
     st.stop()
 
-equal_rows_style()
 show_metrics(result.overall)
 show_findings(leading_findings(sv.findings, result))
 km = result.km

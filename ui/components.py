@@ -36,11 +36,13 @@ def md_escape(value: Any) -> str:
 def page_header(namespace: str) -> None:
     """Title and one-line introduction of a page (``<namespace>.page_title`` / ``.intro``).
 
-    Every page calls this first; it also routes a legacy first request through ``app.py``.
+    Every page calls this first; it also routes a legacy first request through ``app.py`` and
+    draws the style of :func:`equal_row`.
     """
     ensure_router()
     st.title(t(f"{namespace}.page_title"))
     st.caption(t(f"{namespace}.intro"))
+    equal_rows_style()
 
 
 def reading(key: str, **params: Any) -> None:
@@ -69,7 +71,7 @@ EQUAL_ROW_CSS = '<style>[class*="st-key-cslens_row_"] > * { flex: 1 1 0 !importa
 
 
 def equal_rows_style() -> None:
-    """The style of :func:`equal_row`: drawn once by a page that uses such rows."""
+    """The style of :func:`equal_row` (drawn by :func:`page_header` on every page)."""
     st.html(EQUAL_ROW_CSS)
 
 
@@ -85,7 +87,7 @@ def equal_row(key: str) -> Any:
     Returns
     -------
     DeltaGenerator
-        A horizontal container; the page draws :func:`equal_rows_style` once.
+        A horizontal container (styled by :func:`page_header`).
     """
     return st.container(horizontal=True, gap="small", key=f"cslens_row_{key}")
 
@@ -215,8 +217,9 @@ def download_table(frame: pd.DataFrame, stem: str, *, shared: bool = False) -> N
     frame = derived(rounded_for_download, frame) if shared else rounded_for_download(frame)
     formats = (("csv", to_csv_bytes, "text/csv"),
                ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
-        column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
+    row = equal_row(f"dl_{stem}")  # two halves, as st.columns(2) drew them, in one layout block
+    for suffix, write, mime in formats:
+        row.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
                                file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
                                icon=":material/download:", on_click="ignore")
 
