@@ -217,9 +217,8 @@ def download_table(frame: pd.DataFrame, stem: str, *, shared: bool = False) -> N
     frame = derived(rounded_for_download, frame) if shared else rounded_for_download(frame)
     formats = (("csv", to_csv_bytes, "text/csv"),
                ("xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    row = equal_row(f"dl_{stem}")  # two halves, as st.columns(2) drew them, in one layout block
-    for suffix, write, mime in formats:
-        row.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
+    for column, (suffix, write, mime) in zip(st.columns(2), formats, strict=True):
+        column.download_button(t(f"common.download_{suffix}"), data=deferred(write, frame, index),
                                file_name=f"{stem}.{suffix}", mime=mime, key=f"dl_{suffix}_{stem}",
                                icon=":material/download:", on_click="ignore")
 
