@@ -33,9 +33,11 @@ COPY --chown=root:root . .
 USER cslens
 
 EXPOSE 8501
-# python, not curl: nothing extra in the image
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).status != 200)"]
+# python, not curl: nothing extra in the image. 10 s: under a hundred sessions on two busy cores a
+# replica answered later than 5 s (marked unhealthy for a while; nothing restarts it, nginx keeps it)
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=8).status != 200)"]
 
-# the repository's .streamlit/config.toml binds 127.0.0.1; in the container the proxy must reach it
+# the repository's .streamlit/config.toml binds 127.0.0.1 (and watches no files: a watcher per session
+# more than doubled a session's CPU, deploy/LOAD.md); in the container the proxy must reach it
 CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]

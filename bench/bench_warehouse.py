@@ -18,7 +18,7 @@ frame with categorical ids (as ingestion gives them) against DuckDB SQL on the s
 
 The table (figure, size, median, min–max, CPU seconds of the child (user + system, all threads: what
 the figure costs whatever the load), peak RSS, ratio to the peer, load average after it) is printed and written to
-``bench/results/<date>-<host>-<group>.md`` with the machine and the load average.
+``bench/results/<date>-<time>-<host>-<group>-<size>.md`` with the machine and the load average.
 
     .venv/bin/python bench/bench_warehouse.py --group engine --size 100000000 --repeat 1
     .venv/bin/python bench/bench_warehouse.py --group uploaded --repeat 3
@@ -237,7 +237,7 @@ def main() -> None:
 
         stamp = datetime.now(UTC)
         host = platform.node().split(".")[0] or "machine"
-        out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-{host}-{args.group}-{args.size}.md"
+        out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d-%H%M}-{host}-{args.group}-{args.size}.md"
         described = "\n".join(f"- **{k}**: {v}" for k, v in machine().items())
         command = " ".join(["python bench/bench_warehouse.py", *sys.argv[1:]])
         out.write_text(f"# Embedded engine ({args.group}), {stamp:%Y-%m-%d %H:%M} UTC\n\n`{command}`\n\n"

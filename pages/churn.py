@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cs_models import stats
 from cs_models import survival as sv
 from cs_models.charts import labels
 from cs_models.charts.survival import MIN_AT_RISK, churn_rate_figure, hazard_ratio_figure, km_figure
@@ -21,13 +20,13 @@ from ui.churn_view import (
     has_revenue,
     km_names,
     rmst_parts,
+    segment_choices,
     show_logrank,
     show_metrics,
     survival_at_table,
 )
 from ui.components import (
     download_table,
-    equal_rows_style,
     error_message,
     md_escape,
     money_column,
@@ -77,7 +76,7 @@ def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | N
 # ------------------------------------------------------------------------------ page
 page_header("churn")
 customers = require_dataset("customers")
-segments = stats.segment_columns(customers, exclude=sv.NOT_SEGMENTS)
+segments = derived(segment_choices, customers)
 left, middle = st.columns([2, 1])
 with left:
     segment_choice = url_widget(st.selectbox, t("churn.segment_label"), [NONE, *segments], key="churn_segment",
@@ -93,7 +92,6 @@ except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")
     st.stop()
 
-equal_rows_style()
 show_metrics(result.overall)
 show_findings(leading_findings(sv.findings, result))
 km = result.km
@@ -130,7 +128,7 @@ st.caption(t("churn.ltv_assumptions", horizon=horizon, rate=fmt.number(sv.ANNUAL
 show_shared_chart(churn_rate_figure, result.life, labels.churn_rate_labels(current_lang()), names,
                   groups=km.groups, key="churn_rate", title=t("churn.churn_rate_heading"))
 st.caption(t("churn.churn_rate_caption", n=MIN_AT_RISK))
-options = sv.default_covariates(customers)
+options = derived(sv.default_covariates, customers)
 covariates = url_widget(st.multiselect, t("churn.covariates_label"), options, key="churn_covariates",
                         default=list(options), help=t("churn.covariates_help"))
 cox_view = show_cox(customers, list(covariates))

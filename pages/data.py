@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from cs_models.pipeline import FileReport
 from ui.components import page_header
 from ui.data_view import UPLOAD_TYPES, USED_KEY, render_file, render_loaded, render_templates, render_use
 from ui.i18n import t
+from ui.upload_store import keep_only, widget_key
 from ui.uploader_texts import translate_uploaders
 from ui.warehouse_view import render_warehouse
 
@@ -26,10 +25,10 @@ render_templates()
 uploads = st.file_uploader(t("data.uploader"), type=UPLOAD_TYPES, accept_multiple_files=True,
                            key="data_upload")
 checked: list[FileReport] = []
+keep_only({upload.file_id for upload in uploads or []})  # a removed file's parse is freed now
 for upload in uploads or []:
     content = upload.getvalue()
-    file_key = "data_" + hashlib.sha256(content + upload.name.encode("utf-8")).hexdigest()[:12]
-    result = render_file(file_key, upload.name, content)
+    result = render_file(widget_key(upload.file_id, upload.name, content), upload.file_id, upload.name, content)
     if result is not None:
         checked.append(result)
 if uploads:

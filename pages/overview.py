@@ -5,7 +5,7 @@ import importlib
 import streamlit as st
 
 from cs_models.errors import CSLensError
-from ui.components import equal_row, equal_rows_style, page_header, show_error, show_unexpected_error
+from ui.components import equal_row, page_header, show_error, show_unexpected_error
 from ui.i18n import t
 from ui.navigation import PAGES
 from ui.report_button import report_download
@@ -17,7 +17,6 @@ st.caption(t("overview.as_of", date=as_of().isoformat(), source=t(f"common.sourc
 report_slot = st.container()  # filled last: the cards are drawn before the report is built
 st.page_link("pages/story.py", label=t("overview.open_story"), icon=":material/slideshow:")
 
-equal_rows_style()
 analyses = [spec for spec in PAGES if spec.card]
 for row in range(0, len(analyses), 2):
     pair = analyses[row : row + 2]

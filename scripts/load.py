@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import secrets
 import sys
 import time
@@ -263,23 +264,31 @@ async def run(args: argparse.Namespace) -> int:
         if remaining <= 0:
             print("stopped: --max-seconds reached")
             return 1
-        started, cpu = time.perf_counter(), cpu_seconds(args.run_dir)
+        started, cpu, client = time.perf_counter(), cpu_seconds(args.run_dir), _client_cpu()
         try:
             outcomes = await asyncio.wait_for(wave(args.url, args.sessions, args.timeout), remaining)
         except TimeoutError:
             print("stopped: --max-seconds reached during a wave")
             return 1
         took, cpu = time.perf_counter() - started, cpu_seconds(args.run_dir) - cpu
+        client = _client_cpu() - client
         report = summary(outcomes)
         failures += int(report["failures"])  # type: ignore[call-overload]
         await asyncio.sleep(args.settle)
         pages = "  ".join(f"{name} p50 {v[0]:.1f} s p95 {v[1]:.1f} s max {v[2]:.1f} s"  # type: ignore[index]
                           for name in PAGES for v in [report[name]])
         print(f"wave {number}: {args.sessions} sessions in {took:.1f} s  {pages}  failures {report['failures']}"
-              f"  server CPU {cpu / args.sessions:.2f} s/session  RSS {_fmt_rss(rss_mb(args.run_dir))}")
+              f"  server CPU {cpu / args.sessions:.3f} s/session (this client {client / args.sessions:.3f})"
+              f"  load average {os.getloadavg()[0]:.1f}  RSS {_fmt_rss(rss_mb(args.run_dir))}")
         for error in report["errors"]:  # type: ignore[attr-defined]
             print(f"    e.g. {error}")
     return 0 if failures == 0 and metrics in (403, 404) else 1
+
+
+def _client_cpu() -> float:
+    """User + system CPU seconds of this load generator so far (it shares the machine's cores)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _fmt_rss(sizes: dict[str, float]) -> str:

@@ -91,8 +91,7 @@ def _spawn(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> int:
 
 def _replica_cmd(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", HOST,
-            "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false", "--browser.gatherUsageStats", "false"]
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
 
 
 def _alive(pid: int) -> bool:

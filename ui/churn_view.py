@@ -9,11 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cs_models import stats
 from cs_models import survival as sv
 from cs_models.charts import labels as chart_labels
 from ui import format as fmt
 from ui.components import MetricRow
 from ui.i18n import current_lang, t
+from ui.memo import derived
 
 
 def group_name(code: str) -> str:
@@ -48,12 +50,17 @@ def show_logrank(result: sv.LogRankResult) -> None:
         st.caption(t(f"churn.logrank_{result.notes[0]}"))
     elif not result.pairwise.empty:
         with st.expander(t("churn.pairwise_heading")):
-            pairs = result.pairwise
-            st.dataframe(pd.DataFrame({
-                t("churn.col_group_a"): pairs["group_a"].map(group_name),
-                t("churn.col_group_b"): pairs["group_b"].map(group_name), t("churn.col_chi2"): pairs["chi2"].round(2),
-                t("churn.col_p"): pairs["p"].map(fmt.p_value), t("churn.col_p_holm"): pairs["p_holm"].map(fmt.p_value),
-            }), hide_index=True, width="stretch")
+            st.dataframe(derived(pairwise_table, result), hide_index=True, width="stretch")
+
+
+def pairwise_table(result: sv.LogRankResult) -> pd.DataFrame:
+    """The pairwise log-rank tests as shown: group names, chi-square, raw and Holm-corrected p."""
+    pairs = result.pairwise
+    return pd.DataFrame({
+        t("churn.col_group_a"): pairs["group_a"].map(group_name),
+        t("churn.col_group_b"): pairs["group_b"].map(group_name), t("churn.col_chi2"): pairs["chi2"].round(2),
+        t("churn.col_p"): pairs["p"].map(fmt.p_value), t("churn.col_p_holm"): pairs["p_holm"].map(fmt.p_value),
+    })
 
 
 def survival_at_table(km: sv.KMResult) -> pd.DataFrame:
@@ -142,6 +149,11 @@ def cox_terms(fit: sv.CoxResult) -> tuple[dict[str, str], pd.DataFrame]:
         t("churn.col_hr_ci"): [fmt.interval(lo, hi, lambda v: fmt.number(v, 2))
                                for lo, hi in zip(fit.table["hr_lower"], fit.table["hr_upper"], strict=True)],
         t("churn.col_p"): fit.table["p"].map(fmt.p_value)})
+
+
+def segment_choices(customers: pd.DataFrame) -> list[str]:
+    """The columns the curves can be split by (the page's segment menu)."""
+    return stats.segment_columns(customers, exclude=sv.NOT_SEGMENTS)
 
 
 def fit_cox(customers: pd.DataFrame, as_of_date: object, covariates: tuple[str, ...]) -> sv.CoxResult:

@@ -36,11 +36,13 @@ def md_escape(value: Any) -> str:
 def page_header(namespace: str) -> None:
     """Title and one-line introduction of a page (``<namespace>.page_title`` / ``.intro``).
 
-    Every page calls this first; it also routes a legacy first request through ``app.py``.
+    Every page calls this first; it also routes a legacy first request through ``app.py`` and
+    draws the style of :func:`equal_row`.
     """
     ensure_router()
     st.title(t(f"{namespace}.page_title"))
     st.caption(t(f"{namespace}.intro"))
+    equal_rows_style()
 
 
 def reading(key: str, **params: Any) -> None:
@@ -69,7 +71,7 @@ EQUAL_ROW_CSS = '<style>[class*="st-key-cslens_row_"] > * { flex: 1 1 0 !importa
 
 
 def equal_rows_style() -> None:
-    """The style of :func:`equal_row`: drawn once by a page that uses such rows."""
+    """The style of :func:`equal_row` (drawn by :func:`page_header` on every page)."""
     st.html(EQUAL_ROW_CSS)
 
 
@@ -85,7 +87,7 @@ def equal_row(key: str) -> Any:
     Returns
     -------
     DeltaGenerator
-        A horizontal container; the page draws :func:`equal_rows_style` once.
+        A horizontal container (styled by :func:`page_header`).
     """
     return st.container(horizontal=True, gap="small", key=f"cslens_row_{key}")
 

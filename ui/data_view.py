@@ -30,10 +30,10 @@ from cs_models.pipeline import (
     process_table,
 )
 from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numeric_columns, suggest_mapping
-from ui.caching import cache_data
 from ui.components import download_table, md_escape, show_error
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
+from ui.upload_store import remembered
 
 PREVIEW_ROWS = 200
 ISSUES_SHOWN = 20
@@ -41,26 +41,21 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet"]
 NONE = ""
 USED_KEY = "data_used_message"
-#: Parsed uploads kept for reruns of the Data page: a few, for ten minutes (they are large, and every
-#: session's uploads share these caches; 20 entries without an expiry held 2.2 GB of closed sessions).
-UPLOAD_CACHE_ENTRIES = 4
-UPLOAD_CACHE_SECONDS = 600
 
 
-@cache_data(show_spinner=False, max_entries=UPLOAD_CACHE_ENTRIES, ttl=UPLOAD_CACHE_SECONDS)
-def read_upload(data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
+def read_upload(file_id: str, data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
     """The uploaded file as a table, read in a child process with memory and time limits (a native
-    crash cannot take the server down); cached by content, so no two users share an entry unless identical."""
-    return read_table_isolated(data, filename, sheet=sheet, header_row=header_row)
+    crash cannot take the server down); kept in this session only (:mod:`ui.upload_store`)."""
+    return remembered(file_id, "read", (sheet, header_row),
+                      lambda: read_table_isolated(data, filename, sheet=sheet, header_row=header_row))
 
 
-@cache_data(show_spinner=False, max_entries=UPLOAD_CACHE_ENTRIES, ttl=UPLOAD_CACHE_SECONDS)
-def check_upload(
-    data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str, mapping_json: str
-) -> FileReport:
-    """Map and validate an uploaded file (cached by content and mapping)."""
-    read = read_upload(data, filename, sheet, header_row)
-    return process_table(read, filename, kind=kind, mapping=ColumnMapping.from_json(mapping_json))
+def check_upload(file_id: str, data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str,
+                 mapping_json: str) -> FileReport:
+    """Map and validate an uploaded file (kept in this session, by file, reading options and mapping)."""
+    return remembered(file_id, "check", (sheet, header_row, kind, mapping_json),
+                      lambda: process_table(read_upload(file_id, data, filename, sheet, header_row), filename,
+                                            kind=kind, mapping=ColumnMapping.from_json(mapping_json)))
 
 
 def dataset_label(kind: str) -> str:
@@ -125,12 +120,16 @@ def render_templates() -> None:
             )
 
 
-def mapping_editor(key: str, read: ReadResult, kind: str, saved: ColumnMapping | None) -> ColumnMapping:
-    """Selectboxes field -> column (suggested, or from a saved mapping) and the columns to leave out."""
+def mapping_editor(key: str, read: ReadResult, kind: str, saved: ColumnMapping | None,
+                   file_id: str = "") -> ColumnMapping:
+    """Selectboxes field -> column (suggested once per file and kind, or from a saved mapping) and the
+    columns to leave out."""
     headers = [str(c) for c in read.frame.columns]
-    base = adapt_mapping(saved, read.frame) if saved is not None and saved.kind == kind else suggest_mapping(
-        read.frame, kind
-    )
+    if saved is not None and saved.kind == kind:
+        base = adapt_mapping(saved, read.frame)
+    else:
+        base = remembered(file_id, "suggest", (read.sheet, read.header_row, kind),
+                          lambda: suggest_mapping(read.frame, kind))
     st.markdown(f"**{t('data.mapping_title')}**")
     st.caption(t("data.mapping_help"))
     fields: dict[str, str] = {}
@@ -281,14 +280,14 @@ def render_validation(key: str, report: FileReport) -> None:
     download_table(table, f"{key}_issues")
 
 
-def render_file(key: str, name: str, data: bytes) -> FileReport | None:
+def render_file(key: str, file_id: str, name: str, data: bytes) -> FileReport | None:
     """One uploaded file: reading options, kind, mapping, check and preview."""
     with st.container(border=True):
         st.subheader(t("data.file_title", file=md_escape(name)), anchor=False)
         header_row = st.session_state.get(f"{key}_header_row")
         sheet = st.session_state.get(f"{key}_sheet")
         try:
-            read = read_upload(data, name, sheet, header_row)
+            read = read_upload(file_id, data, name, sheet, header_row)
         except CSLensError as exc:
             show_error(exc)
             if header_row is None:
@@ -331,7 +330,7 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
         labels = {k: dataset_label(k) for k in DATASET_KINDS}  # translated now, not in a later callback
         kind = st.selectbox(t("data.kind"), DATASET_KINDS, key=kind_key, format_func=labels.__getitem__,
                             help=t("data.kind_help"))
-        mapping = mapping_editor(key, read, kind, saved)
+        mapping = mapping_editor(key, read, kind, saved, file_id)
         st.download_button(
             t("data.mapping_download"),
             data=mapping.to_json().encode("utf-8"),
@@ -348,7 +347,7 @@ def render_file(key: str, name: str, data: bytes) -> FileReport | None:
             return None
         try:
             chosen_sheet = sheet if read.sheet else None
-            report = check_upload(data, name, chosen_sheet, header_row, kind, mapping.to_json())
+            report = check_upload(file_id, data, name, chosen_sheet, header_row, kind, mapping.to_json())
         except CSLensError as exc:
             show_error(exc)
             return None

@@ -133,10 +133,20 @@ class _Coded:
         self.sql = _BY_IDS.format(kept=kept, table=self._table)
 
     def batches(self, first: int, amounts: bool) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-        """The kept events in record batches: each one's cell ``(p - first) * n_cust + code`` in the
-        period-major grid (computed by DuckDB) and, when ``amounts``, its amount, as numpy arrays.
+        """The kept events in record batches, read by a thread while the caller handles the last one.
 
-        A thread reads the next batch while the caller handles this one.
+        Parameters
+        ----------
+        first : int
+            The period of the grid's first row.
+        amounts : bool
+            Also hand over the amounts.
+
+        Returns
+        -------
+        iterator of tuple
+            Per batch: each event's cell ``(p - first) * n_cust + code`` of the period-major grid
+            (computed by DuckDB) and its amount (``None`` unless ``amounts``), as numpy arrays.
         """
         sql = _KEYS.format(first=int(first), n=self.n_cust, amount=", amount" if amounts else "", codes=self.sql)
         reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)

@@ -48,3 +48,10 @@ def test_the_proxy_allows_uploads_as_large_as_the_server():
 
 def test_usage_statistics_are_not_sent():
     assert CONFIG["browser"]["gatherUsageStats"] is False
+
+
+def test_no_file_is_watched():
+    """A file watcher per session more than doubled a session's CPU (deploy/LOAD.md); the image,
+    scripts/team.sh and the README's start command all read this file."""
+    assert CONFIG["server"]["fileWatcherType"] == "none"
+    assert CONFIG["server"]["runOnSave"] is False
