@@ -11,6 +11,7 @@ from cs_models.charts import labels
 from cs_models.charts.risk import calibration_chart
 from cs_models.errors import CSLensError
 from ui import format as fmt
+from ui import risk_view
 from ui.caching import shared
 from ui.components import (
     download_table,
@@ -61,7 +62,9 @@ if not ranked:
 else:
     st.caption(t("risk.list_caption"))
     view = call_list(result)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
+    if len(view) > risk_view.SHOWN_ROWS:
+        st.caption(t("risk.list_truncated", shown=fmt.number(risk_view.SHOWN_ROWS), n=fmt.number(len(view))))
+    st.dataframe(risk_view.shown(view), hide_index=True, width="stretch", column_config={
         t("risk.col_customer"): st.column_config.TextColumn(width="small"),
         t("risk.col_risk"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100, width="small"),
         t("risk.col_mrr"): money_column(), t("risk.col_revenue_at_risk"): money_column()})

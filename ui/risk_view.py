@@ -17,6 +17,9 @@ from ui.memo import derived
 
 #: A call list as drawn: an Arrow table, or the frame when Arrow cannot hold a column of it.
 CallList = pa.Table | pd.DataFrame
+#: Rows of the call list drawn on the page (riskiest first); the download holds every customer. A
+#: million rows were most of a rerun (Streamlit sends about 89 MB) and nobody reads past the top.
+SHOWN_ROWS = 10_000
 
 
 def _driver_texts(drivers: pd.Series, k: int) -> list[str]:
@@ -80,3 +83,19 @@ def call_list(result: risk.RiskScores) -> CallList:
         One row per active customer (a frame only when Arrow cannot hold a column; see :func:`as_frame`).
     """
     return derived(_call_list, result)
+
+
+def shown(view: CallList) -> CallList:
+    """The riskiest :data:`SHOWN_ROWS` rows of a call list (all of it when shorter; a slice, not a copy).
+
+    Parameters
+    ----------
+    view : pyarrow.Table or DataFrame
+        The call list of :func:`call_list`.
+
+    Returns
+    -------
+    pyarrow.Table or DataFrame
+        Its first rows.
+    """
+    return view.slice(0, SHOWN_ROWS) if isinstance(view, pa.Table) else view.head(SHOWN_ROWS)
