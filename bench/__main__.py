@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chosen = [f for f in FIGURES if args.only.lower() in f.name.lower()
               or args.only.lower() in (f.peer or "").lower()]
-    chosen += [by_name(f.peer) for f in chosen if f.peer and by_name(f.peer) not in chosen]
+    for peer in [by_name(f.peer) for f in chosen if f.peer]:
+        if peer not in chosen:  # once, though several figures share it
+            chosen.append(peer)
     results, sizes = {}, {}
     for figure in chosen:
         sizes[figure.name] = figure.full if args.full else figure.default

@@ -86,6 +86,7 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
                           limit_mb=_mb(MAX_UNCOMPRESSED))
     try:
         table = source.read()
+        table.validate(full=True)  # e.g. text that is not UTF-8: refused here, not while it is cleaned
     except BaseException as exc:
         if isinstance(exc, (*_NOT_OURS, MemoryError)):
             raise
