@@ -5,6 +5,7 @@ error and no traceback."""
 from __future__ import annotations
 
 import contextlib
+import tomllib
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -12,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from cs_models.catalogue import catalogue, translate
 from cs_models.errors import IngestError
 from cs_models.io import read_table
-from tests.e2e.conftest import open_app, wait_for_app, wait_for_text
+from tests.e2e.conftest import ROOT, open_app, wait_for_app, wait_for_text
 from tests.uploads import CORRUPT_XLSX, title_cp932
 from ui.uploader_texts import BUTTON_TEXT, HINT_TEXT, css_string
 
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
 TALL = 3000
 TITLE_CP932 = title_cp932(4)
+#: The server's upload limit in MB (``server.maxUploadSize``), which the uploader's hint states.
+UPLOAD_MB = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]["maxUploadSize"]
 #: What the browser draws as the uploader's button and size hint (CSS ``::after`` contents),
 #: or null while either element is not in the DOM yet.
 AFTER_CONTENT_JS = """selectors => {
@@ -59,7 +62,7 @@ def test_cp932_with_title_row(app_url, new_page, screenshot_dir, lang):
     # button can reach the DOM after the script run has finished: wait for it)
     expected = [
         css_string(translate(lang, "common.upload_button")),
-        css_string(translate(lang, "common.upload_hint", size="200")),
+        css_string(translate(lang, "common.upload_hint", size=str(UPLOAD_MB))),
     ]
     assert uploader_texts(page, expected) == expected
     page.get_by_test_id("stFileUploader").first.screenshot(path=screenshot_dir / f"uploader_{lang}.png")
