@@ -75,3 +75,15 @@ def test_the_proxy_is_sticky_upgrades_websockets_and_hides_metrics():
     assert re.search(r"^\s+hash \$cslens_route;", NGINX, re.M)
     assert "proxy_set_header Upgrade $http_upgrade;" in NGINX
     assert re.search(r"location \^~ /_stcore/metrics \{\s*return 404;", NGINX)
+
+
+def test_the_image_has_what_streamlits_sign_in_imports():
+    """``st.login`` needs Streamlit's ``auth`` extra, Authlib *and* httpx; with Authlib alone the image
+    built and "Sign in" answered 500 (``No module named 'httpx'``) through the compose stack."""
+    from importlib.metadata import requires
+
+    extra = [re.split(r"[<>=!~;\s\[]", r, maxsplit=1)[0].lower()
+             for r in requires("streamlit") or [] if re.search(r"extra\s*==\s*['\"]auth['\"]", r)]
+    assert {"authlib", "httpx"} <= set(extra)
+    locked = {name.lower() for name in re.findall(r"^([A-Za-z0-9_.-]+)==\S+ \\$", LOCK, re.M)}
+    assert set(extra) <= locked
