@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from cs_models.errors import CSLensError
+from ui.caching import collect_garbage
 from ui.components import show_error, show_unexpected_error
 from ui.i18n import t
 from ui.login import login_gate
@@ -33,3 +34,4 @@ except CSLensError as exc:
 except Exception as exc:  # noqa: BLE001 - the boundary: no traceback ever reaches the user
     show_unexpected_error(exc)
     st.caption(t("common.unexpected_error_hint"))
+collect_garbage()  # at most once a minute: ended sessions' uploads are freed

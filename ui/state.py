@@ -13,11 +13,9 @@ import streamlit as st
 from cs_models.datasets import Datasets
 from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
-from ui.caching import cache_resource, latest_date, remember_digests
+from ui.caching import SOURCE_KEY, UPLOADED_KEY, cache_resource, latest_date, remember_digests
 from ui.i18n import current_lang
 
-UPLOADED_KEY = "uploaded_datasets"
-SOURCE_KEY = "source"
 AS_OF_KEY = "as_of"
 PRESENT_KEY = "present"
 #: Session-state key of the sidebar's :class:`~cs_models.filters.SegmentFilter` (set by ``ui.filters``).
