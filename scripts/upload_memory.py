@@ -8,8 +8,9 @@ Starts ``streamlit run app.py`` on a free port of 127.0.0.1, then ``--sessions``
 (Debian's Chromium via Playwright, ``--at-once`` of them concurrently) each upload a *different*
 customers CSV of about ``--mb`` MB on the Data page, use it, open the Churn page on it, and close.
 Prints the server's RSS before, its peak (``VmHWM``), right after the last session closed, and
-``--wait`` seconds later (Streamlit keeps a closed session for ``server.disconnectedSessionTTL``,
-120 s), then stops the server. Exit status 1 when the memory after the wait exceeds the memory
+``--wait`` seconds later once one more session has opened the app (Streamlit keeps a closed session
+for ``server.disconnectedSessionTTL``, 120 s, and drops expired ones when its session store is next
+used), then stops the server. Exit status 1 when the memory after the wait exceeds the memory
 before by more than ``--tolerance-mb``.
 """
 
@@ -18,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +44,7 @@ from tests.e2e.conftest import (  # noqa: E402 - after the path is set
 
 def customers_csv(megabytes: float, seed: int) -> bytes:
     """A customers CSV of about ``megabytes`` MB, different for every ``seed``."""
-    rows = int(megabytes * 1_000_000 / 44)
+    rows = int(megabytes * 1_000_000 / 40)
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1_500, rows), unit="D")
     stay = pd.to_timedelta(rng.integers(30, 1_200, rows), unit="D")
@@ -66,16 +69,15 @@ def memory_mb(pid: int) -> dict[str, float]:
     return fields
 
 
-async def one_session(browser, url: str, data: bytes, name: str) -> float:
-    """Upload ``data`` on the Data page, use it, open Churn, close; the seconds it took."""
+async def one_session(browser, url: str, path: Path) -> float:
+    """Upload the file at ``path`` on the Data page, use it, open Churn, close; the seconds it took."""
     begin = time.perf_counter()
     context = await browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
     try:
         page = await context.new_page()
         await page.goto(f"{url}/data?lang=en")
         await page.wait_for_function(APP_SETTLED, timeout=600_000)
-        await page.locator('input[type="file"]').first.set_input_files(
-            files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+        await page.locator('input[type="file"]').first.set_input_files(path, timeout=600_000)
         await page.get_by_role("button", name=translate("en", "data.use_files")).click(timeout=900_000)
         used = translate("en", "data.used", datasets="").split(":")[0]
         await page.get_by_text(used).wait_for(timeout=900_000)
@@ -90,7 +92,7 @@ async def one_session(browser, url: str, data: bytes, name: str) -> float:
     return time.perf_counter() - begin
 
 
-async def sessions(url: str, files: list[bytes], at_once: int, pid: int) -> tuple[dict, dict, list[float]]:
+async def sessions(url: str, files: list[Path], at_once: int, pid: int) -> tuple[dict, dict, list[float]]:
     """Warm the server on the sample, then run the upload sessions, ``at_once`` at a time."""
     from playwright.async_api import async_playwright
 
@@ -105,8 +107,7 @@ async def sessions(url: str, files: list[bytes], at_once: int, pid: int) -> tupl
         seconds: list[float] = []
         for first in range(0, len(files), at_once):
             batch = files[first:first + at_once]
-            seconds += await asyncio.gather(*(
-                one_session(browser, url, data, f"customers_{first + i:02d}.csv") for i, data in enumerate(batch)))
+            seconds += await asyncio.gather(*(one_session(browser, url, path) for path in batch))
             print(f"sessions {first + 1}-{first + len(batch)} done; server {memory_mb(pid)}", flush=True)
         await browser.close()
     return before, memory_mb(pid), seconds
@@ -121,22 +122,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=150.0)
     parser.add_argument("--tolerance-mb", type=float, default=300.0)
     args = parser.parse_args(argv)
-    files = [customers_csv(args.mb, seed) for seed in range(args.sessions)]
-    print(f"{args.sessions} files of {np.mean([len(f) for f in files]) / 1e6:.1f} MB each", flush=True)
+    folder = Path(tempfile.mkdtemp(prefix="cs_lens_upload_memory_"))  # 0700, removed at the end
+    files = []
+    for seed in range(args.sessions):
+        files.append(folder / f"customers_{seed:02d}.csv")
+        files[-1].write_bytes(customers_csv(args.mb, seed))
+    print(f"{args.sessions} files of {np.mean([f.stat().st_size for f in files]) / 1e6:.1f} MB each", flush=True)
     port = free_port()
     server = start_server(port)
     try:
-        before, closed, seconds = asyncio.run(sessions(f"http://127.0.0.1:{port}", files, args.at_once, server.pid))
-        del files
+        url = f"http://127.0.0.1:{port}"
+        before, closed, seconds = asyncio.run(sessions(url, files, args.at_once, server.pid))
         time.sleep(args.wait)
+        # a colleague opens the app: Streamlit drops expired sessions when its session store is next
+        # used, and the app's once-a-minute full garbage collection runs at the end of that script run
+        asyncio.run(sessions(url, [], 1, server.pid))
         after = memory_mb(server.pid)
     finally:
         stop_server(server)
+        shutil.rmtree(folder, ignore_errors=True)
     print("| figure | MB |\n|---|---|")
     print(f"| server RSS before (sample computed) | {before['VmRSS']:,.0f} |")
     print(f"| server peak RSS (VmHWM) | {after['VmHWM']:,.0f} |")
     print(f"| right after the last session closed | {closed['VmRSS']:,.0f} |")
-    print(f"| {args.wait:.0f} s later | {after['VmRSS']:,.0f} |")
+    print(f"| {args.wait:.0f} s later, after one more session | {after['VmRSS']:,.0f} |")
     print(f"sessions: {len(seconds)}, median {np.median(seconds):.1f} s; load average {os.getloadavg()}")
     return 0 if after["VmRSS"] - before["VmRSS"] <= args.tolerance_mb else 1
 
