@@ -92,7 +92,9 @@ def not_admitted_page() -> None:
         show_error(exc)
         return
     email = st.user.get("email")
-    st.warning(t("login.not_admitted", email=str(email) if email else t("login.no_email")), icon=":material/block:")
+    # as code: Markdown would turn a bare address into a mailto link
+    shown = f"`{str(email).replace('`', '')}`" if email else t("login.no_email")
+    st.warning(t("login.not_admitted", email=shown), icon=":material/block:")
 
 
 def user_label() -> str:

@@ -79,7 +79,8 @@ def test_a_signed_in_user_not_on_the_allow_list_sees_only_a_refusal(lang):
     at.run()
     assert_clean(at)
     assert len(at.metric) == 0  # no card, no page of data
-    assert [w.value for w in at.warning] == [translate(lang, "login.not_admitted", email="someone@gmail.example")]
+    # the address as code, not a mailto link
+    assert [w.value for w in at.warning] == [translate(lang, "login.not_admitted", email="`someone@gmail.example`")]
     assert "login_sign_out" in [b.key for b in at.sidebar.button]
 
 
