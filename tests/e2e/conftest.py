@@ -58,17 +58,23 @@ def start_server(port: int, extra_args: Sequence[str] = (), log: Path | None = N
     )
     if sink is not None:
         sink.close()  # the child has its own copy of the descriptor
-    deadline = time.monotonic() + 60
+    return wait_until_answers(process, f"http://127.0.0.1:{port}/_stcore/health", "streamlit", 60)
+
+
+def wait_until_answers(process: subprocess.Popen, url: str, name: str, seconds: float) -> subprocess.Popen:
+    """Poll ``url`` (``http://127.0.0.1:...``) until it answers 200 (a server that is starting); kill
+    ``process`` if it never does."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - http://127.0.0.1 only
                 if r.status == 200:
                     return process
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.3)  # polling a starting server, not waiting for a page
     process.kill()
     process.wait()
-    raise RuntimeError(f"streamlit did not answer on port {port} within 60 s")
+    raise RuntimeError(f"{name} did not answer {url} within {seconds:.0f} s")
 
 
 def stop_server(process: subprocess.Popen) -> None:

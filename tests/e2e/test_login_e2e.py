@@ -19,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,15 @@ from pathlib import Path
 import pytest
 
 from cs_models.catalogue import catalogue
-from tests.e2e.conftest import ROOT, free_port, start_server, stop_server, wait_for_app, wait_for_title
+from tests.e2e.conftest import (
+    ROOT,
+    free_port,
+    start_server,
+    stop_server,
+    wait_for_app,
+    wait_for_title,
+    wait_until_answers,
+)
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"ja": "ja-JP", "en": "en-US"}
@@ -46,18 +53,8 @@ def start_provider(port: int, log: Path) -> subprocess.Popen:
              "--user-claims", json.dumps(AIKO)],
             stdout=sink, stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200 and json.load(r)["issuer"]:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"oidc-provider-mock did not answer on port {port} within 30 s")
+    return wait_until_answers(process, f"http://127.0.0.1:{port}/.well-known/openid-configuration",
+                              "oidc-provider-mock", 30)
 
 
 @dataclass
