@@ -85,3 +85,22 @@ def test_a_remembered_digest_dies_with_its_frame():
     del frame
     gc.collect()
     assert key not in caching._KNOWN
+
+
+def test_full_garbage_collection_runs_at_most_once_a_minute(monkeypatch):
+    """``runner.postScriptGC`` is off (it was a fifth of the CPU under load); ``collect_garbage`` at the
+    end of every run collects and trims only when a minute has passed since the last time."""
+    import ui.caching as caching
+
+    runs: list[str] = []
+    monkeypatch.setattr(caching.gc, "collect", lambda: runs.append("collect"))
+    monkeypatch.setattr(caching, "_trim", lambda: runs.append("trim"))
+    clock = [1_000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(caching, "_LAST_GC", [clock[0]])
+    caching.collect_garbage()
+    assert runs == []
+    clock[0] += caching.GC_INTERVAL_SECONDS + 1
+    caching.collect_garbage()
+    caching.collect_garbage()
+    assert runs == ["collect", "trim"]
