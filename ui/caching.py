@@ -279,16 +279,7 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
         The cached function, the same object for every call with the same ``fn``. On a session's
         uploaded data the results stay in that session (a copy per call, as from the cache).
     """
-    common = cache_data(show_spinner=False, max_entries=32, ttl=RESULT_TTL_SECONDS)(fn)
-
-    @functools.wraps(fn)
-    def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        memo = _private_results()
-        if memo is None:
-            return common(*args, **kwargs)
-        return _remember(memo, fn, True, args, kwargs)
-
-    return call
+    return _private_or(fn, cache_data(show_spinner=False, max_entries=32, ttl=RESULT_TTL_SECONDS)(fn), True)
 
 
 @functools.cache
@@ -314,13 +305,18 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
     """
     common = st.cache_resource(hash_funcs=_hash_funcs(), show_spinner=False, max_entries=32,
                                ttl=RESULT_TTL_SECONDS)(fn)
+    return _private_or(fn, common, False)
+
+
+def _private_or(fn: Callable[P, R], common: Callable[P, R], copy_result: bool) -> Callable[P, R]:
+    """``fn`` through this session's own memo when it shows uploaded data, else through ``common``."""
 
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         memo = _private_results()
         if memo is None:
             return common(*args, **kwargs)
-        return _remember(memo, fn, False, args, kwargs)
+        return _remember(memo, fn, copy_result, args, kwargs)
 
     return call
 
