@@ -25,17 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-#: True once the page reads ``title``, has settled, and every Plotly chart on it is drawn.
-DRAWN = """t => {
-  const h1 = document.querySelector('h1');
-  if (!h1 || h1.innerText.trim() !== t) return false;
-  if (!document.querySelector('[data-test-script-state="notRunning"]')) return false;
-  if (document.querySelector('[data-stale="true"]') || document.querySelector('[data-testid="stSkeleton"]')) return false;
-  return [...document.querySelectorAll('.js-plotly-plot')].every(
-    p => p._fullData && p._fullData.length > 0 && p.querySelector('.main-svg'));
-}"""
-
-
 def main(argv: list[str] | None = None) -> int:
     """Click every page ``--rounds`` times and print (and save) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,7 +36,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.__main__ import machine, table
     from cs_models.catalogue import translate
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server, wait_for_app
+    from tests.e2e.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        free_port,
+        start_server,
+        stop_server,
+        wait_for_app,
+        wait_for_charts,
+        wait_for_title,
+    )
     from ui.navigation import PAGES
 
     port = free_port()
@@ -68,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
                     link = links.filter(has=page.get_by_text(title, exact=True))
                     started = time.perf_counter()
                     link.click()
-                    page.wait_for_function(DRAWN, arg=title, timeout=300_000)
-                    times[spec.namespace].append(time.perf_counter() - started)
+                    wait_for_title(page, title, timeout=300_000)
                     charts[spec.namespace] = page.locator(".js-plotly-plot").count()
+                    wait_for_charts(page, charts[spec.namespace], timeout=300_000)
+                    times[spec.namespace].append(time.perf_counter() - started)
                 load.append(os.getloadavg()[0])
             browser.close()
     finally:
