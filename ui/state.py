@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from cs_models.datasets import Datasets
 from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
+from cs_models.warehouse import spill
 from ui.caching import SOURCE_KEY, UPLOADED_KEY, cache_resource, latest_date, remember_digests
 from ui.i18n import current_lang
 
@@ -22,6 +24,9 @@ PRESENT_KEY = "present"
 FILTER_KEY = "segment_filter"
 #: Session-state key of ``(datasets, filter, filtered datasets)``: the last filtering, kept for reruns.
 FILTERED_KEY = "_filtered_datasets"
+#: Session-state key of the :class:`~cs_models.warehouse.spill.Spill` of this session's large uploaded
+#: events (its private folder is removed when the session's state is dropped).
+SPILL_KEY = "_spilled_events"
 
 
 @cache_resource(show_spinner=False)
@@ -38,6 +43,9 @@ def uploaded_datasets() -> Datasets | None:
 
 def set_uploaded(datasets: Datasets | None) -> None:
     """Make ``datasets`` this session's current data (``None`` goes back to the sample)."""
+    owner = st.session_state.pop(SPILL_KEY, None)
+    if isinstance(owner, spill.Spill):  # the previous upload's Parquet goes with it
+        owner.close()
     if datasets is None:
         st.session_state.pop(UPLOADED_KEY, None)
         st.session_state[SOURCE_KEY] = "sample"
@@ -79,6 +87,31 @@ def current_datasets() -> Datasets:
     sidebar's segment filter applied (so every page is filtered without knowing it)."""
     datasets, chosen = unfiltered_datasets(), segment_filter()
     return filtered_datasets(datasets, chosen) if chosen else datasets
+
+
+def spilled_events() -> spill.SpilledEvents | None:
+    """This session's uploaded events as Parquet when they are large and are the data shown: written
+    once per upload (:mod:`cs_models.warehouse.spill` decides), in a folder that goes with the session."""
+    uploaded = uploaded_datasets()
+    if uploaded is None or unfiltered_datasets() is not uploaded:
+        return None
+    owner = st.session_state.get(SPILL_KEY)
+    if isinstance(owner, spill.Spill) and owner.holds(uploaded.events):
+        return owner.events
+    if isinstance(owner, spill.Spill):  # another upload's: its folder goes now
+        owner.close()
+    st.session_state.pop(SPILL_KEY, None)
+    if not spill.should_spill(uploaded.events):
+        return None
+    owner = st.session_state[SPILL_KEY] = spill.Spill(uploaded.events)  # type: ignore[arg-type]
+    return owner.events
+
+
+def events_engine() -> tuple[spill.SpilledEvents | None, pd.DataFrame | None]:
+    """The spilled events and the customers a segment filter keeps, for
+    :func:`~cs_models.warehouse.spill.cohort_table_for` and :func:`~cs_models.warehouse.spill.movements_for`."""
+    chosen = segment_filter()
+    return spill.route(spilled_events(), chosen, unfiltered_datasets(), current_datasets())
 
 
 def as_of() -> date:

@@ -37,14 +37,17 @@ import weakref
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cs_models.cohorts.table import CohortTable, cohort_table
 from cs_models.errors import DataError
-from cs_models.revenue import RevenueMovements, revenue_movements
-from cs_models.stats import ALPHA
+
+if TYPE_CHECKING:  # the analyses are imported when they run (the router imports this module)
+    from cs_models.cohorts.table import CohortTable
+    from cs_models.datasets import Datasets
+    from cs_models.filters import SegmentFilter
+    from cs_models.revenue import RevenueMovements
 
 #: Uploaded events of at least this many rows are spilled to Parquet and aggregated in SQL.
 SPILL_ROWS = 5_000_000
@@ -216,7 +219,7 @@ def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None,
                      customers: pd.DataFrame | None = None, as_of: date, source: str = "events",
                      period: str = "month", mode: str = "classic", metric: str = "logo",
                      segment: str | None = None, segment_value: Any = None, weighting: str = "size",
-                     max_k: int | None = None, alpha: float = ALPHA) -> CohortTable:
+                     max_k: int | None = None, alpha: float | None = None) -> CohortTable:
     """:func:`cs_models.cohorts.cohort_table`, in SQL over the spilled events when they can be.
 
     Parameters
@@ -225,8 +228,10 @@ def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None,
         The events frame (the pandas path; also the cache key of the page).
     spilled : SpilledEvents or None
         The same events spilled to Parquet (``None``: small data, the pandas path).
-    customers, as_of, source, period, mode, metric, segment, segment_value, weighting, max_k, alpha
+    customers, as_of, source, period, mode, metric, segment, segment_value, weighting, max_k
         As in :func:`cs_models.cohorts.cohort_table`.
+    alpha : float, optional
+        As there (default :data:`~cs_models.stats.ALPHA`).
 
     Returns
     -------
@@ -238,6 +243,10 @@ def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None,
     DataError
         As :func:`cs_models.cohorts.cohort_table`.
     """
+    from cs_models.cohorts.table import cohort_table
+    from cs_models.stats import ALPHA
+
+    alpha = ALPHA if alpha is None else alpha
     if spilled is not None and source == "events" and customers is None and segment is None:
         from cs_models.warehouse.stream import cohort_table_stream
 
@@ -252,7 +261,7 @@ def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None,
                         max_k=max_k, alpha=alpha)
 
 
-def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: date, *, alpha: float = ALPHA,
+def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: date, *, alpha: float | None = None,
                   kept: pd.DataFrame | None = None) -> RevenueMovements:
     """:func:`cs_models.revenue.revenue_movements`, in SQL over the spilled events when they can be.
 
@@ -264,8 +273,8 @@ def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: da
         The unfiltered events spilled to Parquet (``None``: small data, the pandas path).
     as_of : date
         Months ending after it are left out.
-    alpha : float
-        ``1 - confidence level`` of the churn-rate intervals.
+    alpha : float, optional
+        ``1 - confidence level`` of the churn-rate intervals (default :data:`~cs_models.stats.ALPHA`).
     kept : pandas.DataFrame, optional
         With a segment filter, the customers it keeps (``customer_id``): the SQL reads only their events.
 
@@ -279,6 +288,10 @@ def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: da
     DataError
         As :func:`cs_models.revenue.revenue_movements`.
     """
+    from cs_models.revenue import revenue_movements
+    from cs_models.stats import ALPHA
+
+    alpha = ALPHA if alpha is None else alpha
     if spilled is not None and spilled.amount:
         from cs_models.warehouse.stream import revenue_movements_stream
 
@@ -292,3 +305,33 @@ def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: da
             if con is not None:
                 con.close()
     return revenue_movements(events, as_of, alpha=alpha)
+
+
+def route(spilled: SpilledEvents | None, chosen: SegmentFilter, unfiltered: Datasets,
+          shown: Datasets) -> tuple[SpilledEvents | None, pd.DataFrame | None]:
+    """The spilled events and kept customers to pass to :func:`movements_for` for the data shown.
+
+    Parameters
+    ----------
+    spilled : SpilledEvents or None
+        The unfiltered events spilled to Parquet.
+    chosen : SegmentFilter
+        The segment filter (empty: none).
+    unfiltered : Datasets
+        The data before the filter.
+    shown : Datasets
+        ``chosen.apply(unfiltered)``.
+
+    Returns
+    -------
+    tuple
+        ``(spilled, None)`` without a filter; ``(spilled, shown.customers)`` when the filter reaches the
+        events through the customers it keeps; ``(None, None)`` otherwise (a filter on the events' own
+        columns: the pandas path on the filtered frame).
+    """
+    if spilled is None or not chosen:
+        return spilled, None
+    customers = unfiltered.customers
+    if customers is None or shown.customers is None or not all(c in customers.columns for c in chosen.columns):
+        return None, None
+    return spilled, shown.customers

@@ -215,3 +215,22 @@ def test_the_same_data_give_the_same_digest(low_threshold):
     assert third.events.digest != first.events.digest
     for owner in (first, second, third):
         owner.close()
+
+
+def test_route_passes_the_kept_customers_only_when_the_filter_reaches_the_events_through_them(low_threshold):
+    events = uploaded_events(12)
+    customers = customers_of(events)
+    owner = spilled(events)
+    both = Datasets(customers=customers, events=events, source="upload")
+    by_customers = SegmentFilter.of({"region": ["east"]})
+    shown = by_customers.apply(both)
+    assert spill.route(owner.events, SegmentFilter(), both, both) == (owner.events, None)
+    assert spill.route(None, by_customers, both, shown) == (None, None)
+    got, kept = spill.route(owner.events, by_customers, both, shown)
+    assert got == owner.events
+    assert kept is shown.customers
+    own_column = events.assign(channel=np.where(np.arange(len(events)) % 2 == 0, "web", "app"))
+    alone = Datasets(events=own_column, source="upload")
+    by_events = SegmentFilter.of({"channel": ["web"]})
+    assert spill.route(owner.events, by_events, alone, by_events.apply(alone)) == (None, None)
+    owner.close()
