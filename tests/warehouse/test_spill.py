@@ -234,3 +234,18 @@ def test_route_passes_the_kept_customers_only_when_the_filter_reaches_the_events
     by_events = SegmentFilter.of({"channel": ["web"]})
     assert spill.route(owner.events, by_events, alone, by_events.apply(alone)) == (None, None)
     owner.close()
+
+
+def test_the_folder_is_removed_at_interpreter_exit():
+    """A spill still owned when the interpreter ends leaves nothing behind."""
+    import subprocess
+    import sys
+
+    code = ("import pandas as pd\nfrom cs_models.warehouse.spill import Spill\n"
+            "events = pd.DataFrame({'customer_id': ['a', 'b'], 'date': pd.to_datetime(['2024-01-01', '2024-02-01']),"
+            " 'amount': [1.0, 2.0]})\nkept = Spill(events)\nprint(kept.folder)\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    folder = Path(done.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith(spill.FOLDER_PREFIX)
+    assert not folder.exists()

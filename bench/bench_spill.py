@@ -1,0 +1,78 @@
+"""Benchmark: the Cohorts and Revenue pages' computations on a large upload, pandas vs spilled SQL.
+
+One fresh process per engine builds ``n`` synthetic events as the upload path gives them (the ids of
+``validate``), then runs what the Cohorts page and the Revenue page compute first (the monthly logo
+table, the NRR table and the revenue movements) through :mod:`cs_models.warehouse.spill`: with the
+threshold above ``n`` (pandas) or below it (the events written once to Parquet, then DuckDB). It prints
+the seconds of each step, the peak RSS (``VmHWM``) and the RSS after the data are built, as JSON.
+
+    .venv/bin/python bench/bench_spill.py --rows 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _status(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _one(rows: int, engine: str) -> dict[str, float]:
+    from bench.figures import events_as_uploaded
+    from cs_models.warehouse import spill
+
+    events = events_as_uploaded(rows)
+    as_of = date(2026, 10, 31)
+    out = {"rss_data_mb": _status("VmRSS")}
+    started = time.perf_counter()
+    owner = None
+    if engine == "sql":
+        spill.SPILL_ROWS = 1
+        owner = spill.Spill(events)
+    out["spill_s"] = time.perf_counter() - started
+    spilled = owner.events if owner is not None else None
+    for name, run in (
+        ("cohorts_logo_s", lambda: spill.cohort_table_for(events, spilled, as_of=as_of)),
+        ("cohorts_nrr_s", lambda: spill.cohort_table_for(events, spilled, as_of=as_of, metric="nrr")),
+        ("movements_s", lambda: spill.movements_for(events, spilled, as_of)),
+    ):
+        started = time.perf_counter()
+        run()
+        out[name] = time.perf_counter() - started
+    out["peak_rss_mb"] = _status("VmHWM")
+    if owner is not None:
+        out["parquet_mb"] = Path(owner.events.path).stat().st_size / 2**20
+        owner.close()
+    return out
+
+
+def main() -> None:
+    """Run each engine in a fresh process and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--engine", choices=("pandas", "sql"))
+    args = parser.parse_args()
+    if args.engine:
+        print(json.dumps(_one(args.rows, args.engine)))
+        return
+    for engine in ("pandas", "sql"):
+        done = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--engine", engine],
+                              capture_output=True, text=True, check=True)
+        print(engine, done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
