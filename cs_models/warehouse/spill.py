@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # the analyses are imported when they run (the router imports
 SPILL_ROWS = 5_000_000
 #: Columns of the canonical events that the SQL aggregations read.
 SPILLED_COLUMNS = ("customer_id", "date", "amount")
+#: Rows converted to Arrow and written at a time (a row group of the file).
+WRITE_ROWS = 1 << 20
 #: Prefix of the private folders (``cs-lens-spill-XXXXXXXX`` in the system's temp folder).
 FOLDER_PREFIX = "cs-lens-spill-"
 _SEQUENCE = itertools.count()
@@ -163,7 +165,8 @@ class Spill:
 
 
 def write_events(events: pd.DataFrame, path: Path) -> SpilledEvents:
-    """Write the columns the SQL aggregations read to one Parquet file.
+    """Write the columns the SQL aggregations read to one Parquet file, :data:`WRITE_ROWS` rows at a time
+    (one slice of the frame is converted to Arrow at once, so the memory the writing takes is bounded).
 
     Parameters
     ----------
@@ -181,9 +184,14 @@ def write_events(events: pd.DataFrame, path: Path) -> SpilledEvents:
     import pyarrow.parquet as pq
 
     columns = [c for c in SPILLED_COLUMNS if c in events.columns]
-    table = pa.Table.from_pandas(events[columns], preserve_index=False)
-    pq.write_table(table, path, row_group_size=1 << 20)
-    del table
+    frame = events[columns]
+    schema = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False)
+    if "customer_id" in columns and not isinstance(frame["customer_id"].dtype, pd.CategoricalDtype):
+        schema = schema.set(schema.get_field_index("customer_id"), pa.field("customer_id", pa.string()))
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, len(frame), WRITE_ROWS):
+            part = frame.iloc[start:start + WRITE_ROWS]
+            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
     digest = hashlib.sha256()
     with path.open("rb") as file:
         while chunk := file.read(1 << 22):

@@ -249,3 +249,19 @@ def test_the_folder_is_removed_at_interpreter_exit():
     folder = Path(done.stdout.strip().splitlines()[-1])
     assert folder.name.startswith(spill.FOLDER_PREFIX)
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_writing_in_slices_gives_the_same_file_content(low_threshold, monkeypatch, categorical):
+    events = uploaded_events(13)
+    if categorical:  # ids as categorical (what validation may give)
+        events["customer_id"] = events["customer_id"].astype("category")
+    whole = spilled(events)
+    monkeypatch.setattr(spill, "WRITE_ROWS", 500)
+    sliced = spilled(events)
+    assert pd.read_parquet(sliced.events.path).equals(pd.read_parquet(whole.events.path))
+    assert_close(movements_for(events, sliced.events, AS_OF).to_dict(), revenue_movements(events, AS_OF).to_dict())
+    assert_close(cohort_table_for(events, sliced.events, as_of=AS_OF, metric="grr").to_dict(),
+                 cohort_table(events, as_of=AS_OF, metric="grr").to_dict())
+    whole.close()
+    sliced.close()
