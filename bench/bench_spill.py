@@ -8,6 +8,10 @@ the seconds of each step, the RSS after the data are built, the peak RSS (``VmHW
 spill and the peak of the queries after it (the peak reset in between), as JSON.
 
     .venv/bin/python bench/bench_spill.py --rows 10000000
+    .venv/bin/python bench/bench_spill.py --rows 10000000 --app   # the pages in AppTest
+
+With ``--app`` it opens the Cohorts page then the Revenue page in AppTest on the same events in the
+session (first visit, then a warm rerun of each) and prints the seconds and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -69,18 +73,49 @@ def _one(rows: int, engine: str) -> dict[str, float]:
     return out
 
 
+def _app(rows: int, engine: str) -> dict[str, float]:
+    """The Cohorts then the Revenue page in AppTest on ``rows`` uploaded events: first visit and warm
+    rerun seconds, and the server's (this process's) peak RSS."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench.figures import events_as_uploaded
+    from cs_models.datasets import Datasets
+    from cs_models.warehouse import spill
+    from ui.caching import remember_digests
+
+    spill.SPILL_ROWS = 1 if engine == "sql" else rows + 1
+    datasets = remember_digests(Datasets(events=events_as_uploaded(rows), source="upload"))
+    out = {"rss_data_mb": _status("VmRSS")}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+    at.query_params["lang"] = "en"
+    at.session_state["uploaded_datasets"] = datasets
+    at.session_state["source"] = "upload"
+    for page in ("pages/cohorts.py", "pages/revenue.py"):
+        name = Path(page).stem
+        started = time.perf_counter()
+        at.switch_page(page).run()
+        out[f"{name}_first_s"] = time.perf_counter() - started
+        assert not at.exception, [e.value for e in at.exception]
+        started = time.perf_counter()
+        at.run()
+        out[f"{name}_warm_s"] = time.perf_counter() - started
+    out["peak_rss_mb"] = _status("VmHWM")
+    return out
+
+
 def main() -> None:
     """Run each engine in a fresh process and print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--engine", choices=("pandas", "sql"))
+    parser.add_argument("--app", action="store_true", help="the pages in AppTest instead of the functions")
     args = parser.parse_args()
     if args.engine:
-        print(json.dumps(_one(args.rows, args.engine)))
+        print(json.dumps((_app if args.app else _one)(args.rows, args.engine)))
         return
     for engine in ("pandas", "sql"):
-        done = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--engine", engine],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--engine", engine,
+                               *(["--app"] if args.app else [])], capture_output=True, text=True, check=True)
         print(engine, done.stdout.strip().splitlines()[-1])
 
 
