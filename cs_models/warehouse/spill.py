@@ -18,7 +18,8 @@ Routing (:func:`cohort_table_for`, :func:`movements_for`):
 - movements go through SQL always, a segment filter by a semi-join on the kept customers' ids (the
   customers the filter keeps are exactly those whose events :meth:`SegmentFilter.apply` keeps);
 - a grid over the engine's cell limit (``warehouse_too_many_cells``, e.g. daily cohorts of a
-  million customers) falls back to pandas.
+  million customers), an error of DuckDB or of the file system, and a file that could not be written
+  (:func:`spill_for`) fall back to pandas.
 
 The events frame stays in memory as well: the journey from events with a plan column, the
 community leader candidates, the segment filter, the story and the report still read the frame, and
@@ -164,6 +165,29 @@ class Spill:
         self._finalizer()
 
 
+def spill_for(events: pd.DataFrame | None) -> Spill | None:
+    """The spill of an uploaded events frame when it is large (:func:`should_spill`), else ``None``.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or None
+        Canonical events.
+
+    Returns
+    -------
+    Spill or None
+        The owner of the written file; ``None`` for small data, or when the file cannot be written
+        (no space, no temp folder): the pandas path answers then.
+    """
+    if not should_spill(events):
+        return None
+    assert events is not None
+    try:
+        return Spill(events)
+    except OSError:
+        return None
+
+
 def write_events(events: pd.DataFrame, path: Path) -> SpilledEvents:
     """Write the columns the SQL aggregations read to one Parquet file, :data:`WRITE_ROWS` rows at a time
     (one slice of the frame is converted to Arrow at once, so the memory the writing takes is bounded).
@@ -223,6 +247,14 @@ def _too_large(exc: DataError) -> bool:
     return exc.code == "warehouse_too_many_cells"
 
 
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    """What the SQL route may raise that the pandas path answers instead: DuckDB's own errors (e.g. the
+    file gone with its session while a rerun still holds it) and the file system's."""
+    import duckdb
+
+    return duckdb.Error, OSError
+
+
 def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None, *,
                      customers: pd.DataFrame | None = None, as_of: date, source: str = "events",
                      period: str = "month", mode: str = "classic", metric: str = "logo",
@@ -263,6 +295,9 @@ def cohort_table_for(events: pd.DataFrame | None, spilled: SpilledEvents | None,
                                        weighting=weighting, max_k=max_k, alpha=alpha)
         except DataError as exc:
             if not _too_large(exc) or events is None:
+                raise
+        except _engine_errors():
+            if events is None:
                 raise
     return cohort_table(events, customers=customers, as_of=as_of, source=source, period=period, mode=mode,
                         metric=metric, segment=segment, segment_value=segment_value, weighting=weighting,
@@ -309,6 +344,8 @@ def movements_for(events: pd.DataFrame, spilled: SpilledEvents | None, as_of: da
         except DataError as exc:
             if not _too_large(exc):
                 raise
+        except _engine_errors():
+            pass  # the pandas path below answers
         finally:
             if con is not None:
                 con.close()

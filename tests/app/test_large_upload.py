@@ -79,7 +79,7 @@ def test_large_events_upload_gives_the_pandas_pages_through_sql():
     lang = "en"
     spilled, through_sql, calls = visit(lang, 100, ("events.csv", EVENTS))
     assert {"cohort_table_stream", "revenue_movements_stream"} <= set(calls)
-    owner = spilled.session_state[SPILL_KEY]
+    owner = spilled.session_state[SPILL_KEY][1]
     folder = owner.folder
     assert folder.is_dir()
     assert Path(owner.events.path).is_file()

@@ -265,3 +265,28 @@ def test_writing_in_slices_gives_the_same_file_content(low_threshold, monkeypatc
                  cohort_table(events, as_of=AS_OF, metric="grr").to_dict())
     whole.close()
     sliced.close()
+
+
+def test_a_file_that_cannot_be_written_leaves_the_pandas_path(low_threshold, monkeypatch):
+    events = uploaded_events(14)
+    assert spill.spill_for(events.iloc[:50]) is None  # small data: no file
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(spill, "write_events", no_space)
+    before = {p.name for p in Path(spill.tempfile.gettempdir()).glob(spill.FOLDER_PREFIX + "*")}
+    assert spill.spill_for(events) is None
+    after = {p.name for p in Path(spill.tempfile.gettempdir()).glob(spill.FOLDER_PREFIX + "*")}
+    assert after <= before  # the half-made folder is gone
+
+
+def test_a_file_gone_under_a_rerun_is_answered_by_pandas(low_threshold):
+    events = uploaded_events(15)
+    owner = spill.spill_for(events)
+    assert owner is not None
+    gone = owner.events
+    owner.close()
+    assert not Path(gone.path).exists()
+    assert_close(cohort_table_for(events, gone, as_of=AS_OF).to_dict(), cohort_table(events, as_of=AS_OF).to_dict())
+    assert_close(movements_for(events, gone, AS_OF).to_dict(), revenue_movements(events, AS_OF).to_dict())
+    with pytest.raises(Exception):  # noqa: B017,PT011 - without the frame there is nothing to answer with
+        cohort_table_for(None, gone, as_of=AS_OF)
