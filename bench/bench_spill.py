@@ -4,8 +4,9 @@ One fresh process per engine builds ``n`` synthetic events as the upload path gi
 ``validate``), then runs what the Cohorts page and the Revenue page compute first (the monthly logo
 table, the NRR table and the revenue movements) through :mod:`cs_models.warehouse.spill`: with the
 threshold above ``n`` (pandas) or below it (the events written once to Parquet, then DuckDB). It prints
-the seconds (wall and CPU of all threads) of each step, the RSS after the data are built, the peak RSS (``VmHWM``) up to the end of the
-spill and the peak of the queries after it (the peak reset in between), as JSON.
+the seconds (wall and CPU of all threads) of each step, the RSS after the data are built, the peak RSS
+(``VmHWM``) up to the end of the spill and the peak of the queries after it (the peak reset in between),
+as JSON.
 
     .venv/bin/python bench/bench_spill.py --rows 10000000
     .venv/bin/python bench/bench_spill.py --rows 10000000 --app   # the pages in AppTest
