@@ -299,7 +299,7 @@ def community_roles(log: pd.DataFrame, as_of: date, *, window_days: int = 90, le
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     table = counts(frame, end - pd.Timedelta(days=window_days), end)
     roles = assign_roles(table, rule)
-    links = frame.groupby("member_id")["customer_id"].first()
+    links = frame.groupby("member_id", observed=True)["customer_id"].first()
     out = table.assign(customer_id=links.reindex(table.index), role=roles)
     posts = table["post"].to_numpy(float)
     curve = lorenz(posts)
