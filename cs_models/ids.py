@@ -11,7 +11,7 @@ IDs (tests/models/test_categorical_ids.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ def _as_categorical(values: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index, name=values.name)
 
 
-def align_ids(frames: dict[str, pd.DataFrame | None], columns: Iterable[str] = ID_COLUMNS
+def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] = ID_COLUMNS
               ) -> dict[str, pd.DataFrame | None]:
     """The frames with each ID column recoded to one shared set of categories (the sorted union).
 
@@ -93,7 +93,7 @@ def align_ids(frames: dict[str, pd.DataFrame | None], columns: Iterable[str] = I
 
     Parameters
     ----------
-    frames : dict of str to pandas.DataFrame or None
+    frames : Mapping of str to pandas.DataFrame or None
         Frames by dataset kind.
     columns : Iterable[str]
         The ID columns (default :data:`ID_COLUMNS`).
@@ -103,7 +103,7 @@ def align_ids(frames: dict[str, pd.DataFrame | None], columns: Iterable[str] = I
     dict of str to pandas.DataFrame or None
         The same keys; frames without the columns are returned unchanged.
     """
-    out = dict(frames)
+    out: dict[str, pd.DataFrame | None] = dict(frames)
     for column in columns:
         holders = {k: categorical_ids(f, (column,)) for k, f in out.items()
                    if f is not None and column in f.columns}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
+from cs_models.ids import categorical_ids
 from cs_models.schema._cells import _blank, _dates, _map_ids, _map_unique, _numbers, _show, _text_cell, _text_id
 from cs_models.schema._mapping import (
     FALSE_FLAGS,
@@ -518,7 +519,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
                 seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
-    frame = frame[keep.to_numpy()].reset_index(drop=True)
+    frame = categorical_ids(frame[keep.to_numpy()].reset_index(drop=True))  # customer_id: see cs_models.ids
     rows_read = len(raw)
     rows_excluded = int(collector.excluded.sum())
     return ValidationResult(

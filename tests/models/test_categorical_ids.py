@@ -70,7 +70,8 @@ def test_the_sample_gives_aligned_categorical_ids(sample):
     assert all(isinstance(d, pd.CategoricalDtype) for d in dtypes.values())
     assert len(set(dtypes.values())) == 1  # one shared set of categories
     categories = next(iter(dtypes.values())).categories
-    assert categories.is_monotonic_increasing and categories.dtype == object
+    assert categories.is_monotonic_increasing
+    assert categories.dtype == object
 
 
 def _json(report: dict) -> str:
@@ -165,7 +166,8 @@ def test_validation_gives_categorical_ids():
 def test_uploaded_datasets_share_one_set_of_categories():
     datasets, _ = load_files(_files("customers.csv", "events.csv", "tickets.csv"))
     dtypes = {datasets.get(k)["customer_id"].dtype for k in ("customers", "events", "tickets")}
-    assert len(dtypes) == 1 and isinstance(next(iter(dtypes)), pd.CategoricalDtype)
+    assert len(dtypes) == 1
+    assert isinstance(next(iter(dtypes)), pd.CategoricalDtype)
 
 
 def test_parts_of_one_dataset_combine_into_one_categorical():
@@ -191,6 +193,8 @@ def test_customer_parts_still_report_ids_repeated_across_files():
     from cs_models.pipeline import cross_file_issues
 
     issues = cross_file_issues(reports)
-    assert len(issues) == 10 and set(issues["detail"]) == {"a.csv"}
+    assert len(issues) == 10
+    assert set(issues["detail"]) == {"a.csv"}
     combined = assemble(reports, combine=True).customers
-    assert len(combined) == 40 and combined["customer_id"].is_unique
+    assert len(combined) == 40
+    assert combined["customer_id"].is_unique
