@@ -66,22 +66,46 @@ def _sorted_text_categories(values: pd.Series) -> bool:
     return bool(categories.dtype == object and categories.is_monotonic_increasing and not values.cat.ordered)
 
 
+def _text_order(texts: np.ndarray) -> np.ndarray | None:
+    """The positions of ``texts`` (distinct ``str``) in sorted order; ``None`` when already sorted.
+
+    Arrow sorts UTF-8 bytes, which is the order of code points: Python's order of ``str``, found
+    without a Python comparison per pair (a tenth of the time at a million IDs).
+    """
+    if pd.Index(texts, dtype=object).is_monotonic_increasing:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.array_sort_indices(pa.array(texts, type=pa.string())), dtype=np.intp)
+
+
+def _sorted_codes(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """Codes into distinct ``texts`` (``-1`` blank) as a categorical of the texts sorted."""
+    order = _text_order(texts)
+    if order is not None:
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order), dtype=np.intp)
+        codes = np.where(codes >= 0, rank[codes], -1)
+        texts = texts[order]
+    dtype = pd.CategoricalDtype(pd.Index(texts, dtype=object), ordered=False)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
 def _as_categorical(values: pd.Series) -> pd.Series:
-    """One ID column as a categorical of its distinct texts, sorted."""
-    if is_categorical(values):
-        values = values.astype(object)
-    codes, uniques = pd.factorize(values, sort=True)  # one hash pass; NaN -> -1
-    uniques = pd.Index(np.asarray(uniques, dtype=object).astype(str), dtype=object)
-    if not uniques.is_monotonic_increasing:  # non-text IDs (numbers): sort as text
-        order = np.argsort(uniques.to_numpy(), kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-        uniques = uniques[order]
-    if uniques.has_duplicates:  # 1 and "1" read as one ID
-        return _as_categorical(values.map(lambda v: v if pd.isna(v) else str(v)))
-    dtype = pd.CategoricalDtype(uniques, ordered=False)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index, name=values.name)
+    """One ID column as a categorical of its distinct texts, sorted (one hash pass over the rows)."""
+    if is_categorical(values):  # only its categories are sorted (or made text)
+        codes = values.cat.codes.to_numpy(np.intp)
+        texts = np.asarray(values.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(values)
+        texts = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) != "string":  # numbers as IDs: their text
+        texts = texts.astype(str).astype(object)
+        if pd.Index(texts).has_duplicates:  # 1 and "1" are one ID
+            codes, merged = pd.factorize(np.where(codes >= 0, texts[np.maximum(codes, 0)], None))
+            texts = np.asarray(merged, dtype=object)
+    return pd.Series(_sorted_codes(codes, texts), index=values.index, name=values.name)
 
 
 def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] = ID_COLUMNS
@@ -109,12 +133,17 @@ def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] 
                    if f is not None and column in f.columns}
         if not holders:
             continue
-        categories = pd.Index(sorted(set().union(*(f[column].cat.categories for f in holders.values()))),
-                              dtype=object)
-        dtype = pd.CategoricalDtype(categories, ordered=False)
+        out.update(holders)
+        sets = [f[column].cat.categories for f in holders.values()]
+        if all(c is sets[0] or c.equals(sets[0]) for c in sets[1:]):  # one kind, or the same IDs everywhere
+            continue
+        texts = np.asarray(pd.Index(np.concatenate([np.asarray(c, dtype=object) for c in sets])).unique(),
+                           dtype=object)
+        order = _text_order(texts)
+        categories = pd.Index(texts if order is None else texts[order], dtype=object)
         for kind, frame in holders.items():
-            if frame[column].dtype != dtype:
+            if not frame[column].cat.categories.equals(categories):
                 frame = frame.copy(deep=False)
-                frame[column] = frame[column].cat.set_categories(categories).astype(dtype)
-            out[kind] = frame
+                frame[column] = frame[column].cat.set_categories(categories)
+                out[kind] = frame
     return out

@@ -198,3 +198,34 @@ def test_customer_parts_still_report_ids_repeated_across_files():
     combined = assemble(reports, combine=True).customers
     assert len(combined) == 40
     assert combined["customer_id"].is_unique
+
+
+# ----------------------------------------------------------------------------- the helpers
+def test_categorical_ids_sorts_text_categories_and_keeps_blanks():
+    frame = pd.DataFrame({"customer_id": ["b", None, "a", "é", "Z", "b", 3, "10"], "x": range(8)})
+    ids = categorical_ids(frame)["customer_id"]
+    assert ids.astype(object).tolist()[2:] == ["a", "é", "Z", "b", "3", "10"]
+    assert ids.isna().tolist() == [False, True, *[False] * 6]
+    assert list(ids.cat.categories) == sorted({"b", "a", "é", "Z", "3", "10"})
+    assert categorical_ids(categorical_ids(frame)) is not frame  # idempotent, and the input is not changed
+    assert frame["customer_id"].dtype == object
+
+
+def test_numbers_and_their_text_are_one_id():
+    ids = categorical_ids(pd.DataFrame({"customer_id": [1, "1", 2, None]}))["customer_id"]
+    assert list(ids.cat.categories) == ["1", "2"]
+    assert ids.cat.codes.tolist() == [0, 0, 1, -1]
+
+
+def test_align_ids_gives_every_frame_the_sorted_union():
+    frames = align_ids({"customers": pd.DataFrame({"customer_id": ["c", "a"]}),
+                        "events": pd.DataFrame({"customer_id": ["b", "a", "a"]}),
+                        "survey": pd.DataFrame({"q": [1]}), "gaps": None})
+    assert frames["gaps"] is None
+    assert list(frames["survey"].columns) == ["q"]
+    left, right = frames["customers"]["customer_id"], frames["events"]["customer_id"]
+    assert left.dtype == right.dtype
+    assert list(left.cat.categories) == ["a", "b", "c"]
+    assert right.astype(object).tolist() == ["b", "a", "a"]
+    merged = frames["events"].merge(frames["customers"], on="customer_id")
+    assert is_categorical(merged["customer_id"])
