@@ -131,7 +131,7 @@ def prepared(log: pd.DataFrame, as_of: date) -> pd.DataFrame:
     frame["action"] = frame["action"].map(action_code)
     frame = frame.dropna(subset=["member_id", "date", "action"])
     frame["member_id"] = frame["member_id"].astype(str)
-    link = frame["customer_id"] if "customer_id" in frame else frame["member_id"]
+    link = (frame["customer_id"] if "customer_id" in frame else frame["member_id"]).astype(object)
     frame["customer_id"] = link.where(link.notna(), frame["member_id"]).astype(str)
     if frame.empty:
         raise DataError("community_empty", "no community activity up to the as-of date")

@@ -111,6 +111,18 @@ def test_the_report_with_options_and_a_filter_is_the_same(pair):
     same_report(datasets_report(plain, as_of=AS_OF, **options), datasets_report(coded, as_of=AS_OF, **options))
 
 
+def test_community_with_customer_ids_is_the_same(sample):
+    """A community export that names each member's customer (some blank), as an upload gives it."""
+    from cs_models import community
+
+    log = sample.community.copy()
+    log["customer_id"] = log["member_id"].where(log["member_id"].str[-1] != "7")
+    plain = as_object(sample).with_frames(community=log)
+    coded = as_categorical(plain, aligned=True)
+    assert is_categorical(coded.community["customer_id"])
+    same_report(community.report_section(plain, as_of=AS_OF), community.report_section(coded, as_of=AS_OF))
+
+
 def test_filters_keep_the_same_rows(pair):
     plain, coded = pair
     chosen = SegmentFilter.of({"プラン": ["プロ"]})
