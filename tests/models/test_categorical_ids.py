@@ -123,6 +123,21 @@ def test_community_with_customer_ids_is_the_same(sample):
     same_report(community.report_section(plain, as_of=AS_OF), community.report_section(coded, as_of=AS_OF))
 
 
+def test_the_journey_from_billed_plans_is_the_same(sample):
+    """Without a plan history the journey reads the plan billed on each event (cs_models.journey.history)."""
+    from cs_models import journey
+
+    base = as_object(sample)
+    plans = base.customers.set_index("customer_id")["プラン"]
+    events = base.events.assign(plan=base.events["customer_id"].map(plans))
+    plain = base.with_frames(events=events, plan_history=None)
+    coded = as_categorical(plain, aligned=False)
+    left = journey.report_section(plain, as_of=AS_OF)
+    assert left is not None
+    assert left["stages_from"] == "events"
+    same_report(left, journey.report_section(coded, as_of=AS_OF))
+
+
 def test_filters_keep_the_same_rows(pair):
     plain, coded = pair
     chosen = SegmentFilter.of({"プラン": ["プロ"]})
