@@ -35,6 +35,30 @@ def is_categorical(values: pd.Series | pd.Index) -> bool:
     return isinstance(values.dtype, pd.CategoricalDtype)
 
 
+def lookup(ids: pd.Series, values: pd.Series | Mapping[object, object]) -> pd.Series:
+    """``values`` of each ID in ``ids`` (NaN where absent) as a plain column, whatever the IDs' dtype.
+
+    ``Series.map`` on a categorical gives a categorical when every category maps to a distinct value;
+    a later ``fillna(0)`` on it raises. This gives the values' own dtype instead.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+        IDs (object or categorical).
+    values : pandas.Series or Mapping
+        Value by ID.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``ids``.
+    """
+    out = ids.map(values)
+    if is_categorical(out):
+        out = out.astype(out.cat.categories.dtype) if not out.isna().any() else out.astype(object).infer_objects()
+    return out
+
+
 def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) -> pd.DataFrame:
     """``frame`` with its ID columns as categoricals of sorted string categories (blank IDs stay NaN).
 

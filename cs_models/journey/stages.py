@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from cs_models.errors import DataError
+from cs_models.ids import lookup
 from cs_models.survival import durations
 
 #: Absorbing state of the chain.
@@ -61,7 +62,8 @@ def default_order(history: pd.DataFrame, customers: pd.DataFrame) -> list[str]:
     known = _sample_order(stages)
     if known is not None:
         return known
-    start = history["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")["start_date"])
+    starts = customers.drop_duplicates("customer_id").set_index("customer_id")["start_date"]
+    start = lookup(history["customer_id"], starts)
     tenure = (history["date"] - start.fillna(history.groupby("customer_id", observed=True)["date"].transform("min")))
     mean = tenure.dt.days.clip(lower=0).groupby(history["plan"].astype(str), observed=True).mean()
     return sorted(stages, key=lambda s: (float(mean.get(s, np.inf)), s))

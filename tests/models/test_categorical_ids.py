@@ -18,7 +18,7 @@ import pytest
 from cs_models.datasets import Datasets
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.filters import SegmentFilter
-from cs_models.ids import align_ids, categorical_ids, is_categorical
+from cs_models.ids import align_ids, categorical_ids, is_categorical, lookup
 from cs_models.io import read_table
 from cs_models.pipeline import assemble, load_files, process_table
 from cs_models.report import datasets_report
@@ -256,3 +256,15 @@ def test_align_ids_gives_every_frame_the_sorted_union():
     assert right.astype(object).tolist() == ["b", "a", "a"]
     merged = frames["events"].merge(frames["customers"], on="customer_id")
     assert is_categorical(merged["customer_id"])
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_lookup_gives_the_values_dtype_even_when_each_id_maps_to_its_own_value(categorical):
+    ids = pd.Series(["a", "b", "c", "b"])
+    if categorical:
+        ids = categorical_ids(ids.to_frame("customer_id"))["customer_id"]
+    counts = pd.Series({"a": 1, "b": 2, "c": 3})
+    assert lookup(ids, counts).fillna(0).tolist() == [1, 2, 3, 2]  # Series.map gives a categorical here
+    assert lookup(ids, counts).dtype == "int64"
+    assert lookup(ids, {"a": 1.5}).tolist()[0] == 1.5
+    assert lookup(ids, {"a": 1.5}).isna().tolist() == [False, True, True, True]
