@@ -59,7 +59,8 @@ def lookup(ids: pd.Series, values: pd.Series | Mapping[object, object]) -> pd.Se
     return out
 
 
-def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) -> pd.DataFrame:
+def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS,
+                    codes: Mapping[str, np.ndarray | None] | None = None) -> pd.DataFrame:
     """``frame`` with its ID columns as categoricals of sorted string categories (blank IDs stay NaN).
 
     Parameters
@@ -68,6 +69,9 @@ def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) ->
         A canonical frame; columns it lacks are skipped.
     columns : Iterable[str]
         The ID columns (default :data:`ID_COLUMNS`).
+    codes : Mapping of str to numpy.ndarray, optional
+        Per column, a code per row that tells its distinct IDs apart (``-1`` where blank), as
+        validation found them: the rows are then not hashed again.
 
     Returns
     -------
@@ -79,7 +83,8 @@ def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) ->
         return frame
     out = frame.copy(deep=False)
     for column in todo:
-        out[column] = _as_categorical(frame[column])
+        known = (codes or {}).get(column)
+        out[column] = _as_categorical(frame[column], known)
     return out
 
 
@@ -110,15 +115,49 @@ def _sorted_codes(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     if order is not None:
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order), dtype=np.intp)
-        codes = np.where(codes >= 0, rank[codes], -1)
+        codes = np.where(codes >= 0, rank[codes], -1) if (codes < 0).any() else rank[codes]
         texts = texts[order]
     dtype = pd.CategoricalDtype(pd.Index(texts, dtype=object), ordered=False)
     return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
-def _as_categorical(values: pd.Series) -> pd.Series:
-    """One ID column as a categorical of its distinct texts, sorted (one hash pass over the rows)."""
-    if is_categorical(values):  # only its categories are sorted (or made text)
+def _from_known_codes(values: pd.Series, known: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Compact codes and the text of each, from codes that tell the IDs apart; ``None`` when they do not fit."""
+    known = np.asarray(known)
+    if len(known) != len(values) or not len(known) or not np.issubdtype(known.dtype, np.integer):
+        return None
+    cells = values.to_numpy()
+    blank = known < 0
+    some_blank = bool(blank.any())
+    if some_blank and not pd.isna(cells[blank]).all():
+        return None
+    rows = np.flatnonzero(~blank) if some_blank else np.arange(len(known))
+    coded = known[rows] if some_blank else known
+    first = np.full(int(known.max()) + 1, -1, dtype=np.intp)
+    first[coded[::-1]] = rows[::-1]  # the first row of each code
+    used = first >= 0
+    texts = np.asarray(cells[first[used]], dtype=object)
+    if pd.isna(texts).any() or not pd.Index(texts).is_unique:  # codes that do not tell IDs apart
+        return None
+    if used.all():
+        codes = known
+    else:
+        new = np.cumsum(used) - 1
+        codes = np.where(blank, -1, new[np.maximum(known, 0)]) if some_blank else new[known]
+    probe = np.unique(np.linspace(0, len(codes) - 1, min(len(codes), 10_000)).astype(np.intp))
+    probe = probe[codes[probe] >= 0]  # the codes are the caller's word: checked on up to 10,000 rows
+    if not np.array_equal(texts[codes[probe]], cells[probe]):
+        return None
+    return codes, texts
+
+
+def _as_categorical(values: pd.Series, known: np.ndarray | None = None) -> pd.Series:
+    """One ID column as a categorical of its distinct texts, sorted (one hash pass over the rows, none
+    when ``known`` codes tell the IDs apart)."""
+    found = None if known is None or is_categorical(values) else _from_known_codes(values, known)
+    if found is not None:
+        codes, texts = found
+    elif is_categorical(values):  # only its categories are sorted (or made text)
         codes = values.cat.codes.to_numpy(np.intp)
         texts = np.asarray(values.cat.categories, dtype=object)
     else:

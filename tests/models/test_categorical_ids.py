@@ -12,6 +12,7 @@ import io
 import json
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -268,3 +269,20 @@ def test_lookup_gives_the_values_dtype_even_when_each_id_maps_to_its_own_value(c
     assert lookup(ids, counts).dtype == "int64"
     assert lookup(ids, {"a": 1.5}).tolist()[0] == 1.5
     assert lookup(ids, {"a": 1.5}).isna().tolist() == [False, True, True, True]
+
+
+def test_codes_found_while_validating_give_the_same_categorical():
+    from cs_models.ids import _as_categorical
+
+    cells = pd.Series(["b", None, "a", "c", "a", None, "b"], dtype=object)
+    codes = np.array([0, -1, 1, 2, 1, -1, 0])
+    hashed = _as_categorical(cells)
+    for known in (codes, codes[[0, 2, 3, 4, 6]]):
+        part = cells if len(known) == len(cells) else cells.dropna().reset_index(drop=True)
+        got = _as_categorical(part, known)
+        expected = hashed if part is cells else _as_categorical(part)
+        pd.testing.assert_series_equal(got, expected)
+    wrong = np.array([0, -1, 1, 2, 1, -1, 2])  # "b" and "c" share a code: not trusted, hashed instead
+    pd.testing.assert_series_equal(_as_categorical(cells, wrong), hashed)
+    blank = np.array([0, 0, 1, 2, 1, -1, 0])  # a blank cell with a code: hashed instead
+    pd.testing.assert_series_equal(_as_categorical(cells, blank), hashed)
