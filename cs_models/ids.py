@@ -166,7 +166,9 @@ def _as_categorical(values: pd.Series, known: np.ndarray | None = None) -> pd.Se
     if pd.api.types.infer_dtype(texts, skipna=False) != "string":  # numbers as IDs: their text
         texts = texts.astype(str).astype(object)
         if pd.Index(texts).has_duplicates:  # 1 and "1" are one ID
-            codes, merged = pd.factorize(np.where(codes >= 0, texts[np.maximum(codes, 0)], None))
+            joined = texts[np.maximum(codes, 0)]
+            joined[codes < 0] = None
+            codes, merged = pd.factorize(joined)
             texts = np.asarray(merged, dtype=object)
     return pd.Series(_sorted_codes(codes, texts), index=values.index, name=values.name)
 
