@@ -131,7 +131,7 @@ def prepared(log: pd.DataFrame, as_of: date) -> pd.DataFrame:
     frame["action"] = frame["action"].map(action_code)
     frame = frame.dropna(subset=["member_id", "date", "action"])
     frame["member_id"] = frame["member_id"].astype(str)
-    link = frame["customer_id"] if "customer_id" in frame else frame["member_id"]
+    link = (frame["customer_id"] if "customer_id" in frame else frame["member_id"]).astype(object)
     frame["customer_id"] = link.where(link.notna(), frame["member_id"]).astype(str)
     if frame.empty:
         raise DataError("community_empty", "no community activity up to the as-of date")
@@ -299,7 +299,7 @@ def community_roles(log: pd.DataFrame, as_of: date, *, window_days: int = 90, le
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     table = counts(frame, end - pd.Timedelta(days=window_days), end)
     roles = assign_roles(table, rule)
-    links = frame.groupby("member_id")["customer_id"].first()
+    links = frame.groupby("member_id", observed=True)["customer_id"].first()
     out = table.assign(customer_id=links.reindex(table.index), role=roles)
     posts = table["post"].to_numpy(float)
     curve = lorenz(posts)

@@ -122,7 +122,7 @@ def observed_paths(sp: pd.DataFrame, least: int = MIN_PATH_CUSTOMERS, most: int 
         ``path`` (tuple of stages, 1 to :data:`PATH_STEPS` of them) and ``customers`` (whose sequence so
         far begins with it), ordered by the stages' ranks.
     """
-    seq = sp.sort_values(["customer_id", "spell"]).groupby("customer_id", sort=False)["stage"].agg(tuple)
+    seq = sp.sort_values(["customer_id", "spell"]).groupby("customer_id", sort=False, observed=True)["stage"].agg(tuple)
     counts: dict[tuple[str, ...], int] = {}
     for stages_seen in seq:
         for k in range(1, min(len(stages_seen), PATH_STEPS) + 1):

@@ -65,9 +65,9 @@ def upgrade_day(spells: pd.DataFrame) -> pd.Series:
     Series
         Indexed by ``customer_id``, in the order of the spells.
     """
-    previous = spells.groupby("customer_id", sort=False)["rank"].shift()
+    previous = spells.groupby("customer_id", sort=False, observed=True)["rank"].shift()
     up = spells.loc[spells["rank"] > previous]
-    first = up.groupby("customer_id", sort=False)["start_day"].first()
+    first = up.groupby("customer_id", sort=False, observed=True)["start_day"].first()
     ids = spells["customer_id"].drop_duplicates()
     return first.reindex(ids.to_numpy())
 
