@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cs_models.cohorts.periods import _NS_PER_DAY, _Grid
+from cs_models.cohorts.periods import _NS_PER_DAY, _Grid, period_index
 from cs_models.cohorts.raw import _Raw
 from cs_models.cohorts.table import METRICS, MODES, PERIODS, WEIGHTINGS, CohortTable, _assemble
 from cs_models.errors import DataError
@@ -87,69 +88,73 @@ def parquet_events(paths: str | Path | Sequence[str | Path], *, customer_id: str
     return _PARQUET.format(cid=_quote(customer_id), day=_quote(date_column), money=money, files=listed)
 
 
-def _period_sql(period: str) -> str:
-    """Absolute period index of ``day`` as :func:`cs_models.warehouse.cohorts.period_expr` computes it."""
-    days = "datediff('day', DATE '1970-01-01', day)"
-    months = f"(year(day) * 12 + month(day) - 1 - {EPOCH_MONTH})"
-    return {"day": f"CAST({days} AS INTEGER)", "week": f"CAST(floor(({days} + 3) / 7) AS INTEGER)",
-            "month": f"CAST({months} AS INTEGER)", "quarter": f"CAST(floor({months} / 3) AS INTEGER)"}[period]
-
-
 #: The queries of :class:`_Coded` (the parts are identifiers quoted here and SQL built by this module or
 #: compiled by ibis; no user text is spliced in unquoted).
-_KEPT = "SELECT cid, {period} AS p, {amount} AS amount FROM ({events}) WHERE {where}"
+_KEPT = "SELECT cid, CAST(day AS DATE) AS day, {amount} AS amount FROM ({events}) WHERE {where}"
 _DESCRIBE = "DESCRIBE {kept}"
-_INT_STATS = "SELECT min(cid), max(cid), count(*), min(p), max(p) FROM ({kept})"
-_STATS = "SELECT count(*), min(p), max(p) FROM ({kept})"
-_BY_INT = "SELECT CAST(cid - {low} AS INTEGER) AS code, p, amount FROM ({kept})"
+_INT_STATS = "SELECT min(cid), max(cid), count(*), min(day), max(day) FROM ({kept})"
+_STATS = "SELECT count(*), min(day), max(day) FROM ({kept})"
+_BY_INT = "SELECT CAST(cid - {low} AS INTEGER) AS code, day{amount} FROM ({kept})"
 _IDS = ("CREATE TEMP TABLE {table} AS SELECT cid, CAST(row_number() OVER () - 1 AS INTEGER) AS code "
         "FROM (SELECT DISTINCT cid FROM ({kept}))")
 _COUNT = "SELECT count(*) FROM {table}"
-_BY_IDS = "SELECT i.code, e.p, e.amount FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
+_BY_IDS = "SELECT i.code, e.day{amount} FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
 _DROP = "DROP TABLE IF EXISTS {table}"
-_KEYS = "SELECT CAST(p - {first} AS BIGINT) * {n} + code AS key{amount} FROM ({codes})"
+_EPOCH = date(1970, 1, 1)
 
 
 class _Coded:
-    """The kept events of ``events_sql`` with integer customer codes: ``code``, ``p``, ``amount``."""
+    """The kept events of ``events_sql`` with integer customer codes: ``code``, ``day``, ``amount``.
+
+    One cheap pass gives the number of rows, the customers (the range of dense integer ids, or the
+    codes of a ``DISTINCT`` pass) and the first and last day; the periods are numpy's
+    (:func:`cs_models.cohorts.periods.period_index`), not SQL's.
+    """
 
     def __init__(self, con: Any, events_sql: str, where: str, period: str, amount: str) -> None:
-        kept = _KEPT.format(period=_period_sql(period), amount=amount, events=events_sql, where=where)
+        kept = _KEPT.format(amount=amount, events=events_sql, where=where)
         cid_type = con.execute(_DESCRIBE.format(kept=kept)).fetchall()[0][1].upper()
         self.con = con
+        self.period = period
         self._table: str | None = None
         if cid_type in _INTEGER_TYPES:
-            low, high, rows, p_min, p_max = con.execute(_INT_STATS.format(kept=kept)).fetchall()[0]
+            low, high, rows, d_min, d_max = con.execute(_INT_STATS.format(kept=kept)).fetchall()[0]
             if rows == 0 or int(high) - int(low) < 4 * int(rows) + 1024:  # dense enough to index directly
-                self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
+                self._stats(rows, d_min, d_max)
                 self.n_cust = 0 if rows == 0 else int(high) - int(low) + 1
-                self.sql = _BY_INT.format(low=int(low or 0), kept=kept)
+                self._sql = {amounts: _BY_INT.format(low=int(low or 0), kept=kept, amount=", amount" if amounts else "")
+                             for amounts in (False, True)}
                 return
         self._table = f"cs_lens_ids_{id(self)}"
         con.execute(_IDS.format(table=self._table, kept=kept))
         self.n_cust = int(con.execute(_COUNT.format(table=self._table)).fetchall()[0][0])
-        rows, p_min, p_max = con.execute(_STATS.format(kept=kept)).fetchall()[0]
-        self.rows, self.p_min, self.p_max = int(rows), p_min, p_max
-        self.sql = _BY_IDS.format(kept=kept, table=self._table)
+        self._stats(*con.execute(_STATS.format(kept=kept)).fetchall()[0])
+        self._sql = {amounts: _BY_IDS.format(kept=kept, table=self._table, amount=", e.amount" if amounts else "")
+                     for amounts in (False, True)}
 
-    def batches(self, first: int, amounts: bool) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    def _stats(self, rows: Any, d_min: date | None, d_max: date | None) -> None:
+        self.rows = int(rows)
+        self.d_min = 0 if d_min is None else (d_min - _EPOCH).days
+        self.d_max = 0 if d_max is None else (d_max - _EPOCH).days
+        self.p_min, self.p_max = (int(p) for p in period_index(np.array([self.d_min, self.d_max]), self.period))
+
+    def batches(self, amounts: bool) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         """The kept events in record batches, read by a thread while the caller handles the last one.
 
         Parameters
         ----------
-        first : int
-            The period of the grid's first row.
         amounts : bool
             Also hand over the amounts.
 
         Returns
         -------
         iterator of tuple
-            Per batch: each event's cell ``(p - first) * n_cust + code`` of the period-major grid
-            (computed by DuckDB) and its amount (``None`` unless ``amounts``), as numpy arrays.
+            Per batch: each event's customer code (int32), day (days since 1970-01-01, int32) and
+            amount (``None`` unless ``amounts``), as numpy arrays.
         """
-        sql = _KEYS.format(first=int(first), n=self.n_cust, amount=", amount" if amounts else "", codes=self.sql)
-        reader = self.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        import pyarrow as pa
+
+        reader = self.con.sql(self._sql[amounts]).to_arrow_reader(BATCH_ROWS)
         ready: queue.Queue[Any] = queue.Queue(maxsize=2)
 
         def produce() -> None:
@@ -167,7 +172,8 @@ class _Coded:
                 if isinstance(batch, BaseException):
                     raise batch
                 yield (batch.column(0).to_numpy(zero_copy_only=False),
-                       batch.column(1).to_numpy(zero_copy_only=False) if amounts else None)
+                       batch.column(1).view(pa.int32()).to_numpy(zero_copy_only=False),
+                       batch.column(2).to_numpy(zero_copy_only=False) if amounts else None)
         finally:
             while thread.is_alive():  # let the reader finish (drain what it still puts)
                 try:
@@ -176,6 +182,31 @@ class _Coded:
                     continue
             thread.join()
 
+    def buckets(self, first: int, width: int, amounts: bool) -> _Buckets:
+        """The kept events sorted into their periods (``first`` is period 0 of ``width``).
+
+        Each batch is ordered by period (a stable radix sort of small integers) and cut into one
+        slice per period, so a period's events keep the order they were read in.
+        """
+        lut = period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first
+        lut = lut.astype(np.int16 if width < np.iinfo(np.int16).max else np.int32)
+        out = _Buckets(width, self.n_cust, amounts)
+        for code, day, amount in self.batches(amounts):
+            p = lut[day - self.d_min]
+            counts = np.bincount(p, minlength=width)
+            present = np.flatnonzero(counts)
+            if len(present) == 1:  # one period: no reordering
+                out.add(int(present[0]), code, amount)
+                continue
+            order = np.argsort(p, kind="stable")
+            code = code[order]
+            amount = None if amount is None else amount[order]
+            ends = np.cumsum(counts)
+            for j in present:
+                start, end = int(ends[j] - counts[j]), int(ends[j])
+                out.add(int(j), code[start:end], None if amount is None else amount[start:end])
+        return out
+
     def close(self) -> None:
         """Drop the temporary table of codes."""
         if self._table is not None:
@@ -183,12 +214,81 @@ class _Coded:
             self._table = None
 
 
-def _connection(con: Any | None) -> tuple[Any, bool]:
-    if con is not None:
-        return con, False
-    import duckdb
+class _Buckets:
+    """Events per period: slices of customer codes (and amounts) in the order they were read."""
 
-    return duckdb.connect(), True
+    def __init__(self, width: int, n_cust: int, amounts: bool) -> None:
+        self.width, self.n_cust = width, n_cust
+        self._codes: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self._amounts: list[list[np.ndarray]] | None = [[] for _ in range(width)] if amounts else None
+
+    @property
+    def has_amounts(self) -> bool:
+        """Whether amounts were kept."""
+        return self._amounts is not None
+
+    def add(self, m: int, code: np.ndarray, amount: np.ndarray | None) -> None:
+        """Append events of period ``m``."""
+        self._codes[m].append(code)
+        if self._amounts is not None and amount is not None:
+            self._amounts[m].append(amount)
+
+    def codes(self, m: int) -> np.ndarray:
+        """The customer codes of period ``m``'s events."""
+        parts = self._codes[m]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+    def active(self, scratch: np.ndarray) -> list[np.ndarray]:
+        """The codes active in each period, ascending and unique (``scratch``: n_cust False booleans)."""
+        who = []
+        for m in range(self.width):
+            codes = self.codes(m)
+            scratch[codes] = True
+            found = np.flatnonzero(scratch)
+            scratch[found] = False
+            who.append(found)
+            if self._amounts is None:  # the codes are not needed again
+                self._codes[m] = []
+        return who
+
+    def money(self, m: int) -> np.ndarray:
+        """Period ``m``'s amounts summed per customer (a dense row; events summed in their order)."""
+        assert self._amounts is not None
+        parts = self._amounts[m]
+        amounts = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0)
+        return np.bincount(self.codes(m), weights=amounts, minlength=self.n_cust)
+
+    def rows(self) -> Iterator[np.ndarray]:
+        """Each period's :meth:`money` row in turn, forgetting the period's events once handed over."""
+        for m in range(self.width):
+            row = self.money(m)
+            self.release(m)
+            yield row
+
+    def release(self, m: int) -> None:
+        """Forget period ``m``'s events."""
+        self._codes[m] = []
+        if self._amounts is not None:
+            self._amounts[m] = []
+
+
+@contextmanager
+def _coded(con: Any | None, events_sql: str, where: str, period: str, amount: str) -> Iterator[_Coded]:
+    """:class:`_Coded` events on ``con`` (a new in-memory connection if ``None``), cleaned up after."""
+    own = con is None
+    if own:
+        import duckdb
+
+        con = duckdb.connect()
+    coded = None
+    try:
+        coded = _Coded(con, events_sql, where, period, amount)
+        yield coded
+    finally:
+        if coded is not None:
+            coded.close()
+        if own:
+            con.close()
 
 
 def _check_cells(n_cust: int, width: int, limit: int | None, what: str) -> None:
@@ -198,21 +298,6 @@ def _check_cells(n_cust: int, width: int, limit: int | None, what: str) -> None:
         raise DataError("warehouse_too_many_cells",
                         f"{what}: a grid of {cells:,} customer × period cells (limit {limit:,})",
                         what=what, cells=f"{cells:,}", limit=f"{limit:,}")
-
-
-def _grids(coded: _Coded, first: int, width: int, activity: bool,
-           revenue: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Period-major (``width``, customers) grids of activity and summed amounts."""
-    n = coded.n_cust
-    active = np.zeros(width * n, dtype=bool) if activity else None
-    money = np.zeros(width * n, dtype=np.float64) if revenue else None
-    for key, amount in coded.batches(first, money is not None):
-        if active is not None:
-            active[key] = True
-        if money is not None and amount is not None:
-            np.add.at(money, key, amount)
-    return (None if active is None else active.reshape(width, n),
-            None if money is None else money.reshape(width, n))
 
 
 def duckdb_connection(wh: Any) -> Any | None:
@@ -285,64 +370,58 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
         ``cohorts_no_events`` without events by the as-of date, ``warehouse_too_many_cells``.
     """
     grid = _Grid(period, int(pd.Timestamp(as_of).value // _NS_PER_DAY))
-    con, own = _connection(con)
-    coded = None
-    try:
-        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND day <= DATE '{as_of.isoformat()}'",
-                       period, "CASE WHEN amount IS NULL OR isnan(amount) THEN 0.0 ELSE amount END")
+    with _coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND day <= DATE '{as_of.isoformat()}'",
+                period, "CASE WHEN amount IS NULL OR isnan(amount) THEN 0.0 ELSE amount END") as coded:
         if coded.rows == 0:
             raise DataError("cohorts_no_events", "no events on or before the as-of date")
-        first = int(coded.p_min)
+        first = coded.p_min
         width = grid.now - first + 1
         _check_cells(coded.n_cust, width, max_cells, "cohorts")
-        active, money = _grids(coded, first, width, True, need_revenue)
-    finally:
-        if coded is not None:
-            coded.close()
-        if own:
-            con.close()
-    assert active is not None
-    return _raw_from_grid(active, money, first, need_capped)
+        buckets = coded.buckets(first, width, need_revenue)
+    return _raw_from_buckets(buckets, first, need_capped)
 
 
-def _raw_from_grid(active: np.ndarray, money: np.ndarray | None, first: int, need_capped: bool) -> _Raw:
-    """The cell sums of period-major grids, one period (row) at a time.
+def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
+    """The cell sums of the events per period, one period at a time.
 
     A customer's cohort is its first active period; in period ``m`` each active customer adds 1
     (and its revenue, and that capped at its cohort-period revenue) to cell ``(cohort, m - cohort)``;
     its last active period counts it in every ``k`` up to it (``on_or_after``). These are the sums
     :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs.
     """
-    width, n = active.shape
+    width, n = buckets.width, buckets.n_cust
+    who = buckets.active(np.zeros(n, dtype=bool))
     cohort = np.full(n, width, dtype=np.int64)
     last = np.zeros(n, dtype=np.int64)
     for m in range(width - 1, -1, -1):
-        cohort[active[m]] = m
+        cohort[who[m]] = m
     member = cohort < width
     for m in range(width):
-        last[active[m]] = m
+        last[who[m]] = m
     shape = (1, width, width)
     sizes = np.bincount(cohort[member], minlength=width).reshape(1, width)
     by_last = np.bincount(cohort[member] * width + (last - cohort)[member], minlength=width * width)
     active_after = np.cumsum(by_last.reshape(shape)[:, :, ::-1], axis=2)[:, :, ::-1]
+    del last, member
     counts = np.zeros(shape, dtype=np.int64)
-    revenue = np.zeros(shape) if money is not None else None
-    capped = np.zeros(shape) if money is not None and need_capped else None
-    base = None
-    if capped is not None and money is not None:
-        base = np.zeros(n)
-        base[member] = money[cohort[member], np.flatnonzero(member)]
+    money = buckets.has_amounts
+    revenue = np.zeros(shape) if money else None
+    capped = np.zeros(shape) if money and need_capped else None
+    base = np.zeros(n) if capped is not None else None  # revenue in the cohort period
     for m in range(width):
-        who = np.flatnonzero(active[m])
-        c = cohort[who]
+        c = cohort[who[m]]
         cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
         counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
-        if revenue is not None and money is not None:
-            value = money[m][who]
+        if revenue is not None:
+            value = buckets.money(m)[who[m]]
             revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
             if capped is not None and base is not None:
-                capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who]),
+                joined = c == m
+                base[who[m][joined]] = value[joined]
+                capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who[m]]),
                                                               minlength=m + 1)
+        buckets.release(m)
+        who[m] = who[m][:0]
     return _Raw(first, width, sizes, counts, active_after, revenue, capped, pd.Index([None], dtype=object))
 
 
@@ -421,7 +500,17 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
     RevenueMovements
         Equal to :func:`cs_models.revenue.revenue_movements` of the same cells.
     """
-    width, n = mrr.shape
+    return _movements(iter(mrr), mrr.shape[1], months, as_of, alpha)
+
+
+def _movements(rows: Iterable[np.ndarray], n: int, months: pd.DatetimeIndex, as_of: date,
+               alpha: float) -> RevenueMovements:
+    """Revenue movements of the months' MRR rows (each ``n`` customers), handed over in order.
+
+    Only the month before is kept whole; of the earlier months, the customers billed and what they
+    were billed (for the churned and the trailing retention).
+    """
+    width = len(months)
     sums, counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
     churned, churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
     end_mrr, customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
@@ -429,8 +518,8 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
     ever = np.zeros(n, dtype=bool)
     previous = np.zeros(n)
     billed_keys: list[np.ndarray] = []  # customers billed in each month (ascending codes)
-    for m in range(width):
-        current = mrr[m]
+    billed_values: list[np.ndarray] = []  # and their MRR then
+    for m, current in enumerate(rows):
         keys = np.flatnonzero(current)
         value = current[keys]
         billed = value > 0
@@ -440,18 +529,18 @@ def movements_from_grid(mrr: np.ndarray, months: pd.DatetimeIndex, as_of: date, 
         end_mrr[m] = _total(value)
         customers_end[m] = int(billed.sum())
         if m:  # churned: billed the month before, nothing now
-            before = billed_keys[m - 1]
-            gone = before[current[before] == 0]
-            churned[m] = _total(-previous[gone])
-            churned_customers[m] = len(gone)
+            gone = current[billed_keys[m - 1]] == 0
+            churned[m] = _total(-billed_values[m - 1][gone])
+            churned_customers[m] = int(gone.sum())
         billed_keys.append(keys[billed])
+        billed_values.append(value[billed])
         ever[billed_keys[m]] = True
         if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
-            base_keys = billed_keys[m - TRAILING_MONTHS]
-            base, now = mrr[m - TRAILING_MONTHS][base_keys], current[base_keys]
+            base, now = billed_values[m - TRAILING_MONTHS], current[billed_keys[m - TRAILING_MONTHS]]
             den[m], capped[m], net[m] = (_total(base), _total(np.minimum(now, base)),
                                          _total(now))
             billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
+            billed_values[m - TRAILING_MONTHS] = billed_values[m - TRAILING_MONTHS][:0]
         previous = current
     frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
     return RevenueMovements(as_of=as_of, months=frame, trends=trends_frame(frame, den, capped, net, alpha),
@@ -487,23 +576,15 @@ def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALP
     """
     check_alpha(alpha)
     last = _last_month(as_of)
-    con, own = _connection(con)
-    coded = None
-    try:
-        coded = _Coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND amount IS NOT NULL "
-                       f"AND NOT isnan(amount) AND {_period_sql('month')} <= {last}", "month", "amount")
+    month_after = date(1970 + (last + 1) // 12, (last + 1) % 12 + 1, 1)
+    with _coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND amount IS NOT NULL "
+                f"AND NOT isnan(amount) AND day < DATE '{month_after.isoformat()}'", "month", "amount") as coded:
         if coded.rows == 0:
             raise DataError("revenue_no_months", "no complete month has billed events")
-        first = int(coded.p_min)
+        first = coded.p_min
         width = last - first + 1
         _check_cells(coded.n_cust, width, max_cells, "revenue")
-        _, mrr = _grids(coded, first, width, False, True)
-    finally:
-        if coded is not None:
-            coded.close()
-        if own:
-            con.close()
-    assert mrr is not None
+        buckets = coded.buckets(first, width, True)
     months = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"),
                              periods=width, freq="M").to_timestamp()
-    return movements_from_grid(mrr, months, as_of, alpha)
+    return _movements(buckets.rows(), buckets.n_cust, months, as_of, alpha)
