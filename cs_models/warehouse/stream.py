@@ -189,7 +189,8 @@ class _Coded:
         slice per period, so a period's events keep the order they were read in.
         """
         lut = period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first
-        lut = lut.astype(np.int16 if width < np.iinfo(np.int16).max else np.int32)
+        small = next((t for t in (np.int8, np.int16) if width <= np.iinfo(t).max), np.int32)
+        lut = lut.astype(small)  # 8 and 16-bit keys sort by radix
         out = _Buckets(width, self.n_cust, amounts)
         for code, day, amount in self.batches(amounts):
             p = lut[day - self.d_min]
@@ -251,17 +252,27 @@ class _Buckets:
                 self._codes[m] = []
         return who
 
-    def money(self, m: int) -> np.ndarray:
-        """Period ``m``'s amounts summed per customer (a dense row; events summed in their order)."""
+    def money(self, m: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Period ``m``'s amounts summed per customer (a dense row; events summed in their order).
+
+        ``out`` (``n_cust`` floats) is overwritten and returned when given.
+        """
         assert self._amounts is not None
-        parts = self._amounts[m]
-        amounts = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0)
-        return np.bincount(self.codes(m), weights=amounts, minlength=self.n_cust)
+        row = np.zeros(self.n_cust) if out is None else out
+        if out is not None:
+            row.fill(0.0)
+        for code, amount in zip(self._codes[m], self._amounts[m], strict=True):
+            np.add.at(row, code, amount)
+        return row
 
     def rows(self) -> Iterator[np.ndarray]:
-        """Each period's :meth:`money` row in turn, forgetting the period's events once handed over."""
+        """Each period's :meth:`money` row in turn, forgetting the period's events once handed over.
+
+        Two buffers take turns: a row stays valid while the next one is handed over, not longer.
+        """
+        spare = [np.empty(self.n_cust), np.empty(self.n_cust)]  # the row handed over and the one before
         for m in range(self.width):
-            row = self.money(m)
+            row = self.money(m, spare[m % 2])
             self.release(m)
             yield row
 
@@ -408,12 +419,13 @@ def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
     revenue = np.zeros(shape) if money else None
     capped = np.zeros(shape) if money and need_capped else None
     base = np.zeros(n) if capped is not None else None  # revenue in the cohort period
+    row = np.empty(n) if money else None
     for m in range(width):
         c = cohort[who[m]]
         cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
         counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
         if revenue is not None:
-            value = buckets.money(m)[who[m]]
+            value = buckets.money(m, row)[who[m]]
             revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
             if capped is not None and base is not None:
                 joined = c == m
