@@ -1,22 +1,27 @@
-"""The embedded engine for data too large for pandas: DuckDB streams the events, numpy keeps a grid.
+"""The embedded engine for data too large for pandas: DuckDB streams the events, numpy sums them.
 
 DuckDB reads only the columns needed (customer id, date, amount) of Parquet files or of a table,
-filters them and computes each event's period, and hands them over in Arrow record batches; the
-customer ids are integer-coded once (an integer id column is used as it is when dense, other ids
-get codes from one ``DISTINCT`` pass). numpy accumulates a dense period × customer grid: whether
-each customer was active in each period, and its revenue there. The grid is bounded
-(:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``), so memory is too: 100 million
-events of 5 million customers over three years take a 180-million-cell grid.
+filters them and hands them over in Arrow record batches; the customer ids are integer-coded once
+(an integer id column is used as it is when dense, other ids get codes from one ``DISTINCT`` pass).
+numpy gives each event its period (a lookup table from day to period:
+:func:`cs_models.cohorts.periods.period_index`), sorts each batch by period (a radix sort of
+8-bit keys for up to 127 periods) and keeps the customer codes (and amounts) of each period in
+slices. The statistics then walk the periods in order, one dense row of customers at a time:
+whether each customer was active, and what it was billed (summed in the order read). The customer
+× period grid is bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``) but
+never held whole: 100 million events of 5 million customers over three years take 1.2 GB of
+codes and amounts sorted by period, and rows of 40 MB.
 
-From the grid, the statistics are those of the frame path, computed by the same code:
+The statistics are those of the frame path:
 
-- cohort tables: period by period, the grid's active customers add to their (cohort, k) cells the
+- cohort tables: period by period, the active customers add to their (cohort, k) cells the
   sums :func:`cs_models.cohorts.raw._from_events` makes (customers, customers active then or later,
   revenue, revenue capped at the cohort period's), and :func:`cs_models.cohorts.table._assemble`
   labels them exactly as for a frame;
 - revenue movements: month by month, each customer's MRR against the month before is classified as
-  :func:`cs_models.revenue.movement_labels` does it and framed by :func:`cs_models.revenue.months_frame` and
-  :func:`cs_models.revenue.trends_frame`.
+  :func:`cs_models.revenue.movement_labels` does it, and framed by
+  :func:`cs_models.revenue.months_frame` and :func:`cs_models.revenue.trends_frame`; of the months
+  before, only the customers billed and their MRR are kept (churn, trailing retention).
 
 Sums of floats are added in another order than the frame path's (batch by batch), so revenue can
 differ from it in the last bits; counts are identical.
