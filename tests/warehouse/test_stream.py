@@ -203,3 +203,120 @@ def test_the_report_of_a_duckdb_file_streams(tmp_path, monkeypatch):
     assert "error" not in report["revenue"]
     expected = revenue_movements(events, AS_OF)
     assert len(report["revenue"]["months"]) == len(expected.months)
+
+
+def _close(got: dict, expected: dict, rtol: float = 1e-9) -> None:
+    """Nested result dicts equal, floats to ``rtol`` relative."""
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        other = got[key]
+        if isinstance(value, dict):
+            _close(other, value, rtol)
+        elif isinstance(value, list):
+            assert len(other) == len(value)
+            for a, b in zip(other, value, strict=True):
+                if isinstance(b, dict):
+                    _close(a, b, rtol)
+                elif isinstance(b, float) and not np.isnan(b):
+                    assert a == pytest.approx(b, rel=rtol, abs=1e-9)
+                else:
+                    assert (a == b) or (a != a and b != b)  # NaN equals NaN here
+        elif isinstance(value, float) and not np.isnan(value):
+            assert other == pytest.approx(value, rel=rtol, abs=1e-9)
+        else:
+            assert (other == value) or (other != other and value != value)
+
+
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_fractional_amounts_equal_pandas_to_1e_9(integer_ids, tmp_path):
+    events = random_events(9, integer_ids=integer_ids)
+    rng = np.random.default_rng(9)
+    events["amount"] = events["amount"] * rng.uniform(0.1, 3.0, len(events))  # sums now depend on their order
+    source = _parquet(events, tmp_path)
+    for metric in ("nrr", "grr"):
+        expected = cohort_table(events, as_of=AS_OF, metric=metric).to_dict()
+        _close(cohort_table_stream(source, as_of=AS_OF, metric=metric).to_dict(), expected)
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    _close(revenue_movements_stream(source, AS_OF).to_dict(), expected)
+
+
+def test_movements_of_timestamps_keep_the_last_day_of_the_month(tmp_path):
+    events = random_events(10)
+    con = duckdb.connect()
+    frame = events.assign(date=events["date"] + pd.Timedelta(hours=23, minutes=59))  # late on each day
+    con.register("raw_events", frame)
+    sql = "SELECT customer_id AS cid, date AS day, amount FROM raw_events"
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    assert revenue_movements_stream(sql, AS_OF, con=con).to_dict() == expected
+    con.close()
+
+
+def test_the_byte_movement_labels_are_those_of_the_revenue_module():
+    from cs_models.revenue import movement_labels
+
+    rng = np.random.default_rng(11)
+    size = 20_000
+    value = rng.choice([-300.0, -0.0, 0.0, 50.0, 100.0, 100.5, 250.0], size)
+    before = rng.choice([-300.0, -0.0, 0.0, 50.0, 100.0, 100.5, 250.0], size)
+    billed = value > 0
+    first = billed & (rng.random(size) < 0.3)
+    label, change = stream._labels(value, before, first, billed)
+    expected_label, expected_change = movement_labels(value, before, first)
+    np.testing.assert_array_equal(label, expected_label)
+    np.testing.assert_array_equal(change, expected_change)
+    assert set(np.unique(label)) == {0, 1, 2, 3, 4}
+
+
+@pytest.mark.parametrize(("period", "days"), [("day", 100), ("day", 40_000), ("week", 3_000), ("quarter", 5_000)])
+def test_events_are_bucketed_into_their_periods_in_the_order_read(period, days, tmp_path, monkeypatch):
+    """8-, 16- and 32-bit period keys; small batches, so a period's events come from several batches."""
+    from cs_models.cohorts.periods import period_index
+
+    rng = np.random.default_rng(12)
+    size = 3_000
+    day = rng.integers(0, days, size)
+    frame = pd.DataFrame({"cid": rng.integers(0, 50, size),
+                          "day": pd.Timestamp("1950-01-01") + pd.to_timedelta(day, "D"),
+                          "amount": rng.integers(1, 1000, size).astype(float)})
+    con = duckdb.connect()
+    con.register("frame", frame)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 256)
+    sql = "SELECT cid, CAST(day AS DATE) AS day, amount FROM frame"
+    with stream._coded(con, sql, "TRUE", period, "amount") as coded:
+        first = coded.p_min
+        width = coded.p_max - first + 1
+        buckets = coded.buckets(first, width, True)
+        read = con.execute("SELECT cid, CAST(day AS DATE) AS day, amount FROM frame").df()  # the order read
+    periods = period_index((pd.to_datetime(read["day"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(), period)
+    codes = read["cid"].to_numpy() - read["cid"].min()
+    assert width == periods.max() - periods.min() + 1
+    for m in range(width):
+        mine = periods - first == m
+        np.testing.assert_array_equal(buckets.codes(m), codes[mine])
+        row = np.zeros(buckets.n_cust)
+        np.add.at(row, codes[mine], read["amount"].to_numpy()[mine])
+        np.testing.assert_array_equal(buckets.money(m), row)
+    con.close()
+
+
+def test_a_connection_opened_here_is_closed_and_a_given_one_left_open(tmp_path, monkeypatch):
+    source = _parquet(random_events(13), tmp_path)
+    opened = []
+    real = duckdb.connect
+
+    def connect(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    revenue_movements_stream(source, AS_OF)
+    with pytest.raises(DataError):
+        cohort_table_stream(source, as_of=date(2000, 1, 1))  # no events: raised inside, still closed
+    assert len(opened) == 2
+    for con in opened:
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")
+    con = real()
+    revenue_movements_stream(source, AS_OF, con=con)
+    assert con.execute("SELECT 1").fetchall() == [(1,)]
+    con.close()
