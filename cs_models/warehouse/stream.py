@@ -290,20 +290,17 @@ class _Buckets:
 @contextmanager
 def _coded(con: Any | None, events_sql: str, where: str, period: str, amount: str) -> Iterator[_Coded]:
     """:class:`_Coded` events on ``con`` (a new in-memory connection if ``None``), cleaned up after."""
-    own = con is None
-    if own:
+    if con is None:
         import duckdb
 
-        con = duckdb.connect()
-    coded = None
+        with duckdb.connect() as own, _coded(own, events_sql, where, period, amount) as coded:
+            yield coded
+        return
+    coded = _Coded(con, events_sql, where, period, amount)
     try:
-        coded = _Coded(con, events_sql, where, period, amount)
         yield coded
     finally:
-        if coded is not None:
-            coded.close()
-        if own:
-            con.close()
+        coded.close()
 
 
 def _check_cells(n_cust: int, width: int, limit: int | None, what: str) -> None:
