@@ -212,6 +212,20 @@ class _Coded:
                 out.add(int(j), code[start:end], None if amount is None else amount[start:end])
         return out
 
+    def active(self, first: int, width: int) -> list[np.ndarray]:
+        """The codes active in each period (``first`` is period 0 of ``width``), ascending and unique.
+
+        Each event sets its cell of a period-major grid of booleans (``width`` × customers bytes).
+        """
+        lut = (period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first) * self.n_cust
+        grid = np.zeros(width * self.n_cust, dtype=bool)
+        for code, day, _ in self.batches(False):
+            key = lut[day - self.d_min]
+            key += code
+            grid[key] = True
+        rows = grid.reshape(width, self.n_cust)
+        return [np.flatnonzero(rows[m]) for m in range(width)]
+
     def close(self) -> None:
         """Drop the temporary table of codes."""
         if self._table is not None:
@@ -389,20 +403,24 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
         first = coded.p_min
         width = grid.now - first + 1
         _check_cells(coded.n_cust, width, max_cells, "cohorts")
-        buckets = coded.buckets(first, width, need_revenue)
-    return _raw_from_buckets(buckets, first, need_capped)
+        if need_revenue:
+            buckets: _Buckets | None = coded.buckets(first, width, True)
+            who = buckets.active(np.zeros(coded.n_cust, dtype=bool))
+        else:  # activity alone: a period × customer grid of booleans
+            buckets, who = None, coded.active(first, width)
+    return _raw_from_periods(who, buckets, coded.n_cust, first, need_capped)
 
 
-def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
-    """The cell sums of the events per period, one period at a time.
+def _raw_from_periods(who: list[np.ndarray], buckets: _Buckets | None, n: int, first: int,
+                      need_capped: bool) -> _Raw:
+    """The cell sums of the customers active in each period (and their events), one period at a time.
 
     A customer's cohort is its first active period; in period ``m`` each active customer adds 1
     (and its revenue, and that capped at its cohort-period revenue) to cell ``(cohort, m - cohort)``;
     its last active period counts it in every ``k`` up to it (``on_or_after``). These are the sums
     :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs.
     """
-    width, n = buckets.width, buckets.n_cust
-    who = buckets.active(np.zeros(n, dtype=bool))
+    width = len(who)
     cohort = np.full(n, width, dtype=np.int64)
     last = np.zeros(n, dtype=np.int64)
     for m in range(width - 1, -1, -1):
@@ -416,7 +434,7 @@ def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
     active_after = np.cumsum(by_last.reshape(shape)[:, :, ::-1], axis=2)[:, :, ::-1]
     del last, member
     counts = np.zeros(shape, dtype=np.int64)
-    money = buckets.has_amounts
+    money = buckets is not None and buckets.has_amounts
     revenue = np.zeros(shape) if money else None
     capped = np.zeros(shape) if money and need_capped else None
     base = np.zeros(n) if capped is not None else None  # revenue in the cohort period
@@ -425,7 +443,7 @@ def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
         c = cohort[who[m]]
         cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
         counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
-        if revenue is not None:
+        if revenue is not None and buckets is not None:
             value = buckets.money(m, row)[who[m]]
             revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
             if capped is not None and base is not None:
@@ -433,7 +451,8 @@ def _raw_from_buckets(buckets: _Buckets, first: int, need_capped: bool) -> _Raw:
                 base[who[m][joined]] = value[joined]
                 capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who[m]]),
                                                               minlength=m + 1)
-        buckets.release(m)
+        if buckets is not None:
+            buckets.release(m)
         who[m] = who[m][:0]
     return _Raw(first, width, sizes, counts, active_after, revenue, capped, pd.Index([None], dtype=object))
 
