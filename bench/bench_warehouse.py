@@ -22,6 +22,8 @@ the figure costs whatever the load), peak RSS, ratio to the peer, load average a
 
     .venv/bin/python bench/bench_warehouse.py --group engine --size 100000000 --repeat 1
     .venv/bin/python bench/bench_warehouse.py --group uploaded --repeat 3
+
+``--parquet FILE`` reuses a generated file; ``--figure NAME`` (repeatable) runs only those figures.
 """
 
 from __future__ import annotations
@@ -202,6 +204,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--ibis", action="store_true", help="also the ibis SQL path (minutes at 100M)")
     parser.add_argument("--parquet", help="reuse this generated file (the engine group)")
+    parser.add_argument("--figure", action="append", help="run only this figure (repeatable; default all)")
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -223,6 +226,11 @@ def main() -> None:
         else:
             figures = ["pandas cohorts (categorical ids)", "duckdb frame cohorts"]
             arg = str(args.size)
+        if args.figure:
+            unknown = sorted(set(args.figure) - set(figures))
+            if unknown:
+                parser.error(f"unknown figure(s) {unknown}; choose from {figures}")
+            figures = [f for f in figures if f in args.figure]
         for figure in figures:
             print(f"… {figure}", file=sys.stderr, flush=True)
             results[figure] = measure(figure, arg, args.repeat)
