@@ -55,6 +55,8 @@ from cs_models.stats import ALPHA, check_alpha
 
 #: Largest grid (customers × periods) accumulated: 250M cells hold 250 MB of activity and 2 GB of revenue.
 MAX_CELLS = 250_000_000
+#: Customers per block of the revenue movements (a power of two: 32,768 customers × 36 months is 9 MB).
+BLOCK_CUSTOMERS = 1 << 15
 #: Rows per Arrow record batch read from DuckDB.
 BATCH_ROWS = 1 << 20
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
@@ -212,6 +214,39 @@ class _Coded:
                 out.add(int(j), code[start:end], None if amount is None else amount[start:end])
         return out
 
+    def blocks(self, first: int, width: int) -> tuple[_Buckets, int]:
+        """The kept events sorted by block of customers, and the block size.
+
+        Block ``j`` holds the customers ``j * size`` to ``(j + 1) * size - 1``; each of its events
+        is given its cell ``period * size + code % size`` of the block's period-major grid (a few
+        MB, so that summing into it and walking its months stay in the processor's cache). Each
+        batch is ordered by block (a stable radix sort), so a cell's events keep their order.
+        """
+        size = min(BLOCK_CUSTOMERS, 1 << max(0, self.n_cust - 1).bit_length())
+        count = -(-self.n_cust // size)
+        cell = np.int32 if width * size <= np.iinfo(np.int32).max else np.int64
+        lut = ((period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first) * size).astype(cell)
+        small = next((t for t in (np.int8, np.int16) if count <= np.iinfo(t).max), np.int32)
+        shift = size.bit_length() - 1
+        out = _Buckets(count, width * size, True)
+        for code, day, amount in self.batches(True):
+            assert amount is not None
+            key = lut[day - self.d_min]
+            key += code & (size - 1)
+            block = (code >> shift).astype(small)
+            counts = np.bincount(block, minlength=count)
+            present = np.flatnonzero(counts)
+            if len(present) == 1:
+                out.add(int(present[0]), key, amount)
+                continue
+            order = np.argsort(block, kind="stable")
+            key, amount = key[order], amount[order]
+            ends = np.cumsum(counts)
+            for j in present:
+                start, end = int(ends[j] - counts[j]), int(ends[j])
+                out.add(int(j), key[start:end], amount[start:end])
+        return out, size
+
     def active(self, first: int, width: int) -> list[np.ndarray]:
         """The codes active in each period (``first`` is period 0 of ``width``), ascending and unique.
 
@@ -282,17 +317,6 @@ class _Buckets:
         for code, amount in zip(self._codes[m], self._amounts[m], strict=True):
             np.add.at(row, code, amount)
         return row
-
-    def rows(self) -> Iterator[np.ndarray]:
-        """Each period's :meth:`money` row in turn, forgetting the period's events once handed over.
-
-        Two buffers take turns: a row stays valid while the next one is handed over, not longer.
-        """
-        spare = [np.empty(self.n_cust), np.empty(self.n_cust)]  # the row handed over and the one before
-        for m in range(self.width):
-            row = self.money(m, spare[m % 2])
-            self.release(m)
-            yield row
 
     def release(self, m: int) -> None:
         """Forget period ``m``'s events."""
@@ -561,48 +585,64 @@ def _labels(value: np.ndarray, before: np.ndarray, first: np.ndarray,
     return label, change
 
 
+class _MovementSums:
+    """The per-month sums of revenue movements, added up over blocks of customers."""
+
+    def __init__(self, width: int) -> None:
+        self.sums, self.counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
+        self.churned, self.churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
+        self.end_mrr, self.customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
+        self.den, self.capped, self.net = np.zeros(width), np.zeros(width), np.zeros(width)
+
+    def add(self, rows: Iterable[np.ndarray], n: int) -> None:
+        """Add the movements of ``n`` customers whose MRR rows (one per month) are handed over in order.
+
+        Only the month before is kept whole; of the earlier months, the customers billed and what
+        they were billed (for the churned and the trailing retention).
+        """
+        ever = np.zeros(n, dtype=bool)
+        previous = np.zeros(n)
+        billed_keys: list[np.ndarray] = []  # customers billed in each month (ascending codes)
+        billed_values: list[np.ndarray] = []  # and their MRR then
+        for m, current in enumerate(rows):
+            keys = np.flatnonzero(current != 0)
+            value = current[keys]
+            billed = value > 0
+            label, change = _labels(value, previous[keys], billed & ~ever[keys], billed)
+            self.sums[m] += np.bincount(label, change, minlength=5)
+            self.counts[m] += np.bincount(label, minlength=5)
+            self.end_mrr[m] += _total(value)
+            self.customers_end[m] += int(billed.sum())
+            if m:  # churned: billed the month before, nothing now
+                gone = current[billed_keys[m - 1]] == 0
+                self.churned[m] += _total(-billed_values[m - 1][gone])
+                self.churned_customers[m] += int(gone.sum())
+            billed_keys.append(keys[billed])
+            billed_values.append(value[billed])
+            ever[billed_keys[m]] = True
+            if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
+                base, now = billed_values[m - TRAILING_MONTHS], current[billed_keys[m - TRAILING_MONTHS]]
+                self.den[m] += _total(base)
+                self.capped[m] += _total(np.minimum(now, base))
+                self.net[m] += _total(now)
+                billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
+                billed_values[m - TRAILING_MONTHS] = billed_values[m - TRAILING_MONTHS][:0]
+            previous = current
+
+    def result(self, months: pd.DatetimeIndex, as_of: date, alpha: float) -> RevenueMovements:
+        """The movements framed as :func:`cs_models.revenue.revenue_movements` frames them."""
+        frame = months_frame(months, self.sums, self.counts, self.churned, self.churned_customers, self.end_mrr,
+                             self.customers_end)
+        return RevenueMovements(as_of=as_of, months=frame,
+                                trends=trends_frame(frame, self.den, self.capped, self.net, alpha), alpha=alpha)
+
+
 def _movements(rows: Iterable[np.ndarray], n: int, months: pd.DatetimeIndex, as_of: date,
                alpha: float) -> RevenueMovements:
-    """Revenue movements of the months' MRR rows (each ``n`` customers), handed over in order.
-
-    Only the month before is kept whole; of the earlier months, the customers billed and what they
-    were billed (for the churned and the trailing retention).
-    """
-    width = len(months)
-    sums, counts = np.zeros((width, 5)), np.zeros((width, 5), dtype=np.int64)
-    churned, churned_customers = np.zeros(width), np.zeros(width, dtype=np.int64)
-    end_mrr, customers_end = np.zeros(width), np.zeros(width, dtype=np.int64)
-    den, capped, net = np.zeros(width), np.zeros(width), np.zeros(width)
-    ever = np.zeros(n, dtype=bool)
-    previous = np.zeros(n)
-    billed_keys: list[np.ndarray] = []  # customers billed in each month (ascending codes)
-    billed_values: list[np.ndarray] = []  # and their MRR then
-    for m, current in enumerate(rows):
-        keys = np.flatnonzero(current != 0)
-        value = current[keys]
-        billed = value > 0
-        label, change = _labels(value, previous[keys], billed & ~ever[keys], billed)
-        sums[m] = np.bincount(label, change, minlength=5)
-        counts[m] = np.bincount(label, minlength=5)
-        end_mrr[m] = _total(value)
-        customers_end[m] = int(billed.sum())
-        if m:  # churned: billed the month before, nothing now
-            gone = current[billed_keys[m - 1]] == 0
-            churned[m] = _total(-billed_values[m - 1][gone])
-            churned_customers[m] = int(gone.sum())
-        billed_keys.append(keys[billed])
-        billed_values.append(value[billed])
-        ever[billed_keys[m]] = True
-        if m >= TRAILING_MONTHS:  # trailing retention of the customers billed TRAILING_MONTHS ago
-            base, now = billed_values[m - TRAILING_MONTHS], current[billed_keys[m - TRAILING_MONTHS]]
-            den[m], capped[m], net[m] = (_total(base), _total(np.minimum(now, base)),
-                                         _total(now))
-            billed_keys[m - TRAILING_MONTHS] = billed_keys[m - TRAILING_MONTHS][:0]  # no longer needed
-            billed_values[m - TRAILING_MONTHS] = billed_values[m - TRAILING_MONTHS][:0]
-        previous = current
-    frame = months_frame(months, sums, counts, churned, churned_customers, end_mrr, customers_end)
-    return RevenueMovements(as_of=as_of, months=frame, trends=trends_frame(frame, den, capped, net, alpha),
-                            alpha=alpha)
+    """Revenue movements of the months' MRR rows (each ``n`` customers), handed over in order."""
+    sums = _MovementSums(len(months))
+    sums.add(rows, n)
+    return sums.result(months, as_of, alpha)
 
 
 def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALPHA, con: Any | None = None,
@@ -642,7 +682,13 @@ def revenue_movements_stream(events_sql: str, as_of: date, *, alpha: float = ALP
         first = coded.p_min
         width = last - first + 1
         _check_cells(coded.n_cust, width, max_cells, "revenue")
-        buckets = coded.buckets(first, width, True)
+        blocks, size = coded.blocks(first, width)
     months = pd.period_range(pd.Period(year=1970 + first // 12, month=first % 12 + 1, freq="M"),
                              periods=width, freq="M").to_timestamp()
-    return _movements(buckets.rows(), buckets.n_cust, months, as_of, alpha)
+    sums = _MovementSums(width)
+    grid = np.empty(width * size)
+    for j in range(blocks.width):  # one block of customers at a time: its months × customers grid
+        customers = min(size, coded.n_cust - j * size)
+        sums.add(blocks.money(j, grid).reshape(width, size)[:, :customers], customers)
+        blocks.release(j)
+    return sums.result(months, as_of, alpha)
