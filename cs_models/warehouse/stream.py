@@ -4,13 +4,19 @@ DuckDB reads only the columns needed (customer id, date, amount) of Parquet file
 filters them and hands them over in Arrow record batches; the customer ids are integer-coded once
 (an integer id column is used as it is when dense, other ids get codes from one ``DISTINCT`` pass).
 numpy gives each event its period (a lookup table from day to period:
-:func:`cs_models.cohorts.periods.period_index`), sorts each batch by period (a radix sort of
-8-bit keys for up to 127 periods) and keeps the customer codes (and amounts) of each period in
-slices. The statistics then walk the periods in order, one dense row of customers at a time:
-whether each customer was active, and what it was billed (summed in the order read). The customer
-× period grid is bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``) but
-never held whole: 100 million events of 5 million customers over three years take 1.2 GB of
-codes and amounts sorted by period, and rows of 40 MB.
+:func:`cs_models.cohorts.periods.period_index`) and sums them; the customer × period grid is
+bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``):
+
+- activity alone (logo cohorts) is set in a period-major grid of booleans (one byte per cell:
+  180 MB for 5 million customers over three years);
+- revenue of cohorts: each batch is sorted by period (a stable radix sort of 8-bit keys for up to
+  127 periods) and the customer codes and amounts of each period kept in slices; the periods are
+  then summed one dense row of customers at a time;
+- revenue movements: each batch is sorted by block of :data:`BLOCK_CUSTOMERS` customers, each event
+  given its cell in its block's month × customer grid; one block at a time, the grid (a few MB, so
+  that summing and walking it stay in the processor's cache) is summed and its months walked.
+  100 million events of 5 million customers over three years take 1.2 GB of cells and amounts,
+  never the 1.4 GB grid.
 
 The statistics are those of the frame path:
 
@@ -23,8 +29,8 @@ The statistics are those of the frame path:
   :func:`cs_models.revenue.months_frame` and :func:`cs_models.revenue.trends_frame`; of the months
   before, only the customers billed and their MRR are kept (churn, trailing retention).
 
-Sums of floats are added in another order than the frame path's (batch by batch), so revenue can
-differ from it in the last bits; counts are identical.
+Sums of floats are added in another order than the frame path's (batch by batch; the movements'
+month totals block by block), so revenue can differ from it in the last bits; counts are identical.
 """
 
 from __future__ import annotations
@@ -55,8 +61,9 @@ from cs_models.stats import ALPHA, check_alpha
 
 #: Largest grid (customers × periods) accumulated: 250M cells hold 250 MB of activity and 2 GB of revenue.
 MAX_CELLS = 250_000_000
-#: Customers per block of the revenue movements (a power of two: 32,768 customers × 36 months is 9 MB).
-BLOCK_CUSTOMERS = 1 << 15
+#: Customers per block of the revenue movements (a power of two; a month of a block is 512 KB, and up to
+#: 127 blocks, 8.3 million customers, sort by 8-bit keys).
+BLOCK_CUSTOMERS = 1 << 16
 #: Rows per Arrow record batch read from DuckDB.
 BATCH_ROWS = 1 << 20
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
@@ -269,7 +276,10 @@ class _Coded:
 
 
 class _Buckets:
-    """Events per period: slices of customer codes (and amounts) in the order they were read."""
+    """Events per bucket (a period, or a block of customers): slices of codes (and amounts) in the order read.
+
+    The codes are customer codes, or cells of a block's grid (:meth:`_Coded.blocks`).
+    """
 
     def __init__(self, width: int, n_cust: int, amounts: bool) -> None:
         self.width, self.n_cust = width, n_cust

@@ -320,3 +320,14 @@ def test_a_connection_opened_here_is_closed_and_a_given_one_left_open(tmp_path, 
     revenue_movements_stream(source, AS_OF, con=con)
     assert con.execute("SELECT 1").fetchall() == [(1,)]
     con.close()
+
+
+@pytest.mark.parametrize("block", [1, 16, 64])
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_movements_of_several_blocks_of_customers_equal_pandas(block, integer_ids, tmp_path, monkeypatch):
+    """Blocks of customers (the last one partial) summed one after the other, batches cut small."""
+    events = random_events(14, integer_ids=integer_ids)
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 700)
+    assert revenue_movements_stream(_parquet(events, tmp_path), AS_OF).to_dict() == expected
