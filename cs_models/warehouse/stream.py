@@ -437,11 +437,9 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
         first = coded.p_min
         width = grid.now - first + 1
         _check_cells(coded.n_cust, width, max_cells, "cohorts")
-        if need_revenue:
-            buckets: _Buckets | None = coded.buckets(first, width, True)
-            who = buckets.active(np.zeros(coded.n_cust, dtype=bool))
-        else:  # activity alone: a period × customer grid of booleans
-            buckets, who = None, coded.active(first, width)
+        buckets = coded.buckets(first, width, True) if need_revenue else None
+        # activity alone: a period × customer grid of booleans
+        who = coded.active(first, width) if buckets is None else buckets.active(np.zeros(coded.n_cust, dtype=bool))
     return _raw_from_periods(who, buckets, coded.n_cust, first, need_capped)
 
 
