@@ -5,32 +5,29 @@ filters them and hands them over in Arrow record batches; the customer ids are i
 (an integer id column is used as it is when dense, other ids get codes from one ``DISTINCT`` pass).
 numpy gives each event its period (a lookup table from day to period:
 :func:`cs_models.cohorts.periods.period_index`) and sums them; the customer × period grid is
-bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``):
+bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``).
 
-- activity alone (logo cohorts) is set in a period-major grid of booleans (one byte per cell:
-  180 MB for 5 million customers over three years);
-- revenue of cohorts: each batch is sorted by period (a stable radix sort of 8-bit keys for up to
-  127 periods) and the customer codes and amounts of each period kept in slices; the periods are
-  then summed one dense row of customers at a time;
-- revenue movements: each batch is sorted by block of :data:`BLOCK_CUSTOMERS` customers, each event
-  given its cell in its block's month × customer grid; one block at a time, the grid (a few MB, so
-  that summing and walking it stay in the processor's cache) is summed and its months walked.
-  100 million events of 5 million customers over three years take 1.2 GB of cells and amounts,
-  never the 1.4 GB grid.
+Each batch is sorted by block of customers (:data:`BLOCK_CUSTOMERS`, fewer for many periods: a
+stable radix sort of 8-bit keys for up to 127 blocks), each event given its cell in its block's
+period × customer grid. One block at a time, the grid (a few MB, so that summing into it and walking
+it stay in the processor's cache) is set (activity) and summed (revenue), and its cells added to the
+statistics. 100 million events of 5 million customers over three years take 1.2 GB of cells and
+amounts, never a 1.4 GB grid.
 
 The statistics are those of the frame path:
 
-- cohort tables: period by period, the active customers add to their (cohort, k) cells the
+- cohort tables: block by block, the active customers add to their (cohort, k) cells the
   sums :func:`cs_models.cohorts.raw._from_events` makes (customers, customers active then or later,
   revenue, revenue capped at the cohort period's), and :func:`cs_models.cohorts.table._assemble`
   labels them exactly as for a frame;
-- revenue movements: month by month, each customer's MRR against the month before is classified as
-  :func:`cs_models.revenue.movement_labels` does it, and framed by
+- revenue movements: block by block and month by month, each customer's MRR against the month
+  before is classified as :func:`cs_models.revenue.movement_labels` does it, and framed by
   :func:`cs_models.revenue.months_frame` and :func:`cs_models.revenue.trends_frame`; of the months
   before, only the customers billed and their MRR are kept (churn, trailing retention).
 
-Sums of floats are added in another order than the frame path's (batch by batch; the movements'
-month totals block by block), so revenue can differ from it in the last bits; counts are identical.
+A customer's amounts in a cell are summed in the order read (batch by batch), and the movements'
+month totals block by block, so revenue can differ from the frame path's in the last bits; counts
+are identical.
 """
 
 from __future__ import annotations
@@ -64,6 +61,8 @@ MAX_CELLS = 250_000_000
 #: Customers per block of the revenue movements (a power of two; a month of a block is 512 KB, and up to
 #: 127 blocks, 8.3 million customers, sort by 8-bit keys).
 BLOCK_CUSTOMERS = 1 << 16
+#: Largest cells (customers × periods) of a block: fewer customers per block for many periods.
+BLOCK_CELLS = 1 << 22
 #: Rows per Arrow record batch read from DuckDB.
 BATCH_ROWS = 1 << 20
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
@@ -195,49 +194,24 @@ class _Coded:
                     continue
             thread.join()
 
-    def buckets(self, first: int, width: int, amounts: bool) -> _Buckets:
-        """The kept events sorted into their periods (``first`` is period 0 of ``width``).
-
-        Each batch is ordered by period (a stable radix sort of small integers) and cut into one
-        slice per period, so a period's events keep the order they were read in.
-        """
-        lut = period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first
-        small = next((t for t in (np.int8, np.int16) if width <= np.iinfo(t).max), np.int32)
-        lut = lut.astype(small)  # 8 and 16-bit keys sort by radix
-        out = _Buckets(width, self.n_cust, amounts)
-        for code, day, amount in self.batches(amounts):
-            p = lut[day - self.d_min]
-            counts = np.bincount(p, minlength=width)
-            present = np.flatnonzero(counts)
-            if len(present) == 1:  # one period: no reordering
-                out.add(int(present[0]), code, amount)
-                continue
-            order = np.argsort(p, kind="stable")
-            code = code[order]
-            amount = None if amount is None else amount[order]
-            ends = np.cumsum(counts)
-            for j in present:
-                start, end = int(ends[j] - counts[j]), int(ends[j])
-                out.add(int(j), code[start:end], None if amount is None else amount[start:end])
-        return out
-
-    def blocks(self, first: int, width: int) -> tuple[_Buckets, int]:
+    def blocks(self, first: int, width: int, amounts: bool = True) -> tuple[_Buckets, int]:
         """The kept events sorted by block of customers, and the block size.
 
-        Block ``j`` holds the customers ``j * size`` to ``(j + 1) * size - 1``; each of its events
-        is given its cell ``period * size + code % size`` of the block's period-major grid (a few
-        MB, so that summing into it and walking its months stay in the processor's cache). Each
-        batch is ordered by block (a stable radix sort), so a cell's events keep their order.
+        Block ``j`` holds the customers ``j * size`` to ``(j + 1) * size - 1`` (``size`` a power of
+        two, at most :data:`BLOCK_CUSTOMERS` and :data:`BLOCK_CELLS` / ``width``); each of its
+        events is given its cell ``period * size + code % size`` of the block's period-major grid
+        (a few MB, so that summing into it and walking it stay in the processor's cache). Each batch
+        is ordered by block (a stable radix sort), so a cell's events keep the order they were read in.
         """
-        size = min(BLOCK_CUSTOMERS, 1 << max(0, self.n_cust - 1).bit_length())
+        fit = 1 << max(0, (max(1, BLOCK_CELLS // width)).bit_length() - 1)
+        size = min(BLOCK_CUSTOMERS, fit, 1 << max(0, self.n_cust - 1).bit_length())
         count = -(-self.n_cust // size)
         cell = np.int32 if width * size <= np.iinfo(np.int32).max else np.int64
         lut = ((period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first) * size).astype(cell)
         small = next((t for t in (np.int8, np.int16) if count <= np.iinfo(t).max), np.int32)
         shift = size.bit_length() - 1
-        out = _Buckets(count, width * size, True)
-        for code, day, amount in self.batches(True):
-            assert amount is not None
+        out = _Buckets(count, width * size, amounts)
+        for code, day, amount in self.batches(amounts):
             key = lut[day - self.d_min]
             key += code & (size - 1)
             block = (code >> shift).astype(small)
@@ -247,26 +221,13 @@ class _Coded:
                 out.add(int(present[0]), key, amount)
                 continue
             order = np.argsort(block, kind="stable")
-            key, amount = key[order], amount[order]
+            key = key[order]
+            amount = None if amount is None else amount[order]
             ends = np.cumsum(counts)
             for j in present:
                 start, end = int(ends[j] - counts[j]), int(ends[j])
-                out.add(int(j), key[start:end], amount[start:end])
+                out.add(int(j), key[start:end], None if amount is None else amount[start:end])
         return out, size
-
-    def active(self, first: int, width: int) -> list[np.ndarray]:
-        """The codes active in each period (``first`` is period 0 of ``width``), ascending and unique.
-
-        Each event sets its cell of a period-major grid of booleans (``width`` × customers bytes).
-        """
-        lut = (period_index(np.arange(self.d_min, self.d_max + 1), self.period) - first) * self.n_cust
-        grid = np.zeros(width * self.n_cust, dtype=bool)
-        for code, day, _ in self.batches(False):
-            key = lut[day - self.d_min]
-            key += code
-            grid[key] = True
-        rows = grid.reshape(width, self.n_cust)
-        return [np.flatnonzero(rows[m]) for m in range(width)]
 
     def close(self) -> None:
         """Drop the temporary table of codes."""
@@ -276,9 +237,9 @@ class _Coded:
 
 
 class _Buckets:
-    """Events per bucket (a period, or a block of customers): slices of codes (and amounts) in the order read.
+    """Events per block of customers: slices of their cells (and amounts) in the order read.
 
-    The codes are customer codes, or cells of a block's grid (:meth:`_Coded.blocks`).
+    The cells are those of the block's period-major grid (:meth:`_Coded.blocks`).
     """
 
     def __init__(self, width: int, n_cust: int, amounts: bool) -> None:
@@ -297,24 +258,6 @@ class _Buckets:
         if self._amounts is not None and amount is not None:
             self._amounts[m].append(amount)
 
-    def codes(self, m: int) -> np.ndarray:
-        """The customer codes of period ``m``'s events."""
-        parts = self._codes[m]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, np.int32)
-
-    def active(self, scratch: np.ndarray) -> list[np.ndarray]:
-        """The codes active in each period, ascending and unique (``scratch``: n_cust False booleans)."""
-        who = []
-        for m in range(self.width):
-            codes = self.codes(m)
-            scratch[codes] = True
-            found = np.flatnonzero(scratch)
-            scratch[found] = False
-            who.append(found)
-            if self._amounts is None:  # the codes are not needed again
-                self._codes[m] = []
-        return who
-
     def money(self, m: int, out: np.ndarray | None = None) -> np.ndarray:
         """Period ``m``'s amounts summed per customer (a dense row; events summed in their order).
 
@@ -327,6 +270,10 @@ class _Buckets:
         for code, amount in zip(self._codes[m], self._amounts[m], strict=True):
             np.add.at(row, code, amount)
         return row
+
+    def parts(self, m: int) -> list[np.ndarray]:
+        """The slices of codes of bucket ``m``."""
+        return self._codes[m]
 
     def release(self, m: int) -> None:
         """Forget period ``m``'s events."""
@@ -437,56 +384,67 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
         first = coded.p_min
         width = grid.now - first + 1
         _check_cells(coded.n_cust, width, max_cells, "cohorts")
-        buckets = coded.buckets(first, width, True) if need_revenue else None
-        # activity alone: a period × customer grid of booleans
-        who = coded.active(first, width) if buckets is None else buckets.active(np.zeros(coded.n_cust, dtype=bool))
-    return _raw_from_periods(who, buckets, coded.n_cust, first, need_capped)
+        blocks, size = coded.blocks(first, width, need_revenue)
+    sums = _CohortSums(width, need_revenue, need_capped)
+    active = np.empty(width * size, dtype=bool)
+    money = np.empty(width * size) if need_revenue else None
+    for j in range(blocks.width):  # one block of customers at a time: its periods × customers grid
+        customers = min(size, coded.n_cust - j * size)
+        active.fill(False)
+        for cells in blocks.parts(j):
+            active[cells] = True
+        sums.add(active.reshape(width, size)[:, :customers],
+                 None if money is None else blocks.money(j, money).reshape(width, size)[:, :customers])
+        blocks.release(j)
+    return sums.raw(first)
 
 
-def _raw_from_periods(who: list[np.ndarray], buckets: _Buckets | None, n: int, first: int,
-                      need_capped: bool) -> _Raw:
-    """The cell sums of the customers active in each period (and their events), one period at a time.
+class _CohortSums:
+    """The cell sums of an events-only cohort table, added up over blocks of customers.
 
     A customer's cohort is its first active period; in period ``m`` each active customer adds 1
     (and its revenue, and that capped at its cohort-period revenue) to cell ``(cohort, m - cohort)``;
     its last active period counts it in every ``k`` up to it (``on_or_after``). These are the sums
-    :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs.
+    :func:`cs_models.cohorts.raw._from_events` makes over (customer, k) pairs; the revenue of a cell
+    is added customer by customer in the order of their codes, as the frame path adds it.
     """
-    width = len(who)
-    cohort = np.full(n, width, dtype=np.int64)
-    last = np.zeros(n, dtype=np.int64)
-    for m in range(width - 1, -1, -1):
-        cohort[who[m]] = m
-    member = cohort < width
-    for m in range(width):
-        last[who[m]] = m
-    shape = (1, width, width)
-    sizes = np.bincount(cohort[member], minlength=width).reshape(1, width)
-    by_last = np.bincount(cohort[member] * width + (last - cohort)[member], minlength=width * width)
-    active_after = np.cumsum(by_last.reshape(shape)[:, :, ::-1], axis=2)[:, :, ::-1]
-    del last, member
-    counts = np.zeros(shape, dtype=np.int64)
-    money = buckets is not None and buckets.has_amounts
-    revenue = np.zeros(shape) if money else None
-    capped = np.zeros(shape) if money and need_capped else None
-    base = np.zeros(n) if capped is not None else None  # revenue in the cohort period
-    row = np.empty(n) if money else None
-    for m in range(width):
-        c = cohort[who[m]]
-        cohorts = np.arange(m + 1)  # cohort c is at k = m - c in period m
-        counts[0, cohorts, m - cohorts] = np.bincount(c, minlength=m + 1)
-        if revenue is not None and buckets is not None:
-            value = buckets.money(m, row)[who[m]]
-            revenue[0, cohorts, m - cohorts] = np.bincount(c, weights=value, minlength=m + 1)
-            if capped is not None and base is not None:
-                joined = c == m
-                base[who[m][joined]] = value[joined]
-                capped[0, cohorts, m - cohorts] = np.bincount(c, weights=np.minimum(value, base[who[m]]),
-                                                              minlength=m + 1)
-        if buckets is not None:
-            buckets.release(m)
-        who[m] = who[m][:0]
-    return _Raw(first, width, sizes, counts, active_after, revenue, capped, pd.Index([None], dtype=object))
+
+    def __init__(self, width: int, revenue: bool, capped: bool) -> None:
+        self.width = width
+        self.sizes = np.zeros(width, dtype=np.int64)
+        self.by_last = np.zeros(width * width, dtype=np.int64)
+        self.counts = np.zeros(width * width, dtype=np.int64)
+        self.revenue = np.zeros(width * width) if revenue else None
+        self.capped = np.zeros(width * width) if revenue and capped else None
+
+    def add(self, active: np.ndarray, money: np.ndarray | None) -> None:
+        """Add a block: its (periods, customers) activity and, for revenue, summed amounts."""
+        width = self.width
+        seen = active.any(axis=0)
+        cohort = active.argmax(axis=0)
+        last = width - 1 - active[::-1].argmax(axis=0)
+        self.sizes += np.bincount(cohort[seen], minlength=width)
+        self.by_last += np.bincount(cohort[seen] * width + (last - cohort)[seen], minlength=width * width)
+        period, customer = np.nonzero(active)  # by period, then customer
+        c = cohort[customer]
+        cell = c * width + (period - c)
+        np.add.at(self.counts, cell, 1)
+        if self.revenue is not None and money is not None:
+            value = money[period, customer]
+            np.add.at(self.revenue, cell, value)
+            if self.capped is not None:
+                base = money[cohort, np.arange(active.shape[1])]  # revenue in the cohort period
+                np.add.at(self.capped, cell, np.minimum(value, base[customer]))
+
+    def raw(self, first: int) -> _Raw:
+        """The sums as :class:`~cs_models.cohorts.raw._Raw`."""
+        width = self.width
+        shape = (1, width, width)
+        by_last = self.by_last.reshape(shape)
+        active_after = np.cumsum(by_last[:, :, ::-1], axis=2)[:, :, ::-1]
+        return _Raw(first, width, self.sizes.reshape(1, width), self.counts.reshape(shape), active_after,
+                    None if self.revenue is None else self.revenue.reshape(shape),
+                    None if self.capped is None else self.capped.reshape(shape), pd.Index([None], dtype=object))
 
 
 def cohort_table_stream(events_sql: str, *, as_of: date, period: str = "month", mode: str = "classic",

@@ -267,35 +267,41 @@ def test_the_byte_movement_labels_are_those_of_the_revenue_module():
     assert set(np.unique(label)) == {0, 1, 2, 3, 4}
 
 
-@pytest.mark.parametrize(("period", "days"), [("day", 100), ("day", 40_000), ("week", 3_000), ("quarter", 5_000)])
-def test_events_are_bucketed_into_their_periods_in_the_order_read(period, days, tmp_path, monkeypatch):
-    """8-, 16- and 32-bit period keys; small batches, so a period's events come from several batches."""
+@pytest.mark.parametrize(("period", "days", "block"), [("day", 100, 8), ("day", 40_000, 1 << 16), ("week", 3_000, 1),
+                                                      ("quarter", 5_000, 4)])
+def test_events_are_sorted_into_blocks_of_customers_in_the_order_read(period, days, block, tmp_path, monkeypatch):
+    """8-, 16- and 32-bit sort keys, blocks cut to fit ``BLOCK_CELLS``; small batches."""
     from cs_models.cohorts.periods import period_index
 
     rng = np.random.default_rng(12)
     size = 3_000
     day = rng.integers(0, days, size)
-    frame = pd.DataFrame({"cid": rng.integers(0, 50, size),
+    frame = pd.DataFrame({"cid": rng.integers(0, 500, size),
                           "day": pd.Timestamp("1950-01-01") + pd.to_timedelta(day, "D"),
                           "amount": rng.integers(1, 1000, size).astype(float)})
     con = duckdb.connect()
     con.register("frame", frame)
     monkeypatch.setattr(stream, "BATCH_ROWS", 256)
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
     sql = "SELECT cid, CAST(day AS DATE) AS day, amount FROM frame"
     with stream._coded(con, sql, "TRUE", period, "amount") as coded:
         first = coded.p_min
         width = coded.p_max - first + 1
-        buckets = coded.buckets(first, width, True)
-        read = con.execute("SELECT cid, CAST(day AS DATE) AS day, amount FROM frame").df()  # the order read
+        blocks, per_block = coded.blocks(first, width)
+        read = con.execute(sql).df()  # the order read
+    assert per_block <= max(1, stream.BLOCK_CELLS // width)
+    assert per_block <= block
     periods = period_index((pd.to_datetime(read["day"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(), period)
     codes = read["cid"].to_numpy() - read["cid"].min()
-    assert width == periods.max() - periods.min() + 1
-    for m in range(width):
-        mine = periods - first == m
-        np.testing.assert_array_equal(buckets.codes(m), codes[mine])
-        row = np.zeros(buckets.n_cust)
-        np.add.at(row, codes[mine], read["amount"].to_numpy()[mine])
-        np.testing.assert_array_equal(buckets.money(m), row)
+    cells = (periods - first) * per_block + codes % per_block
+    assert blocks.width == -(-(codes.max() + 1) // per_block)
+    for j in range(blocks.width):
+        mine = codes // per_block == j
+        parts = blocks.parts(j)
+        np.testing.assert_array_equal(np.concatenate(parts) if parts else [], cells[mine])
+        grid = np.zeros(width * per_block)
+        np.add.at(grid, cells[mine], read["amount"].to_numpy()[mine])
+        np.testing.assert_array_equal(blocks.money(j), grid)
     con.close()
 
 
