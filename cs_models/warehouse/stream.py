@@ -7,12 +7,14 @@ numpy gives each event its period (a lookup table from day to period:
 :func:`cs_models.cohorts.periods.period_index`) and sums them; the customer × period grid is
 bounded (:data:`MAX_CELLS`, else ``DataError`` ``warehouse_too_many_cells``).
 
-Each batch is sorted by block of customers (:data:`BLOCK_CUSTOMERS`, fewer for many periods: a
+Activity alone (logo cohorts) is set in one period × customer grid of booleans, each event's cell
+computed by DuckDB in its threads (180 MB for 5 million customers over three years). With revenue,
+each batch is sorted by block of customers (:data:`BLOCK_CUSTOMERS`, fewer for many periods: a
 stable radix sort of 8-bit keys for up to 127 blocks), each event given its cell in its block's
 period × customer grid. One block at a time, the grid (a few MB, so that summing into it and walking
-it stay in the processor's cache) is set (activity) and summed (revenue), and its cells added to the
-statistics. 100 million events of 5 million customers over three years take 1.2 GB of cells and
-amounts, never a 1.4 GB grid.
+it stay in the processor's cache) is set and summed, and its cells added to the statistics. 100
+million events of 5 million customers over three years take 1.2 GB of cells and amounts, never a
+1.4 GB grid of floats.
 
 The statistics are those of the frame path:
 
@@ -112,7 +114,16 @@ _IDS = ("CREATE TEMP TABLE {table} AS SELECT cid, CAST(row_number() OVER () - 1 
 _COUNT = "SELECT count(*) FROM {table}"
 _BY_IDS = "SELECT i.code, e.day{amount} FROM ({kept}) e JOIN {table} i ON e.cid = i.cid"
 _DROP = "DROP TABLE IF EXISTS {table}"
+_CELLS = "SELECT CAST({period} - {first} AS BIGINT) * {n} + code AS cell FROM ({codes})"
 _EPOCH = date(1970, 1, 1)
+
+
+def _period_sql(period: str) -> str:
+    """Absolute period index of ``day`` as :func:`cs_models.cohorts.periods.period_index` computes it."""
+    days = "datediff('day', DATE '1970-01-01', day)"
+    months = f"(year(day) * 12 + month(day) - 1 - {EPOCH_MONTH})"
+    return {"day": f"CAST({days} AS INTEGER)", "week": f"CAST(floor(({days} + 3) / 7) AS INTEGER)",
+            "month": f"CAST({months} AS INTEGER)", "quarter": f"CAST(floor({months} / 3) AS INTEGER)"}[period]
 
 
 class _Coded:
@@ -166,33 +177,23 @@ class _Coded:
         """
         import pyarrow as pa
 
-        reader = self.con.sql(self._sql[amounts]).to_arrow_reader(BATCH_ROWS)
-        ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+        for batch in _read(self.con, self._sql[amounts]):
+            yield (batch.column(0).to_numpy(zero_copy_only=False),
+                   batch.column(1).view(pa.int32()).to_numpy(zero_copy_only=False),
+                   batch.column(2).to_numpy(zero_copy_only=False) if amounts else None)
 
-        def produce() -> None:
-            try:
-                for batch in reader:
-                    ready.put(batch)
-                ready.put(None)
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-                ready.put(exc)
+    def active(self, first: int, width: int) -> np.ndarray:
+        """Whether each customer has an event in each period: a (``width``, customers) grid of booleans.
 
-        thread = threading.Thread(target=produce, daemon=True)
-        thread.start()
-        try:
-            while (batch := ready.get()) is not None:
-                if isinstance(batch, BaseException):
-                    raise batch
-                yield (batch.column(0).to_numpy(zero_copy_only=False),
-                       batch.column(1).view(pa.int32()).to_numpy(zero_copy_only=False),
-                       batch.column(2).to_numpy(zero_copy_only=False) if amounts else None)
-        finally:
-            while thread.is_alive():  # let the reader finish (drain what it still puts)
-                try:
-                    ready.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-            thread.join()
+        DuckDB computes each event's cell ``(period - first) * customers + code`` (in its threads,
+        as the batches are read); numpy sets it.
+        """
+        n = self.n_cust
+        sql = _CELLS.format(period=_period_sql(self.period), first=int(first), n=n, codes=self._sql[False])
+        grid = np.zeros(width * n, dtype=bool)
+        for batch in _read(self.con, sql):
+            grid[batch.column(0).to_numpy(zero_copy_only=False)] = True
+        return grid.reshape(width, n)
 
     def blocks(self, first: int, width: int, amounts: bool = True) -> tuple[_Buckets, int]:
         """The kept events sorted by block of customers, and the block size.
@@ -280,6 +281,35 @@ class _Buckets:
         self._codes[m] = []
         if self._amounts is not None:
             self._amounts[m] = []
+
+
+def _read(con: Any, sql: str) -> Iterator[Any]:
+    """The Arrow record batches of ``sql``, read by a thread while the caller handles the last one."""
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                ready.put(batch)
+            ready.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            ready.put(exc)
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while (batch := ready.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        while thread.is_alive():  # let the reader finish (drain what it still puts)
+            try:
+                ready.get(timeout=0.05)
+            except queue.Empty:
+                continue
+        thread.join()
 
 
 @contextmanager
@@ -376,25 +406,29 @@ def stream_cohort_raw(events_sql: str, *, as_of: date, period: str = "month", ne
     DataError
         ``cohorts_no_events`` without events by the as-of date, ``warehouse_too_many_cells``.
     """
-    grid = _Grid(period, int(pd.Timestamp(as_of).value // _NS_PER_DAY))
+    now = _Grid(period, int(pd.Timestamp(as_of).value // _NS_PER_DAY)).now
     with _coded(con, events_sql, f"cid IS NOT NULL AND day IS NOT NULL AND day <= DATE '{as_of.isoformat()}'",
                 period, "CASE WHEN amount IS NULL OR isnan(amount) THEN 0.0 ELSE amount END") as coded:
         if coded.rows == 0:
             raise DataError("cohorts_no_events", "no events on or before the as-of date")
         first = coded.p_min
-        width = grid.now - first + 1
+        width = now - first + 1
         _check_cells(coded.n_cust, width, max_cells, "cohorts")
-        blocks, size = coded.blocks(first, width, need_revenue)
-    sums = _CohortSums(width, need_revenue, need_capped)
-    active = np.empty(width * size, dtype=bool)
-    money = np.empty(width * size) if need_revenue else None
+        sums = _CohortSums(width, need_revenue, need_capped)
+        if not need_revenue:  # activity alone: one grid of booleans (a byte a cell), walked block by block
+            active = coded.active(first, width)
+            for start in range(0, coded.n_cust, BLOCK_CUSTOMERS):
+                sums.add(active[:, start:start + BLOCK_CUSTOMERS], None)
+            return sums.raw(first)
+        blocks, size = coded.blocks(first, width, True)
+    cells = np.empty(width * size, dtype=bool)
+    money = np.empty(width * size)
     for j in range(blocks.width):  # one block of customers at a time: its periods × customers grid
         customers = min(size, coded.n_cust - j * size)
-        active.fill(False)
-        for cells in blocks.parts(j):
-            active[cells] = True
-        sums.add(active.reshape(width, size)[:, :customers],
-                 None if money is None else blocks.money(j, money).reshape(width, size)[:, :customers])
+        cells.fill(False)
+        for part in blocks.parts(j):
+            cells[part] = True
+        sums.add(cells.reshape(width, size)[:, :customers], blocks.money(j, money).reshape(width, size)[:, :customers])
         blocks.release(j)
     return sums.raw(first)
 
