@@ -337,3 +337,15 @@ def test_movements_of_several_blocks_of_customers_equal_pandas(block, integer_id
     monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
     monkeypatch.setattr(stream, "BATCH_ROWS", 700)
     assert revenue_movements_stream(_parquet(events, tmp_path), AS_OF).to_dict() == expected
+
+
+@pytest.mark.parametrize("block", [1, 16, 64])
+@pytest.mark.parametrize("options", [{}, {"metric": "grr"}, {"metric": "nrr", "period": "week"},
+                                     {"mode": "on_or_after", "period": "day", "max_k": 30}])
+def test_cohort_tables_of_several_blocks_of_customers_equal_pandas(block, options, tmp_path, monkeypatch):
+    """Blocks of customers (the last one partial) added one after the other, batches cut small."""
+    events = random_events(15, integer_ids=True)
+    expected = cohort_table(events, as_of=AS_OF, **options).to_dict()
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 700)
+    assert cohort_table_stream(_parquet(events, tmp_path), as_of=AS_OF, **options).to_dict() == expected
