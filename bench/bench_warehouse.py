@@ -30,6 +30,8 @@ the figure costs whatever the load), peak RSS, ratio to the peer, load average a
 
     .venv/bin/python bench/bench_warehouse.py --group engine --size 100000000 --repeat 1
     .venv/bin/python bench/bench_warehouse.py --group uploaded --repeat 3 [--strings] [--via-validate]
+
+``--parquet FILE`` reuses a generated file; ``--figure NAME`` (repeatable) runs only those figures.
 """
 
 from __future__ import annotations
@@ -247,6 +249,7 @@ def main() -> None:
     parser.add_argument("--strings", action="store_true", help="also the frame with Python string ids (uploaded)")
     parser.add_argument("--via-validate", action="store_true",
                         help="take the uploaded frame from read_table + validate (minutes at 10M)")
+    parser.add_argument("--figure", action="append", help="run only this figure (repeatable; default all)")
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -271,6 +274,11 @@ def main() -> None:
             arg = str(args.size)
             if args.via_validate:
                 os.environ["BENCH_VIA_VALIDATE"] = "1"
+        if args.figure:
+            unknown = sorted(set(args.figure) - set(figures))
+            if unknown:
+                parser.error(f"unknown figure(s) {unknown}; choose from {figures}")
+            figures = [f for f in figures if f in args.figure]
         for figure in figures:
             print(f"… {figure}", file=sys.stderr, flush=True)
             results[figure] = measure(figure, arg, args.repeat)
