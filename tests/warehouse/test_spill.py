@@ -22,6 +22,7 @@ from cs_models.cohorts import cohort_table
 from cs_models.datasets import Datasets
 from cs_models.errors import DataError
 from cs_models.filters import SegmentFilter
+from cs_models.ids import align_ids, categorical_ids
 from cs_models.revenue import revenue_movements
 from cs_models.warehouse import spill
 from cs_models.warehouse.spill import Spill, SpilledEvents, cohort_table_for, movements_for, should_spill
@@ -29,9 +30,11 @@ from cs_models.warehouse.spill import Spill, SpilledEvents, cohort_table_for, mo
 AS_OF = date(2024, 12, 15)
 
 
-def uploaded_events(seed: int, n: int = 6000, customers: int = 300, integer_like: bool = False) -> pd.DataFrame:
-    """Validated events as an upload gives them: string ids, dates, fractional amounts (some missing,
-    zero or negative), gaps between a customer's months."""
+def uploaded_events(seed: int, n: int = 6000, customers: int = 300, integer_like: bool = False,
+                    categorical: bool = False) -> pd.DataFrame:
+    """Validated events: text ids (categorical, as ``validate`` gives them, or plain strings, as a
+    frame built elsewhere may hold them), dates, fractional amounts (some missing, zero or negative),
+    gaps between a customer's months."""
     rng = np.random.default_rng(seed)
     who = rng.integers(0, customers, n)
     start = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 900, customers), unit="D")
@@ -39,7 +42,8 @@ def uploaded_events(seed: int, n: int = 6000, customers: int = 300, integer_like
     amount = rng.choice([0.0, -512.5, 1000.1, 2500.37, 9800.0, 12000.99, np.nan], n,
                         p=[.05, .05, .3, .3, .15, .1, .05])
     ids = [str(i) if integer_like else f"C{i:04d}" for i in who]
-    return pd.DataFrame({"customer_id": pd.Series(ids, dtype=object), "date": pd.Series(day), "amount": amount})
+    events = pd.DataFrame({"customer_id": pd.Series(ids, dtype=object), "date": pd.Series(day), "amount": amount})
+    return categorical_ids(events) if categorical else events
 
 
 def customers_of(events: pd.DataFrame) -> pd.DataFrame:
@@ -90,12 +94,15 @@ def test_the_threshold_decides(monkeypatch):
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("integer_like", [False, True])
+@pytest.mark.parametrize("categorical", [False, True])
 @pytest.mark.parametrize("options", [{}, {"metric": "nrr"}, {"metric": "grr", "period": "quarter"},
                                      {"mode": "on_or_after", "period": "week"}, {"period": "day", "max_k": 90},
                                      {"weighting": "simple", "max_k": 5}])
-def test_cohort_tables_through_sql_equal_pandas(low_threshold, seed, integer_like, options, monkeypatch):
-    events = uploaded_events(seed, integer_like=integer_like)
+def test_cohort_tables_through_sql_equal_pandas(low_threshold, seed, integer_like, categorical, options,
+                                                monkeypatch):
+    events = uploaded_events(seed, integer_like=integer_like, categorical=categorical)
     owner = spilled(events)
+    assert owner.events.coded == categorical  # categorical ids are written as their integer codes
     expected = cohort_table(events, as_of=AS_OF, **options)
     calls = []
     from cs_models.warehouse import stream
@@ -108,8 +115,9 @@ def test_cohort_tables_through_sql_equal_pandas(low_threshold, seed, integer_lik
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_movements_through_sql_equal_pandas(low_threshold, seed, monkeypatch):
-    events = uploaded_events(seed)
+@pytest.mark.parametrize("categorical", [False, True])
+def test_movements_through_sql_equal_pandas(low_threshold, seed, categorical, monkeypatch):
+    events = uploaded_events(seed, categorical=categorical)
     owner = spilled(events)
     from cs_models.warehouse import stream
     calls = []
@@ -121,14 +129,24 @@ def test_movements_through_sql_equal_pandas(low_threshold, seed, monkeypatch):
     owner.close()
 
 
-def test_a_segment_filter_reads_only_the_kept_customers(low_threshold):
+@pytest.mark.parametrize("categorical", [False, True])
+def test_a_segment_filter_reads_only_the_kept_customers(low_threshold, categorical, monkeypatch):
     events = uploaded_events(4)
-    datasets = Datasets(customers=customers_of(events), events=events, source="upload")
+    frames = {"customers": customers_of(events), "events": events}
+    datasets = Datasets(**(align_ids(frames) if categorical else frames), source="upload")  # as assemble aligns
+    events = datasets.events
     chosen = SegmentFilter.of({"region": ["east"]})
     filtered = chosen.apply(datasets)
     assert 0 < len(filtered.events) < len(events)
     owner = spilled(events)  # the unfiltered events, as uploaded
+    assert owner.events.coded == categorical
+    from cs_models.warehouse import stream
+    calls = []
+    original = stream.revenue_movements_stream
+    monkeypatch.setattr(stream, "revenue_movements_stream", lambda *a, **k: calls.append(original(*a, **k))
+                        or calls[-1])
     got = movements_for(filtered.events, owner.events, AS_OF, kept=filtered.customers)
+    assert len(calls) == 1  # answered by the SQL route, not by the pandas fallback
     assert_close(got.to_dict(), revenue_movements(filtered.events, AS_OF).to_dict())
     owner.close()
 
