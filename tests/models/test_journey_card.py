@@ -68,6 +68,7 @@ def test_card_summary_equals_the_full_analysis(case: str) -> None:
 def test_the_cases_cover_both_kinds_of_result() -> None:
     """One case with an upgrade model and money, one without either (the card's two shapes)."""
     upgrades = {case: journey.card_summary(h, c, a, order=o) for case, (h, c, a, o) in _cases().items()}
-    assert upgrades["sample_en"].upgrade is not None and upgrades["sample_en"].mrr_source != "months"
+    assert upgrades["sample_en"].upgrade is not None
+    assert upgrades["sample_en"].mrr_source != "months"
     assert upgrades["no_upgrades_no_amounts"].upgrade is None
     assert upgrades["no_upgrades_no_amounts"].mrr_source == "months"
