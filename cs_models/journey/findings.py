@@ -23,7 +23,7 @@ def _upgrade(effect: UpgradeEffect, alpha: float) -> Finding:
     params = {"hr": effect.hr, "low": effect.hr_low, "high": effect.hr_high, "p": effect.hr_p,
               "naive": effect.naive_hr, "naive_low": effect.naive_low, "naive_high": effect.naive_high,
               "change": abs(1 - effect.hr), "upgraders": effect.upgraders}
-    evidence = {"test": "time-varying Cox (lifelines CoxTimeVaryingFitter), entry stage adjusted",
+    evidence = {"test": "time-varying Cox (Efron ties, as lifelines CoxTimeVaryingFitter), entry stage adjusted",
                 "naive": "Cox with ever-upgraded fixed over the whole lifetime (immortal-time bias)"}
     if effect.hr_p < alpha:
         name, severity = ("upgrade_keeps", "positive") if effect.hr < 1 else ("upgrade_hastens", "alert")
