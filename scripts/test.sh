@@ -34,5 +34,5 @@ python3 -m venv .venv
 
 .venv/bin/ruff check .
 .venv/bin/mypy
-# two workers: the suite (model, AppTest and browser tests) takes about 4 minutes on 2 cores
+# two workers: the suite (model, AppTest, browser, warehouse and deploy tests) takes about 10 minutes on 2 cores
 .venv/bin/python -m pytest -n 2 "$@"
