@@ -82,6 +82,15 @@ def _merged_header(top: Sequence[object], nxt: Sequence[object]) -> list[str | N
     return names if spans else None
 
 
+def _coded_rows(coded: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of coded columns as a 2-D object array of cells."""
+    n = len(coded[0][0][start:stop]) if coded else 0
+    cells = np.empty((n, len(coded)), dtype=object)
+    for j, (codes, cleaned) in enumerate(coded):
+        cells[:, j] = cleaned[codes[start:stop]]
+    return cells
+
+
 def _column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -110,6 +119,8 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
            sheet: str | None, sheets: tuple[str, ...], header_row: int | None) -> ReadResult:
     cells = grid.cells
     n_rows, width = cells.shape if cells.ndim == 2 else (0, 0)
+    if grid.coded is not None:  # ``cells`` holds the first rows only; the codes hold them all
+        n_rows, width = (len(grid.coded[0][0]) if grid.coded else 0), len(grid.coded)
     if grid.occupied is not None:
         occupied = grid.occupied
     else:
@@ -126,7 +137,8 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
             raise IngestError("ingest_bad_header_row", f"{name} has no row {header_row}.", file=name,
                               row=header_row)
         h = header_row - 1
-        head = [list(r) for r in cells[h: h + 2]]
+        rows_h = cells[h: h + 2] if grid.coded is None else _coded_rows(grid.coded, h, h + 2)
+        head = [list(r) for r in rows_h]
     h_local = h if header_row is None else 0
     names: list[str | None] = [_header_name(v) for v in head[h_local]]
     header_rows = 1
@@ -139,17 +151,23 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     if start > last_row:
         raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row {h + 1}).",
                           file=name, row=h + 1)
-    frame = pd.DataFrame(cells[start:], dtype=object)
-    frame.index = pd.RangeIndex(start + 1, n_rows + 1, name="row")
+    index = pd.RangeIndex(start + 1, n_rows + 1, name="row")
     filled = occupied[start:]
     nonblank = filled.any(axis=1)
     if grid.field_counts is not None:
         _check_ragged(grid.field_counts, start, int(grid.field_counts[h]), np.asarray(nonblank), name)
-    keep = _kept_columns(names, filled, frame.index, name, h + 1)
+    keep = _kept_columns(names, filled, index, name, h + 1)
     kept_names = [str(names[j]) for j in keep]
     if len(keep) < width:
         notes.append("blank_columns_dropped")
-        frame = frame[keep]
+    if grid.coded is None:
+        frame = pd.DataFrame(cells[start:], dtype=object)
+        frame.index = index
+        if len(keep) < width:
+            frame = frame[keep]
+    else:  # one column at a time from its codes: no grid of every cell is built
+        frame = pd.DataFrame({j: grid.coded[j][1][grid.coded[j][0][start:]] for j in keep}, index=index,
+                             dtype=object)
     frame.columns = pd.Index(kept_names, dtype=object)
     blank = int((~nonblank).sum())
     if blank:
