@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import IngestError
-from cs_models.io._base import SCAN_ROWS, ReadResult, _Grid
+from cs_models.io._base import DEFER_FRAME, SCAN_ROWS, ReadResult, _Grid, object_frame
 
 _NUMBERISH = re.compile(r"^[-+(▲△¥$]?[\d.,:/%年月日()¥円\s-]+$|^(?:令和|平成|昭和|[RHS])\d")
 
@@ -165,10 +165,13 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
         frame.index = index
         if len(keep) < width:
             frame = frame[keep]
+    elif DEFER_FRAME.get():  # the cells are built from the codes where the result is unpickled
+        frame = pd.DataFrame(index=index)
     else:  # one column at a time from its codes: no grid of every cell is built
-        frame = pd.DataFrame({j: grid.coded[j][1][grid.coded[j][0][start:]] for j in keep}, index=index,
-                             dtype=object)
-    frame.columns = pd.Index(kept_names, dtype=object)
+        frame = object_frame([grid.coded[j][1][grid.coded[j][0][start:]] for j in keep], kept_names, index)
+    deferred = grid.coded is not None and DEFER_FRAME.get()
+    if grid.coded is None:
+        frame.columns = pd.Index(kept_names, dtype=object)
     blank = int((~nonblank).sum())
     if blank:
         frame = frame[nonblank]
@@ -180,7 +183,7 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     return ReadResult(
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
-        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes,
+        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
     )
 
 

@@ -213,8 +213,21 @@ def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
         The same as :func:`cs_models.io.read_table` gives.
     """
     memory_mb = BASE_MEMORY_MB + MEMORY_PER_MB * len(data) // (1024 * 1024)
-    return run_isolated("cs_models.io:read_table", data, filename, name=filename, memory_mb=memory_mb,
+    return run_isolated("cs_models.io.isolated:_read_as_codes", data, filename, name=filename, memory_mb=memory_mb,
                         timeout=timeout, sheet=sheet, header_row=header_row)
+
+
+def _read_as_codes(data: bytes, filename: str, **kwargs: Any) -> ReadResult:
+    """:func:`cs_models.io.read_table` as the child runs it: the columns read as codes are not turned
+    into cells here (the result travels as codes; the server builds the frame when it unpickles it)."""
+    from cs_models.io import read_table
+    from cs_models.io._base import DEFER_FRAME
+
+    token = DEFER_FRAME.set(True)
+    try:
+        return read_table(data, filename, **kwargs)
+    finally:
+        DEFER_FRAME.reset(token)
 
 
 def _zygote(control_fd: int) -> None:

@@ -1,0 +1,133 @@
+"""The CSV fast path without counting fields (issue 15): when every ``"`` sits at the edge of a cell
+and pyarrow finds one record per line with the first line's number of fields, the fields are not
+counted (``_field_counts``); the reader's child leaves the cells as codes (``ReadResult.deferred``)
+and the server builds them. Each is compared with the way it replaces."""
+
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.bench_io import customers
+from bench.bench_upload import make_events
+from cs_models.errors import IngestError
+from cs_models.io import _arrow, _text, read_table
+from cs_models.io._base import DEFER_FRAME
+from cs_models.io.isolated import read_table_isolated
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
+TEXT_FIXTURES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".tsv", ".txt"))
+GENERATED = {
+    "customers.csv": customers(2000).to_csv(index=False).encode("utf-8-sig"),
+    "events.csv": make_events(3000),  # quoted amounts ("9,800")
+    "quoted_newline.csv": b'id,note\n1,"two\nlines"\n2,plain\n' * 50,
+    "ragged.csv": b"a,b,c\n1,2,3\n4,5\n6,7,8\n" * 50,
+    "blank_line.csv": b"a,b\n1,2\n\n3,4\n" * 50,
+    "title.csv": "顧客一覧\n出力日: 2024/4/1\nid,名前\n1,髙橋\n2,ｶﾌﾞ\n".encode() * 3,
+    "mid_quote.csv": b'id,size\n1,5" screen\n2,"x"\n',
+    "cp932.csv": "顧客ID,会社名\nC1,髙橋\nC2,①\n".encode("cp932") * 30,
+}
+
+
+def both(data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """(without counting fields, counting them) results of :func:`read_table` on the fast path."""
+    monkeypatch.setattr(_arrow, "FAST_MIN_BYTES", 0)
+    out = []
+    for skip in (True, False):
+        if not skip:
+            monkeypatch.setattr(_text, "_one_line_records_grid", lambda *_: None)
+        try:
+            out.append(read_table(data, name))
+        except IngestError as exc:
+            out.append(exc)
+    return out[0], out[1]
+
+
+def same(a: object, b: object) -> None:
+    if isinstance(a, IngestError) or isinstance(b, IngestError):
+        assert isinstance(a, IngestError) and isinstance(b, IngestError)
+        assert (a.code, a.params) == (b.code, b.params)
+        return
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    assert type(a.frame.index) is type(b.frame.index)
+    for field in ("kind", "encoding", "delimiter", "header_row", "header_rows", "blank_rows_dropped",
+                  "rows_read", "notes"):
+        assert getattr(a, field) == getattr(b, field), field
+    if a.codes is not None and b.codes is not None:  # (a blank line: pyarrow reads it, pandas did)
+        assert list(a.codes) == list(b.codes)
+        for h in a.codes:
+            assert (a.codes[h][1][a.codes[h][0]] == b.codes[h][1][b.codes[h][0]]).all()
+
+
+@pytest.mark.parametrize("name", [*(p.name for p in TEXT_FIXTURES), *GENERATED])
+def test_without_counting_fields_the_table_is_the_same(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = GENERATED[name] if name in GENERATED else (FIXTURES / name).read_bytes()
+    same(*both(data, name, monkeypatch))
+
+
+def test_fields_are_not_counted_for_one_line_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rectangular file with quoted cells (no quoted line break) is read without ``_field_counts``."""
+    monkeypatch.setattr(_arrow, "FAST_MIN_BYTES", 0)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("fields counted")
+
+    monkeypatch.setattr(_text, "_field_counts", refuse)
+    assert read_table(GENERATED["events.csv"], "events.csv").rows_read == 3000
+
+
+@pytest.mark.parametrize("name", ["customers.csv", "events.csv", "title.csv", "ragged.csv"])
+def test_a_deferred_read_unpickles_to_the_full_read(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read with the frame deferred (as the reader's child does), pickled and unpickled: the read."""
+    monkeypatch.setattr(_arrow, "FAST_MIN_BYTES", 0)
+    data = GENERATED[name]
+    try:
+        direct = read_table(data, name)
+    except IngestError as exc:
+        token = DEFER_FRAME.set(True)
+        try:
+            with pytest.raises(IngestError) as caught:
+                read_table(data, name)
+        finally:
+            DEFER_FRAME.reset(token)
+        assert (caught.value.code, caught.value.params) == (exc.code, exc.params)
+        return
+    token = DEFER_FRAME.set(True)
+    try:
+        deferred = read_table(data, name)
+    finally:
+        DEFER_FRAME.reset(token)
+    assert deferred.deferred == (direct.codes is not None)
+    back = pickle.loads(pickle.dumps(deferred, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+    assert not back.deferred
+    same(back, direct)
+    assert back.frame.dtypes.tolist() == direct.frame.dtypes.tolist()
+
+
+def test_the_isolated_reader_gives_the_direct_read_of_a_large_csv() -> None:
+    """Above the fast path's threshold (the child defers the frame): the same table as in process."""
+    data = customers(30_000).to_csv(index=False).encode("utf-8-sig")
+    assert len(data) >= _arrow.FAST_MIN_BYTES
+    isolated, direct = read_table_isolated(data, "c.csv"), read_table(data, "c.csv")
+    same(isolated, direct)
+
+
+def test_utf8_checked_in_place_like_decoding() -> None:
+    """The in-place UTF-8 check agrees with ``bytes.decode`` (valid, invalid, truncated, BOM)."""
+    rng = np.random.default_rng(5)
+    samples = [b"", b"abc", "髙橋".encode(), "髙橋".encode()[:-1], "あ".encode("cp932"), b"\xef\xbb\xbfa,b",
+               b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+    samples += [bytes(rng.integers(0, 256, rng.integers(1, 12)).astype(np.uint8)) for _ in range(300)]
+    for sample in samples:
+        try:
+            sample.decode("utf-8")
+            valid = True
+        except UnicodeDecodeError:
+            valid = False
+        assert _text._valid_utf8(sample, 0) == valid, sample
+    pd.read_csv(io.BytesIO(b"a\n1\n"))  # pandas still importable after the checks
