@@ -103,6 +103,9 @@ class ReadResult:
     #: Set by the reader's child (see :data:`DEFER_FRAME`): ``frame`` holds the row numbers only and
     #: every column is in ``codes``; the frame is built where the result is unpickled.
     deferred: bool = field(default=False, compare=False, repr=False)
+    #: Headers among ``codes`` whose distinct cells are distinct, non-blank ASCII texts the reader kept
+    #: as they were (no cleaning applied): validation then needs neither to hash nor to clean them.
+    plain_codes: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled compactly: the columns known as codes travel as codes and distinct cells, not as a
@@ -172,6 +175,8 @@ class _Grid:
     occupied: np.ndarray | None = None  # which cells hold a value, when already known
     #: per column, the code of each record's cell and the cleaned distinct cells (the fast paths)
     coded: list[tuple[np.ndarray, np.ndarray]] | None = None
+    #: per coded column, the codes of the distinct texts that were not kept as they were (cleaned)
+    cleaned_codes: list[np.ndarray] | None = None
 
 
 

@@ -176,14 +176,21 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     if blank:
         frame = frame[nonblank]
     codes = None
+    plain_codes: frozenset[str] = frozenset()
     if grid.coded is not None:
         rows = np.asarray(nonblank, dtype=bool)
         codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
                  for j, title in zip(keep, kept_names, strict=True)}
+        if grid.cleaned_codes is not None:  # no row uses a text that was cleaned (the header's may be)
+            changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
+            plain_codes = frozenset(title for title, (c, _) in codes.items()
+                                    if not changed[title].size or (changed[title].size <= 64
+                                                                   and not np.isin(c, changed[title]).any()))
     return ReadResult(
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
         notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
+        plain_codes=plain_codes,
     )
 
 

@@ -235,7 +235,9 @@ def _coded_grid(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], counts
     occupied, normalised, unwrapped = _clean_coded(columns, name, coded)
     notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     head = _coded_rows(coded, 0, HEAD_ROWS)
-    return _Grid(cells=head, field_counts=counts, notes=notes, occupied=occupied, coded=coded)
+    changed = [np.flatnonzero(~keep) for _, _, keep in columns]
+    return _Grid(cells=head, field_counts=counts, notes=notes, occupied=occupied, coded=coded,
+                 cleaned_codes=changed)
 
 
 #: Rows of a coded grid kept as cells (:attr:`_Grid.cells`): the header is found among them.

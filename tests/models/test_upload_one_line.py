@@ -131,3 +131,51 @@ def test_utf8_checked_in_place_like_decoding() -> None:
             valid = False
         assert _text._valid_utf8(sample, 0) == valid, sample
     pd.read_csv(io.BytesIO(b"a\n1\n"))  # pandas still importable after the checks
+
+
+def test_validation_of_plain_coded_columns_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns the reader kept as plain texts (``plain_codes``: not hashed, not cleaned again in
+    validation) give the validation of the same read without that knowledge, and of its cells."""
+    import dataclasses
+
+    from cs_models.schema import detect_kind, suggest_mapping, validate
+
+    monkeypatch.setattr(_arrow, "FAST_MIN_BYTES", 0)
+    rng = np.random.default_rng(2)
+    ids = np.array([f"C{i:04d}" for i in rng.integers(0, 3000, 4000)], dtype=object)
+    ids[::97] = "-"
+    extra = {"dup.csv": pd.DataFrame({"顧客ID": ids, "契約開始日": "2024/1/1", "店コード": "007"})
+             .to_csv(index=False).encode()}
+    seen = 0
+    for name, data in [*GENERATED.items(), *extra.items()]:
+        try:
+            read = read_table(data, name)
+        except IngestError:
+            continue
+        seen += bool(read.plain_codes)
+        for kind in {detect_kind(read.frame).kind, "customers", "events"}:
+            mapping = suggest_mapping(read.frame, kind)
+            if mapping.missing_fields():
+                continue
+            today = pd.Timestamp("2026-01-01").date()
+            fast = validate(read, kind, mapping, file=name, today=today)
+            for other in (dataclasses.replace(read, plain_codes=frozenset()),
+                          dataclasses.replace(read, codes=None, plain_codes=frozenset())):
+                slow = validate(other, kind, mapping, file=name, today=today)
+                pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
+                pd.testing.assert_frame_equal(fast.issues, slow.issues, check_exact=True)
+                assert (fast.rows == slow.rows).all()
+    assert seen >= 3
+
+
+def test_distinct_factors_are_coded_factors() -> None:
+    from cs_models.schema._validate import _distinct_factors
+    from cs_models.values import coded_factors
+
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        cleaned = np.array([f"t{k}" for k in range(rng.integers(1, 8))], dtype=object)
+        codes = rng.integers(-1, len(cleaned), rng.integers(0, 40)).astype(np.int32)
+        got, expected = _distinct_factors(codes, cleaned), coded_factors(codes, cleaned)
+        assert got[0].tolist() == expected[0].tolist()
+        assert got[1].tolist() == expected[1].tolist()
