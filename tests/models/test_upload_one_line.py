@@ -179,3 +179,20 @@ def test_distinct_factors_are_coded_factors() -> None:
         got, expected = _distinct_factors(codes, cleaned), coded_factors(codes, cleaned)
         assert got[0].tolist() == expected[0].tolist()
         assert got[1].tolist() == expected[1].tolist()
+
+
+def test_plain_texts_edge_spaces_as_python_strip() -> None:
+    """A distinct text is plain only if ``str.strip`` would leave it as it is (every short text
+    of spaces, controls, letters and non-ASCII spaces)."""
+    import itertools
+
+    import pyarrow as pa
+
+    chars = ["a", " ", "\t", "\x1c", "\x1f", "\x0b", "\r", "\n", "\x7f", "あ", "\u3000", "\x85", "\xa0"]
+    texts = ["".join(p) for n in range(4) for p in itertools.product(chars, repeat=n)]
+    plain = _arrow.plain_texts(pa.array(texts))
+    for text, is_plain in zip(texts, plain, strict=True):
+        if is_plain:
+            assert text.isascii() and text.strip() == text and text
+        elif text.isascii() and text.strip() == text and text:
+            raise AssertionError(repr(text))
