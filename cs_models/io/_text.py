@@ -137,6 +137,21 @@ def _quotes_at_edges(buf: np.ndarray, quotes: np.ndarray, delimiter: str) -> boo
     return bool((before | after).all())
 
 
+def _all_quotes_at_edges(raw: bytes, delimiter: str) -> bool:
+    """:func:`_quotes_at_edges` of the whole text, searched for a ``"`` between two other characters
+    by pyarrow's regular expressions (no array of positions is made)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        return _quotes_at_edges(buf, np.flatnonzero(buf == ord('"')), delimiter)
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)])
+    inside = f'[^{delimiter}\n"]'  # the delimiters (, \t ; |) are literal in a character class
+    return not pc.match_substring_regex(text, f'{inside}"{inside}')[0].as_py()
+
+
 def _exact_field_counts(raw: bytes, delimiter: str) -> np.ndarray:
     """Fields per record counted by :mod:`csv` (slower; quotes inside cells are literal, as in pandas)."""
     rows = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), delimiter=delimiter)
@@ -215,11 +230,8 @@ def _one_line_records_grid(raw: bytes, sample: str, delimiter: str, name: str) -
     width = len(first)
     if not 2 <= width <= MAX_COLUMNS or "\n" not in sample:
         return None
-    if b'"' in raw:
-        buf = np.frombuffer(raw, dtype=np.uint8)
-        if not _quotes_at_edges(buf, np.flatnonzero(buf == ord('"')), delimiter):
-            return None
-        del buf
+    if b'"' in raw and not _all_quotes_at_edges(raw, delimiter):
+        return None
     lines = raw.count(b"\n")
     columns = arrow_cells(raw, delimiter, width, multiline=False)
     if columns is None or not all(len(codes) == lines for codes, _, _ in columns):

@@ -196,3 +196,15 @@ def test_plain_texts_edge_spaces_as_python_strip() -> None:
             assert text.isascii() and text.strip() == text and text
         elif text.isascii() and text.strip() == text and text:
             raise AssertionError(repr(text))
+
+
+def test_quotes_at_edges_found_alike_both_ways() -> None:
+    """The regular-expression search for a ``"`` inside a cell agrees with the positional check."""
+    rng = np.random.default_rng(8)
+    for delimiter in (",", "\t", ";", "|"):
+        for _ in range(400):
+            tokens = [b"a", b'"', b"\n", delimiter.encode(), "あ".encode()]
+            raw = b"".join(tokens[k] for k in rng.integers(0, len(tokens), rng.integers(1, 12)))
+            buf = np.frombuffer(raw, dtype=np.uint8)
+            expected = _text._quotes_at_edges(buf, np.flatnonzero(buf == ord('"')), delimiter)
+            assert _text._all_quotes_at_edges(raw, delimiter) == expected, (raw, delimiter)
