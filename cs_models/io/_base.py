@@ -128,19 +128,21 @@ def _rebuild_read(values: dict[str, Any],
     if layout is not None:
         index, names, plain = layout
         coded = values["codes"]
-        frame = object_frame([coded[h][1][coded[h][0]] if h in coded else plain[h] for h in names], names, index)
+        frame = object_frame([(coded[h][0], coded[h][1]) if h in coded else plain[h] for h in names], names, index)
         values = {**values, "frame": frame}
     return ReadResult(**values)
 
 
-def object_frame(columns: list[np.ndarray], names: list[str], index: pd.Index) -> pd.DataFrame:
+def object_frame(columns: list[np.ndarray | tuple[np.ndarray, np.ndarray]], names: list[str],
+                 index: pd.Index) -> pd.DataFrame:
     """A frame of object columns held in one block, filled column by column (pandas would copy a dict
     of columns into one block again).
 
     Parameters
     ----------
-    columns : list of numpy.ndarray
-        The cells of each column (any dtype; stored as object), each as long as ``index``.
+    columns : list of numpy.ndarray or (codes, cells)
+        The cells of each column (any dtype; stored as object), each as long as ``index``; or its
+        codes and distinct cells (``cells[codes]``, taken straight into the block).
     names : list of str
         The headers.
     index : pandas.Index
@@ -152,7 +154,10 @@ def object_frame(columns: list[np.ndarray], names: list[str], index: pd.Index) -
     """
     block = np.empty((len(columns), len(index)), dtype=object)
     for j, column in enumerate(columns):
-        block[j] = column
+        if isinstance(column, tuple):
+            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j])
+        else:
+            block[j] = column
     return pd.DataFrame(block.T, index=index, columns=pd.Index(names, dtype=object), dtype=object, copy=False)
 
 

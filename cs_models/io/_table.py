@@ -168,7 +168,7 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     elif DEFER_FRAME.get():  # the cells are built from the codes where the result is unpickled
         frame = pd.DataFrame(index=index)
     else:  # one column at a time from its codes: no grid of every cell is built
-        frame = object_frame([grid.coded[j][1][grid.coded[j][0][start:]] for j in keep], kept_names, index)
+        frame = object_frame([(grid.coded[j][0][start:], grid.coded[j][1]) for j in keep], kept_names, index)
     deferred = grid.coded is not None and DEFER_FRAME.get()
     if grid.coded is None:
         frame.columns = pd.Index(kept_names, dtype=object)
