@@ -545,7 +545,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)
-    plain = getattr(read_result, "plain_codes", frozenset())
+    plain: frozenset[str] = getattr(read_result, "plain_codes", frozenset())
     with factorize_once(), plain_columns():  # each column factorised once, however many parsers read it
         for header, (codes, cleaned) in (getattr(read_result, "codes", None) or {}).items():
             if header in raw.columns and len(codes) == len(raw):  # read as codes: no cell is hashed
