@@ -160,38 +160,50 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     kept_names = [str(names[j]) for j in keep]
     if len(keep) < width:
         notes.append("blank_columns_dropped")
-    if grid.coded is None:
-        frame = pd.DataFrame(cells[start:], dtype=object)
-        frame.index = index
-        if len(keep) < width:
-            frame = frame[keep]
-    elif DEFER_FRAME.get():  # the cells are built from the codes where the result is unpickled
-        frame = pd.DataFrame(index=index)
-    else:  # one column at a time from its codes: no grid of every cell is built
-        frame = object_frame([(grid.coded[j][0][start:], grid.coded[j][1]) for j in keep], kept_names, index)
+    frame = _cells_frame(grid, start, index, keep, kept_names)
     deferred = grid.coded is not None and DEFER_FRAME.get()
-    if grid.coded is None:
-        frame.columns = pd.Index(kept_names, dtype=object)
     blank = int((~nonblank).sum())
     if blank:
         frame = frame[nonblank]
-    codes = None
-    plain_codes: frozenset[str] = frozenset()
-    if grid.coded is not None:
-        rows = np.asarray(nonblank, dtype=bool)
-        codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
-                 for j, title in zip(keep, kept_names, strict=True)}
-        if grid.cleaned_codes is not None:  # no row uses a text that was cleaned (the header's may be)
-            changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
-            plain_codes = frozenset(title for title, (c, _) in codes.items()
-                                    if not changed[title].size or (changed[title].size <= 64
-                                                                   and not np.isin(c, changed[title]).any()))
+    codes, plain_codes = _row_codes(grid, start, np.asarray(nonblank, dtype=bool), keep, kept_names)
     return ReadResult(
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
         notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
         plain_codes=plain_codes,
     )
+
+
+def _cells_frame(grid: _Grid, start: int, index: pd.Index, keep: list[int], kept_names: list[str]) -> pd.DataFrame:
+    """The kept columns from row ``start`` on (blank rows not yet dropped), headed by ``kept_names``."""
+    if grid.coded is None:
+        frame = pd.DataFrame(grid.cells[start:], dtype=object)
+        frame.index = index
+        if len(keep) < frame.shape[1]:
+            frame = frame[keep]
+        frame.columns = pd.Index(kept_names, dtype=object)
+        return frame
+    if DEFER_FRAME.get():  # the cells are built from the codes where the result is unpickled
+        return pd.DataFrame(index=index)
+    # one column at a time from its codes: no grid of every cell is built
+    return object_frame([(grid.coded[j][0][start:], grid.coded[j][1]) for j in keep], kept_names, index)
+
+
+def _row_codes(grid: _Grid, start: int, rows: np.ndarray, keep: list[int], kept_names: list[str],
+               ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]] | None, frozenset[str]]:
+    """The codes of the kept rows (``rows``: which rows from ``start`` on are kept) of a coded grid, and
+    the headers of the columns whose kept rows use only texts that needed no cleaning."""
+    if grid.coded is None:
+        return None, frozenset()
+    codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
+             for j, title in zip(keep, kept_names, strict=True)}
+    if grid.cleaned_codes is None:
+        return codes, frozenset()
+    # no kept row uses a text that was cleaned (the header's may have been)
+    changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
+    return codes, frozenset(title for title, (c, _) in codes.items()
+                            if not changed[title].size or (changed[title].size <= 64
+                                                           and not np.isin(c, changed[title]).any()))
 
 
 def _kept_columns(names: list[str | None], filled: np.ndarray, rows: pd.Index, name: str, header: int) -> list[int]:
