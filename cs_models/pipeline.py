@@ -364,8 +364,17 @@ def cross_file_issues(reports: Sequence[FileReport]) -> pd.DataFrame:
 def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
     """The parts' frames as one (the first part's column order), rows repeating an earlier part's ID left out."""
     columns = list(parts[0].frame.columns)
-    frames = [part.frame.loc[~hit, columns] for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
+    frames = [_rows_and_columns(part.frame, ~hit, columns)
+              for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
     return pd.concat(frames, ignore_index=True)
+
+
+def _rows_and_columns(frame: pd.DataFrame, keep: np.ndarray, columns: list[Any]) -> pd.DataFrame:
+    """``frame.loc[keep, columns]``, without a copy when every row is kept in that column order
+    (``pandas.concat`` copies the parts anyway)."""
+    if bool(keep.all()) and list(frame.columns) == columns:
+        return frame
+    return frame.loc[keep, columns]
 
 
 def assemble(reports: Sequence[FileReport], *, combine: bool = False) -> Datasets:
