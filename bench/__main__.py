@@ -8,7 +8,8 @@ Each figure runs in a fresh process (so its peak RSS, ``VmHWM``, is its own: inp
 imports and the work), builds its data once and times the task ``--repeat`` times. The table
 gives the median and the range of the runs, the peak RSS and the ratio of the median to the
 peer's median measured in the same invocation (below 1: faster than the peer). It is printed and
-written as Markdown to ``bench/results/<date>-<machine>.md`` with the machine described.
+written as Markdown to ``bench/results/<date>-<time>-<machine>[-<only>].md`` with the machine
+described, so that runs never overwrite each other.
 """
 
 from __future__ import annotations
@@ -160,10 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         about = machine()
         stamp = datetime.now(UTC)
         host = platform.node().split(".")[0] or "machine"
-        path = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-{host}.md"
+        only = "".join(c if c.isalnum() else "-" for c in args.only.lower()).strip("-")
+        path = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d-%H%M}-{host}{'-' + only if only else ''}.md"
         path.parent.mkdir(exist_ok=True)
         described = "\n".join(f"- **{k}**: {v}" for k, v in about.items())
-        command = "python -m bench" + (" --full" if args.full else "") + f" --repeat {args.repeat}"
+        command = ("python -m bench" + (" --full" if args.full else "") + f" --repeat {args.repeat}"
+                   + (f" --only {args.only!r}" if args.only else ""))
         path.write_text(f"# Benchmarks, {stamp:%Y-%m-%d %H:%M} UTC\n\n`{command}`\n\n{described}\n\n{text}\n",
                         encoding="utf-8")
         print(f"\nwritten to {path.relative_to(ROOT)}", file=sys.stderr)

@@ -13,15 +13,25 @@ and, each in a fresh process (peak RSS = its ``VmHWM``, imports included):
   against the month before, by ``GROUP BY`` and a window, summed per month and movement);
 - ``ibis cohorts``: :func:`cs_models.warehouse.cohorts.cohort_table_sql` (``--ibis``; slow).
 
-Figure group ``uploaded`` (10M events in memory): :func:`cs_models.cohorts.cohort_table` on the
-frame with categorical ids (as ingestion gives them) against DuckDB SQL on the same frame.
+Figure group ``uploaded`` (10M events in memory; target ≤ 0.6 s and ≥ 3× faster than DuckDB):
+
+- ``pandas cohorts (as uploaded)``: :func:`cs_models.cohorts.cohort_table` on the events as an upload
+  gives them: generated with Python string ids (as a file reads), then finished by
+  :func:`cs_models.ids.categorical_ids`, the step :func:`cs_models.schema.validate` ends with (the
+  seconds that step took are noted; ``--via-validate`` takes the frame from ``read_table`` of a
+  Parquet file and ``validate`` instead, minutes at 10M today);
+- its peer ``duckdb frame cohorts (as uploaded)``: plain DuckDB SQL on the same frame in the same run;
+- ``--strings`` adds the frame as it was before ids were categorical (Python strings): ``pandas cohorts
+  (string ids)`` and ``duckdb frame cohorts (string ids)``.
 
 The table (figure, size, median, min–max, CPU seconds of the child (user + system, all threads: what
 the figure costs whatever the load), peak RSS, ratio to the peer, load average after it) is printed and written to
 ``bench/results/<date>-<time>-<host>-<group>-<size>.md`` with the machine and the load average.
 
     .venv/bin/python bench/bench_warehouse.py --group engine --size 100000000 --repeat 1
-    .venv/bin/python bench/bench_warehouse.py --group uploaded --repeat 3
+    .venv/bin/python bench/bench_warehouse.py --group uploaded --repeat 3 [--strings] [--via-validate]
+
+``--parquet FILE`` reuses a generated file; ``--figure NAME`` (repeatable) runs only those figures.
 """
 
 from __future__ import annotations
@@ -99,10 +109,41 @@ def _setup(figure: str, path: str) -> Any:
     import cs_models.warehouse.stream  # noqa: F401
 
     if figure.startswith(("pandas", "duckdb frame")):
-        from bench.bench_cohorts import synthetic_events
-
-        return synthetic_events(int(path))
+        return uploaded_events(int(path), strings="string ids" in figure,
+                               via_validate=os.environ.get("BENCH_VIA_VALIDATE") == "1")
     return path
+
+
+def uploaded_events(n: int, *, strings: bool, via_validate: bool = False) -> Any:
+    """``n`` generated events as an upload holds them (ids categorical), or with Python string ids.
+
+    The seconds the ids' final dtype step (or ``read_table`` + ``validate``) took go to stderr.
+    """
+    import io
+
+    from bench.bench_cohorts import synthetic_events
+    from cs_models.ids import categorical_ids
+
+    events = synthetic_events(n)
+    events["customer_id"] = events["customer_id"].astype(object)  # as a file reads: Python strings
+    if strings:
+        return events
+    start = time.perf_counter()
+    if via_validate:
+        from cs_models.io import read_table
+        from cs_models.schema import validate
+
+        buffer = io.BytesIO()
+        events.to_parquet(buffer, index=False)
+        del events
+        out = validate(read_table(buffer.getvalue(), "events.parquet"), "events").frame
+        step = "read_table + validate"
+    else:
+        out = categorical_ids(events)
+        step = "categorical_ids"
+    print(json.dumps({"setup": step, "seconds": time.perf_counter() - start,
+                      "dtype": str(out["customer_id"].dtype.name)}), file=sys.stderr)
+    return out
 
 
 def _run(figure: str, data: Any) -> object:
@@ -129,7 +170,7 @@ def _run(figure: str, data: Any) -> object:
         with embedded({"events": data}) as wh:
             wh.backend.raw_sql("SET threads = 2")
             return int(cohort_table_sql(wh, as_of=as_of).counts.notna().sum().sum())
-    if figure == "pandas cohorts (categorical ids)":
+    if figure.startswith("pandas cohorts"):
         from bench.bench_cohorts import ours
 
         return ours(data)
@@ -158,12 +199,15 @@ def measure(figure: str, arg: str, repeat: int) -> dict[str, Any]:
                          capture_output=True, text=True, check=False, cwd=ROOT)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1], "load": os.getloadavg()[0]}
-    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": os.getloadavg()[0]}
+    setup = [json.loads(line) for line in out.stderr.splitlines() if line.startswith('{"setup"')]
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": os.getloadavg()[0],
+            **({"setup": setup[-1]} if setup else {})}
 
 
 PEERS = {"stream cohorts": "sql cohorts", "stream cohorts (string ids)": "sql cohorts",
          "stream movements": "sql movements", "ibis cohorts": "sql cohorts",
-         "pandas cohorts (categorical ids)": "duckdb frame cohorts"}
+         "pandas cohorts (as uploaded)": "duckdb frame cohorts (as uploaded)",
+         "pandas cohorts (string ids)": "duckdb frame cohorts (string ids)"}
 
 
 def rows_of(results: dict[str, dict[str, Any]], size: int) -> list[dict[str, str]]:
@@ -202,6 +246,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--ibis", action="store_true", help="also the ibis SQL path (minutes at 100M)")
     parser.add_argument("--parquet", help="reuse this generated file (the engine group)")
+    parser.add_argument("--strings", action="store_true", help="also the frame with Python string ids (uploaded)")
+    parser.add_argument("--via-validate", action="store_true",
+                        help="take the uploaded frame from read_table + validate (minutes at 10M)")
+    parser.add_argument("--figure", action="append", help="run only this figure (repeatable; default all)")
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,11 +269,23 @@ def main() -> None:
                        "stream cohorts (string ids)"] + (["ibis cohorts"] if args.ibis else [])
             arg = str(path)
         else:
-            figures = ["pandas cohorts (categorical ids)", "duckdb frame cohorts"]
+            figures = ["pandas cohorts (as uploaded)", "duckdb frame cohorts (as uploaded)"]
+            figures += ["pandas cohorts (string ids)", "duckdb frame cohorts (string ids)"] if args.strings else []
             arg = str(args.size)
+            if args.via_validate:
+                os.environ["BENCH_VIA_VALIDATE"] = "1"
+        if args.figure:
+            unknown = sorted(set(args.figure) - set(figures))
+            if unknown:
+                parser.error(f"unknown figure(s) {unknown}; choose from {figures}")
+            figures = [f for f in figures if f in args.figure]
         for figure in figures:
             print(f"… {figure}", file=sys.stderr, flush=True)
             results[figure] = measure(figure, arg, args.repeat)
+            if "setup" in results[figure]:
+                setup = results[figure]["setup"]
+                notes.append(f"{figure}: the frame's ids {setup['dtype']} after {setup['setup']} "
+                             f"({setup['seconds']:.2f} s, not timed)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     notes.append(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

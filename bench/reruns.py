@@ -7,6 +7,7 @@ upload is), then for each page opens an AppTest session, runs it once (cold) and
 times more (warm: same data, same widgets), and prints the times with the load average. One more
 rerun is profiled with cProfile *in the script thread* (a profile of the main thread shows only
 AppTest waiting) and written to ``--profiles/<page>.prof`` (read with ``python -m pstats``).
+Each line also gives the page's charts and the largest chart spec sent to the browser (KB).
 Unlike ``python -m bench`` (one process per figure) the data are built once for all pages.
 """
 
@@ -79,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             active.clear()
             Path(args.profiles).mkdir(parents=True, exist_ok=True)
             profile.dump_stats(str(Path(args.profiles) / f"{page}.prof"))
+        specs = [len(chart.proto.spec.encode()) for chart in at.get("plotly_chart")]
         print(f"{page}: cold {cold:.2f} s, warm {' '.join(f'{x:.3f}' for x in warm)} s "
               f"(median {sorted(warm)[len(warm) // 2]:.3f}), exceptions {len(at.exception)}, "
+              f"{len(specs)} charts, largest spec {max(specs, default=0) / 1000:.0f} KB, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
     return 0
 

@@ -16,6 +16,9 @@ Canonical columns (after column mapping):
   (the first date counts); other columns are segments (e.g. department).
 - ``plan_history``: ``customer_id`` (str), ``date`` (datetime64), ``plan`` (str: the plan or stage
   from that date on), optional ``mrr`` (float).
+
+``customer_id`` (str) is held as a pandas ``Categorical`` of the texts, one set of sorted categories
+across the kinds of a session (:mod:`cs_models.ids`).
 """
 
 from __future__ import annotations

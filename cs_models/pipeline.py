@@ -17,6 +17,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS, Datasets
 from cs_models.errors import IngestError
+from cs_models.ids import align_ids
 from cs_models.io import ReadResult, read_table
 from cs_models.results import jsonable
 from cs_models.schema import (
@@ -366,7 +367,9 @@ def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
     columns = list(parts[0].frame.columns)
     frames = [_rows_and_columns(part.frame, ~hit, columns)
               for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
-    return pd.concat(frames, ignore_index=True)
+    # categorical IDs of different categories would concatenate to strings: one shared set first
+    aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
+    return pd.concat([aligned[str(i)] for i in range(len(frames))], ignore_index=True)
 
 
 def _rows_and_columns(frame: pd.DataFrame, keep: np.ndarray, columns: list[Any]) -> pd.DataFrame:
@@ -422,7 +425,7 @@ def assemble(reports: Sequence[FileReport], *, combine: bool = False) -> Dataset
         else:
             frames[kind] = parts[0].frame
         origins[kind] = ", ".join(part.file for part in parts)
-    return Datasets(**frames, source="upload", origins=origins)
+    return Datasets(**align_ids(frames), source="upload", origins=origins)
 
 
 def _best_saved_mapping(

@@ -278,7 +278,7 @@ def backtest(customers: pd.DataFrame, as_of: date, horizon: int, columns: list[s
     p = scored["risk"].to_numpy(float)
     auc, low, high = _auc(churned, p, alpha)
     decile = pd.qcut(rankdata(p, method="ordinal"), DECILES, labels=False) + 1
-    table = pd.DataFrame({"decile": decile, "p": p, "y": churned}).groupby("decile").agg(
+    table = pd.DataFrame({"decile": decile, "p": p, "y": churned}).groupby("decile", observed=True).agg(
         customers=("y", "size"), predicted=("p", "mean"), churned=("y", "sum")).reset_index()
     table["observed"] = table["churned"] / table["customers"]
     table["low"], table["high"] = proportion_interval(table["churned"].to_numpy(), table["customers"].to_numpy(),

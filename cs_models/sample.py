@@ -30,6 +30,7 @@ import pandas as pd
 
 from cs_models import sample_adoption, sample_community, sample_journey, sample_support
 from cs_models.datasets import Datasets
+from cs_models.ids import align_ids
 
 SEED = 2021_0119
 N_CUSTOMERS = 2000
@@ -530,15 +531,18 @@ def load_sample(lang: str, root: Path = SAMPLE_DIR) -> Datasets:
     events["amount"] = events["amount"].astype(float)
     survey = canonical(read("survey"), "survey", ("respondent_id",))
     gaps = canonical(read("gaps"), "gaps", ("respondent_id", "customer_id"))
+    frames = align_ids({  # customer IDs categorical, as uploads give them (cs_models.ids)
+        "customers": customers,
+        "events": events,
+        "survey": survey,
+        "gaps": gaps,
+        "tickets": sample_support.read(folder, lang),
+        "community": sample_community.read(folder, lang),
+        "adoption": sample_adoption.read(folder, lang),
+        "plan_history": sample_journey.read(folder, lang),
+    })
     return Datasets(
-        customers=customers,
-        events=events,
-        survey=survey,
-        gaps=gaps,
-        tickets=sample_support.read(folder, lang),
-        community=sample_community.read(folder, lang),
-        adoption=sample_adoption.read(folder, lang),
-        plan_history=sample_journey.read(folder, lang),
+        **frames,
         source="sample",
         origins={kind: f"sample_data/{lang}/{kind}.csv"
                  for kind in (*headers, "tickets", "community", "adoption", "plan_history")},

@@ -10,12 +10,13 @@ from cs_models.charts.cohorts import average_curve, heatmap_view, retention_heat
 from cs_models.charts.cohorts import segment_curves as segment_figure
 from cs_models.charts.labels import cohort_labels
 from cs_models.errors import CSLensError
+from cs_models.warehouse.spill import cohort_table_for
 from ui import components as ui
 from ui import format as fmt
 from ui.caching import shared
 from ui.i18n import current_lang, t
 from ui.memo import derived
-from ui.state import as_of, current_datasets, presentation
+from ui.state import as_of, current_datasets, events_engine, presentation
 from ui.url_state import url_widget
 
 #: How many periods after joining the page shows (daily and weekly tables would be huge otherwise).
@@ -106,8 +107,9 @@ if segment is not None:
     segment_value = None if chosen == ALL else chosen
 
 try:
-    table = shared(cohorts.cohort_table)(  # one result object: its charts are made once (show_shared_chart)
-        datasets.events if source == "events" else None, customers=datasets.customers, as_of=as_of(),
+    table = shared(cohort_table_for)(  # one result object: its charts are made once (show_shared_chart)
+        datasets.events if source == "events" else None, events_engine()[0], customers=datasets.customers,
+        as_of=as_of(),
         source=source, period=period, mode=mode, metric=metric, segment=segment, segment_value=segment_value,
         max_k=MAX_K[period],
     )

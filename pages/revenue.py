@@ -9,6 +9,7 @@ from cs_models import revenue
 from cs_models.charts import labels
 from cs_models.charts.revenue import movements_bars, trend_line
 from cs_models.errors import CSLensError
+from cs_models.warehouse.spill import movements_for
 from ui import format as fmt
 from ui.caching import shared
 from ui.components import (
@@ -21,7 +22,7 @@ from ui.components import (
     show_shared_chart,
 )
 from ui.i18n import current_lang, t
-from ui.state import as_of
+from ui.state import as_of, events_engine
 from ui.url_state import url_widget
 
 TRENDS = ("churn_rate", "nrr", "grr", "arpa", "customers")
@@ -29,7 +30,8 @@ TRENDS = ("churn_rate", "nrr", "grr", "arpa", "customers")
 page_header("revenue")
 events = require_dataset("events")
 try:
-    result = shared(revenue.revenue_movements)(events, as_of())  # one object: its charts are made once
+    spilled, kept = events_engine()  # large uploads: SQL over their Parquet
+    result = shared(movements_for)(events, spilled, as_of(), kept=kept)  # one object: its charts are made once
 except CSLensError as exc:
     show_error(exc)
     st.stop()

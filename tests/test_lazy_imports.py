@@ -69,3 +69,23 @@ def test_router_sidebar_and_report_button_import_no_analysis(extra: list[str]) -
     libraries nor the story and report (every analysis module): those are imported by the pages
     and cards that draw an analysis, and by the report button's click."""
     assert loaded_after([*startup_modules(), *extra]) == []
+
+
+JOURNEY_CARD = """
+import json, sys
+from cs_models import journey
+from cs_models.sample import load_sample
+data = load_sample("en")
+history, _ = journey.journey_history(data)
+summary = journey.card_summary(history, data.customers, data.latest_date())
+assert summary.upgrade is not None
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "lifelines")))
+"""
+
+
+def test_the_journey_card_fits_its_models_without_lifelines() -> None:
+    """The Overview's journey card (``journey.card_summary``, with the upgrade effect's two Cox models)
+    computes in a fresh interpreter without importing lifelines (its fits are NumPy's, tested equal
+    to lifelines in tests/models/test_journey_cox.py)."""
+    out = subprocess.run([sys.executable, "-c", JOURNEY_CARD], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -10,13 +10,13 @@ import streamlit as st
 
 from cs_models.charts import labels
 from cs_models.charts.journey import path_ltv_bars
-from cs_models.journey import JourneyResult
+from cs_models.journey import JourneyResult, JourneySummary
 from ui import format as fmt
 from ui.components import download_table, show_chart
 from ui.i18n import current_lang, t
 
 
-def value_format(result: JourneyResult) -> Callable[[float], str]:
+def value_format(result: JourneyResult | JourneySummary) -> Callable[[float], str]:
     """Money, or months when the data hold no amounts."""
     if result.mrr_source == "months":
         return lambda v: fmt.number(v, 1)

@@ -6,13 +6,16 @@ Uploaded data live in this session only; the sample data are shared read-only.
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from cs_models.datasets import Datasets
 from cs_models.filters import SegmentFilter
 from cs_models.sample import load_sample
+from cs_models.warehouse import spill
 from ui.caching import SOURCE_KEY, UPLOADED_KEY, cache_resource, latest_date, remember_digests
 from ui.i18n import current_lang
 
@@ -22,6 +25,10 @@ PRESENT_KEY = "present"
 FILTER_KEY = "segment_filter"
 #: Session-state key of ``(datasets, filter, filtered datasets)``: the last filtering, kept for reruns.
 FILTERED_KEY = "_filtered_datasets"
+#: Session-state key of ``(weak reference to the uploaded events, its Spill or None)``: the
+#: :class:`~cs_models.warehouse.spill.Spill` of this session's large uploaded events (its private folder is
+#: removed when the session's state is dropped), ``None`` when they are small or could not be written.
+SPILL_KEY = "_spilled_events"
 
 
 @cache_resource(show_spinner=False)
@@ -38,6 +45,7 @@ def uploaded_datasets() -> Datasets | None:
 
 def set_uploaded(datasets: Datasets | None) -> None:
     """Make ``datasets`` this session's current data (``None`` goes back to the sample)."""
+    _drop_spill()  # the previous upload's Parquet goes with it
     if datasets is None:
         st.session_state.pop(UPLOADED_KEY, None)
         st.session_state[SOURCE_KEY] = "sample"
@@ -79,6 +87,35 @@ def current_datasets() -> Datasets:
     sidebar's segment filter applied (so every page is filtered without knowing it)."""
     datasets, chosen = unfiltered_datasets(), segment_filter()
     return filtered_datasets(datasets, chosen) if chosen else datasets
+
+
+def spilled_events() -> spill.SpilledEvents | None:
+    """This session's uploaded events as Parquet when they are large and are the data shown: written
+    (or found unwritable) once per upload (:func:`cs_models.warehouse.spill.spill_for` decides), in a
+    folder that goes with the session."""
+    uploaded = uploaded_datasets()
+    if uploaded is None or unfiltered_datasets() is not uploaded or uploaded.events is None:
+        return None
+    known = st.session_state.get(SPILL_KEY)
+    if isinstance(known, tuple) and known[0]() is uploaded.events:
+        return known[1].events if known[1] is not None and known[1].holds(uploaded.events) else None
+    _drop_spill()  # another upload's: its folder goes now
+    owner = spill.spill_for(uploaded.events)
+    st.session_state[SPILL_KEY] = (weakref.ref(uploaded.events), owner)
+    return None if owner is None else owner.events
+
+
+def _drop_spill() -> None:
+    known = st.session_state.pop(SPILL_KEY, None)
+    if isinstance(known, tuple) and isinstance(known[1], spill.Spill):
+        known[1].close()
+
+
+def events_engine() -> tuple[spill.SpilledEvents | None, pd.DataFrame | None]:
+    """The spilled events and the customers a segment filter keeps, for
+    :func:`~cs_models.warehouse.spill.cohort_table_for` and :func:`~cs_models.warehouse.spill.movements_for`."""
+    chosen = segment_filter()
+    return spill.route(spilled_events(), chosen, unfiltered_datasets(), current_datasets())
 
 
 def as_of() -> date:

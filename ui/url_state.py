@@ -31,8 +31,6 @@ SEPARATOR = ","
 #: Session-state prefix of the last value each view widget held (widget state itself is
 #: dropped by Streamlit when a page that draws the widget is left).
 VIEW_PREFIX = "_view_"
-#: Session-state prefix of the language each widget was last drawn in.
-LANG_PREFIX = "_lang_"
 
 
 def _words() -> Mapping[str, str]:
@@ -121,12 +119,12 @@ def seed_from_url(key: str, default: Any, options: Sequence[Any] | None = None) 
     from its code, so ``?churn_segment=study_sessions`` is 勉強会参加 in Japanese and
     study_sessions in English.
     """
-    lang_key, lang = LANG_PREFIX + key, current_lang()
-    relabel = st.session_state.get(lang_key, lang) != lang
-    st.session_state[lang_key] = lang
     if key in st.session_state and _valid(st.session_state[key], options):
-        if relabel:  # set again from the script, so the browser redraws the option in the new language
-            st.session_state[key] = st.session_state[key]
+        # Set again from the script on every run: the browser then redraws an option whose label
+        # changed with the language, and a widget whose state the browser did not send keeps the
+        # session's value instead of falling back to its default (a fresh server's first session
+        # sends no widget states with its first page switch).
+        st.session_state[key] = st.session_state[key]
         return
     raw = st.query_params.get(key, st.session_state.get(VIEW_PREFIX + key))
     st.session_state[key] = default if raw is None else _decode(raw, default, options)

@@ -106,7 +106,7 @@ def first_use(frame: pd.DataFrame) -> pd.DataFrame:
         ``user_id``, ``first_used`` and the other columns, sorted by ``first_used``.
     """
     rows = frame.dropna(subset=["user_id", "first_used"]).sort_values("first_used", kind="stable")
-    return rows.groupby("user_id", sort=False).first().reset_index()
+    return rows.groupby("user_id", sort=False, observed=True).first().reset_index()
 
 
 def monthly_adoptions(frame: pd.DataFrame, as_of: date) -> tuple[pd.Series, tuple[str, ...]]:

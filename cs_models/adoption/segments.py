@@ -64,7 +64,7 @@ def fit_by_segment(frame: pd.DataFrame, as_of: date, column: str, *, alpha: floa
     users = first_use(frame)
     users = users[users["first_used"] <= pd.Timestamp(as_of)]
     rows = []
-    for value, part in users.groupby(column, sort=False, dropna=True):
+    for value, part in users.groupby(column, sort=False, dropna=True, observed=True):
         row: dict[str, object] = {"segment": value, "users": len(part), "status": "too_few"}
         if len(part) >= min_users:
             try:

@@ -31,8 +31,8 @@ def _results(events: pd.DataFrame | None, customers: pd.DataFrame | None, as_of:
     if events is None or "amount" not in events:
         return pd.Series(dtype=float)
     paid = events.loc[events["date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)].dropna(subset=["amount"])
-    monthly = paid.groupby(["customer_id", paid["date"].dt.to_period("M")])["amount"].sum()
-    grouped = monthly.groupby(level=0)
+    monthly = paid.groupby(["customer_id", paid["date"].dt.to_period("M")], observed=True)["amount"].sum()
+    grouped = monthly.groupby(level=0, observed=True)
     first, last = grouped.first(), grouped.last()
     change = (last / first.where(first > 0)) - 1
     if customers is not None and "end_date" in customers:
@@ -52,7 +52,7 @@ def _fandom(gaps: pd.DataFrame | None) -> pd.Series:
     except DataError:
         return pd.Series(dtype=float)
     linked = answers.dropna(subset=["customer_id", "satisfaction"])
-    return linked.groupby("customer_id")["satisfaction"].mean()
+    return linked.groupby("customer_id", observed=True)["satisfaction"].mean()
 
 
 def leader_candidates(roles: Roles, *, events: pd.DataFrame | None = None, customers: pd.DataFrame | None = None,

@@ -169,7 +169,7 @@ def participation_churn(log: pd.DataFrame, customers: pd.DataFrame, as_of: date,
     if activity.empty:
         raise DataError("community_no_match", "no community member is in the customers list")
     starts = frame.set_index("customer_id")["start_date"]
-    part = activity.loc[activity["action"].isin(PARTICIPATION)].groupby("customer_id")["date"].min()
+    part = activity.loc[activity["action"].isin(PARTICIPATION)].groupby("customer_id", observed=True)["date"].min()
     took_part = ((part - starts.reindex(part.index)) / pd.Timedelta(days=1)).clip(lower=0)
     table = start_stop(frame, took_part)
     tv = _fit(table, alpha)

@@ -185,13 +185,13 @@ def event_effect(log: pd.DataFrame, as_of: date, *, weeks: int = WEEKS, alpha: f
     frame = prepared(log, as_of)
     span = pd.Timedelta(days=7 * weeks)
     end_of_log = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    joined = frame.loc[frame["action"] == "join"].groupby("member_id")["date"].min()
+    joined = frame.loc[frame["action"] == "join"].groupby("member_id", observed=True)["date"].min()
     members = list(frame["member_id"].unique())
     start = pd.Series(frame["date"].min(), index=members).where(~pd.Index(members).isin(joined.index),
                                                                  joined.reindex(members))
-    first_event = frame.loc[frame["action"] == "event"].groupby("member_id")["date"].min().dt.normalize()
+    first_event = frame.loc[frame["action"] == "event"].groupby("member_id", observed=True)["date"].min().dt.normalize()
     posting = frame.loc[frame["action"].isin(("post", "comment"))]
-    times = {m: g["date"].to_numpy("datetime64[ns]") for m, g in posting.groupby("member_id")}
+    times = {m: g["date"].to_numpy("datetime64[ns]") for m, g in posting.groupby("member_id", observed=True)}
     inside = (first_event - span >= start.reindex(first_event.index)) & (first_event + span <= end_of_log)
     eligible = first_event[inside]
     ids = list(eligible.index)

@@ -131,7 +131,7 @@ def prepared(log: pd.DataFrame, as_of: date) -> pd.DataFrame:
     frame["action"] = frame["action"].map(action_code)
     frame = frame.dropna(subset=["member_id", "date", "action"])
     frame["member_id"] = frame["member_id"].astype(str)
-    link = frame["customer_id"] if "customer_id" in frame else frame["member_id"]
+    link = (frame["customer_id"] if "customer_id" in frame else frame["member_id"]).astype(object)
     frame["customer_id"] = link.where(link.notna(), frame["member_id"]).astype(str)
     if frame.empty:
         raise DataError("community_empty", "no community activity up to the as-of date")
@@ -260,13 +260,27 @@ class Roles(Result):
 
 
 def _history(frame: pd.DataFrame, as_of: date, rule: RoleRule) -> pd.DataFrame:
+    """The members per role over the window ending each month: :func:`assign_roles` on :func:`counts`
+    of every month's window, counted in one pass over per-member codes (no table per month)."""
     first = frame["date"].min().to_period("M")
     months = pd.period_range(first, pd.Timestamp(as_of).to_period("M"), freq="M")
+    codes, members = pd.factorize(frame["member_id"])
+    width = len(members)
+    action = frame["action"].to_numpy()
+    posts_at, comments_at = action == "post", action == "comment"
     rows = []
     for month in months:
         end = min(month.end_time.normalize(), pd.Timestamp(as_of)) + pd.Timedelta(days=1)
-        roles = assign_roles(counts(frame, end - pd.Timedelta(days=rule.window_days), end), rule)
-        rows.append({"month": month.start_time, **{r: int((roles == r).sum()) for r in ROLES}})
+        known = (frame["date"] < end).to_numpy()
+        inside = known & (frame["date"] >= end - pd.Timedelta(days=rule.window_days)).to_numpy()
+        seen = np.bincount(codes[known], minlength=width) > 0
+        posts = np.bincount(codes[inside & posts_at], minlength=width)
+        comments = np.bincount(codes[inside & comments_at], minlength=width)
+        leader = seen & (posts >= rule.leader_posts)
+        follower = seen & ~leader & (posts + comments >= rule.follower_actions)
+        n_leader, n_follower = int(leader.sum()), int(follower.sum())
+        rows.append({"month": month.start_time, "leader": n_leader, "follower": n_follower,
+                     "audience": int(seen.sum()) - n_leader - n_follower})
     return pd.DataFrame(rows, columns=["month", *ROLES])
 
 
@@ -299,7 +313,7 @@ def community_roles(log: pd.DataFrame, as_of: date, *, window_days: int = 90, le
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     table = counts(frame, end - pd.Timedelta(days=window_days), end)
     roles = assign_roles(table, rule)
-    links = frame.groupby("member_id")["customer_id"].first()
+    links = frame.groupby("member_id", observed=True)["customer_id"].first()
     out = table.assign(customer_id=links.reindex(table.index), role=roles)
     posts = table["post"].to_numpy(float)
     curve = lorenz(posts)

@@ -30,7 +30,7 @@ def respondent_gaps(answers: GapAnswers) -> pd.DataFrame:
         ``respondent_id``, ``customer_id``, ``mean_gap``, ``items_answered``.
     """
     frame = answers.answers.dropna(subset=["gap"])
-    grouped = frame.groupby("respondent_id", sort=False)
+    grouped = frame.groupby("respondent_id", sort=False, observed=True)
     return pd.DataFrame(
         {
             "customer_id": grouped["customer_id"].first(),
@@ -122,7 +122,7 @@ def gap_churn(
     if ids.isna().all():
         raise DataError("gaps_no_customer_ids", "the survey has no customer_id column")
     per_respondent = respondent_gaps(answers).dropna(subset=["customer_id"])
-    per_customer = per_respondent.groupby("customer_id", sort=False)["mean_gap"].mean()
+    per_customer = per_respondent.groupby("customer_id", sort=False, observed=True)["mean_gap"].mean()
     known = customers.assign(customer_id=_id_text(customers["customer_id"]))
     known = known[known["customer_id"].isin(per_customer.index)]
     known = known[pd.to_datetime(known["start_date"]) <= pd.Timestamp(as_of)]

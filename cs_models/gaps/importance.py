@@ -54,7 +54,7 @@ def importance_performance(answers: GapAnswers) -> ImportancePerformance:
     """
     source = "importance" if answers.has_importance else "expectation"
     frame = answers.answers
-    grouped = frame.groupby("item", sort=False)
+    grouped = frame.groupby("item", sort=False, observed=True)
     table = pd.DataFrame(
         {
             "n": grouped["satisfaction"].count(),

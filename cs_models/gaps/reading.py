@@ -90,7 +90,7 @@ class GapAnswers:
     @property
     def has_importance(self) -> bool:
         """Whether every item has at least one stated importance answer."""
-        answered = self.answers.groupby("item", sort=False)["importance"].count()
+        answered = self.answers.groupby("item", sort=False, observed=True)["importance"].count()
         return bool(len(answered)) and bool((answered > 0).all())
 
 

@@ -60,7 +60,7 @@ def _segment(comparison: SegmentComparison) -> dict[str, Any]:
     return {
         "mean_gap": {
             str(item): {str(r["segment_value"]): json_number(r["mean_gap"]) for _, r in part.iterrows()}
-            for item, part in comparison.table.groupby("item", sort=False)
+            for item, part in comparison.table.groupby("item", sort=False, observed=True)
         },
         "kruskal_p_holm": {str(k): json_number(v) for k, v in comparison.tests["kruskal_p_holm"].items()},
         "notes": list(comparison.notes),

@@ -3,7 +3,8 @@
 - :func:`analyse_journey` -> :class:`JourneyResult`: monthly stage transitions (Markov), time in each
   stage (Kaplan–Meier), churn by current stage, typical paths, the upgrade effect (time-varying Cox
   next to the naive comparison) and the lifetime value by entry stage and by typical path (fundamental
-  matrix, bootstrap CIs).
+  matrix, bootstrap CIs); :func:`card_summary` -> :class:`JourneySummary`: only what the Overview card
+  and the findings read, equal to the same fields of :func:`analyse_journey`.
 - :mod:`.stages` (order, spells, monthly states), :mod:`.upgrade`, :mod:`.ltv` (Markov LTV, Monte Carlo),
   :mod:`.history` (the plan history, or plan changes derived from events with a plan column).
 - :func:`findings`; :func:`report_section` for the report.
@@ -11,7 +12,7 @@
 
 from __future__ import annotations
 
-from cs_models.journey.analysis import DISCOUNT_RATE, JourneyResult, analyse_journey
+from cs_models.journey.analysis import DISCOUNT_RATE, JourneyResult, JourneySummary, analyse_journey, card_summary
 from cs_models.journey.findings import findings
 from cs_models.journey.history import has_plan, journey_history, plan_history_from_events
 from cs_models.journey.report import report_section, summary
@@ -23,8 +24,10 @@ __all__ = [
     "CHURN",
     "DISCOUNT_RATE",
     "JourneyResult",
+    "JourneySummary",
     "UpgradeEffect",
     "analyse_journey",
+    "card_summary",
     "complete_order",
     "default_order",
     "findings",

@@ -122,7 +122,7 @@ def observed_paths(sp: pd.DataFrame, least: int = MIN_PATH_CUSTOMERS, most: int 
         ``path`` (tuple of stages, 1 to :data:`PATH_STEPS` of them) and ``customers`` (whose sequence so
         far begins with it), ordered by the stages' ranks.
     """
-    seq = sp.sort_values(["customer_id", "spell"]).groupby("customer_id", sort=False)["stage"].agg(tuple)
+    seq = sp.sort_values(["customer_id", "spell"]).groupby("customer_id", sort=False, observed=True)["stage"].agg(tuple)
     counts: dict[tuple[str, ...], int] = {}
     for stages_seen in seq:
         for k in range(1, min(len(stages_seen), PATH_STEPS) + 1):
@@ -179,6 +179,96 @@ def _percentiles(boot: np.ndarray, alpha: float, width: int) -> tuple[np.ndarray
         return np.nanquantile(boot, alpha / 2, axis=0), np.nanquantile(boot, 1 - alpha / 2, axis=0)
 
 
+@dataclass(frozen=True, kw_only=True)
+class JourneySummary(Result):
+    """What the Overview card draws and what :func:`cs_models.journey.findings` reads: the parts of
+    :class:`JourneyResult` made without the typical paths, their LTV and the time in stage.
+
+    Attributes
+    ----------
+    order, customers, hazard, upgrade, ltv, months_in, reach, mrr_source, discount_rate
+        Equal to the fields of the same name of :func:`analyse_journey`'s result on the same data.
+    """
+
+    order: tuple[str, ...]
+    customers: int
+    hazard: pd.DataFrame
+    upgrade: UpgradeEffect | None
+    ltv: pd.DataFrame
+    months_in: pd.DataFrame
+    reach: pd.DataFrame
+    mrr_source: str
+    discount_rate: float
+
+
+@dataclass(frozen=True)
+class _Core:
+    """What the full analysis and the summary share (made once, by :func:`_core`)."""
+
+    stages: tuple[str, ...]
+    spells: pd.DataFrame
+    per_customer: np.ndarray
+    mrr: np.ndarray
+    discount: float
+    summary: JourneySummary
+    matrix: np.ndarray
+
+
+def _core(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, order: Sequence[str] | None,
+          discount_rate: float, alpha: float) -> _Core:
+    """The spells, the transition counts, the LTV by entry stage, churn by stage and the upgrade effect."""
+    check_alpha(alpha)
+    if "plan" not in history or history["plan"].notna().sum() == 0:
+        raise DataError("journey_no_plan", "the plan history has no plan/stage column")
+    stages = tuple(order) if order else tuple(default_order(history, customers))
+    sp = spells(history, customers, as_of, stages)
+    states = monthly_states(sp)
+    per_customer = transition_counts(states, stages)
+    mrr, source = mk.stage_mrr(sp, stages, history, customers)
+    entry = sp.drop_duplicates("customer_id")["entry_stage"]
+    discount = mk.monthly_discount(discount_rate)
+    table, matrix = _ltv_table(per_customer, entry, stages, mrr, discount, alpha)
+    notes = [] if source != "months" else ["ltv_in_months"]
+    effect = upgrade_effect(sp, stages, alpha)
+    if effect is None:
+        notes.append("too_few_upgraders")
+    summary = JourneySummary(
+        order=stages, customers=int(sp["customer_id"].nunique()), hazard=stage_hazard(sp, stages, alpha),
+        upgrade=effect, ltv=table,
+        months_in=pd.DataFrame(mk.fundamental(matrix), index=list(stages), columns=list(stages)),
+        reach=pd.DataFrame(mk.reach(matrix), index=list(stages), columns=list(stages)),
+        mrr_source=source, discount_rate=discount_rate, alpha=alpha, notes=tuple(notes),
+    )
+    return _Core(stages=stages, spells=sp, per_customer=per_customer, mrr=mrr, discount=discount, summary=summary,
+                 matrix=matrix)
+
+
+def card_summary(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, *,
+                 order: Sequence[str] | None = None, discount_rate: float = DISCOUNT_RATE,
+                 alpha: float = ALPHA) -> JourneySummary:
+    """What the Overview card needs, without the typical paths, their LTV and the time in stage.
+
+    Every field equals the field of the same name of :func:`analyse_journey` on the same arguments
+    (both are made by one function), so the card and the page never show different numbers; the
+    findings of the two are the same.
+
+    Parameters
+    ----------
+    history, customers, as_of, order, discount_rate, alpha
+        As for :func:`analyse_journey`.
+
+    Returns
+    -------
+    JourneySummary
+
+    Raises
+    ------
+    DataError
+        As :func:`analyse_journey`.
+    """
+    return _core(history, customers, as_of, order, discount_rate, alpha).summary
+
+
 def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, *,
                     order: Sequence[str] | None = None, discount_rate: float = DISCOUNT_RATE,
                     alpha: float = ALPHA) -> JourneyResult:
@@ -209,34 +299,19 @@ def analyse_journey(history: pd.DataFrame, customers: pd.DataFrame, as_of: date,
         ``journey_no_plan`` without a plan column, ``journey_no_match``, ``journey_bad_order``,
         ``journey_too_many_stages`` (see :func:`cs_models.journey.stages.spells`).
     """
-    check_alpha(alpha)
-    if "plan" not in history or history["plan"].notna().sum() == 0:
-        raise DataError("journey_no_plan", "the plan history has no plan/stage column")
-    stages = tuple(order) if order else tuple(default_order(history, customers))
-    sp = spells(history, customers, as_of, stages)
-    states = monthly_states(sp)
-    per_customer = transition_counts(states, stages)
-    mrr, source = mk.stage_mrr(sp, stages, history, customers)
-    entry = sp.drop_duplicates("customer_id")["entry_stage"]
-    discount = mk.monthly_discount(discount_rate)
-    table, matrix = _ltv_table(per_customer, entry, stages, mrr, discount, alpha)
-    by_path = ltv_by_path(per_customer, observed_paths(sp), stages, mrr, discount, alpha)
+    core = _core(history, customers, as_of, order, discount_rate, alpha)
+    head, sp, stages = core.summary, core.spells, core.stages
+    by_path = ltv_by_path(core.per_customer, observed_paths(sp), stages, core.mrr, core.discount, alpha)
     columns = [*stages, "__churn__"]
     km_frame = pd.DataFrame({"duration_days": (sp["stop_day"] - sp["start_day"]).to_numpy(float),
                              "event": sp["exit"].ne("censored").to_numpy(), "stage": sp["stage"].to_numpy()})
     km = kaplan_meier(km_frame.loc[km_frame["duration_days"] > 0], "stage", alpha=alpha)
-    notes = [] if source != "months" else ["ltv_in_months"]
-    effect = upgrade_effect(sp, stages, alpha)
-    if effect is None:
-        notes.append("too_few_upgraders")
     return JourneyResult(
-        order=stages, customers=int(sp["customer_id"].nunique()),
-        matrix=pd.DataFrame(matrix, index=list(stages), columns=columns),
-        counts=pd.DataFrame(per_customer.sum(axis=0), index=list(stages), columns=columns),
-        time_in_stage=km, hazard=stage_hazard(sp, stages, alpha), paths=paths(sp), upgrade=effect, ltv=table,
-        ltv_by_path=by_path,
-        months_in=pd.DataFrame(mk.fundamental(matrix), index=list(stages), columns=list(stages)),
-        reach=pd.DataFrame(mk.reach(matrix), index=list(stages), columns=list(stages)),
-        mrr=pd.Series(mrr, index=list(stages)), mrr_source=source, discount_rate=discount_rate,
-        alpha=alpha, notes=tuple(notes),
+        order=stages, customers=head.customers,
+        matrix=pd.DataFrame(core.matrix, index=list(stages), columns=columns),
+        counts=pd.DataFrame(core.per_customer.sum(axis=0), index=list(stages), columns=columns),
+        time_in_stage=km, hazard=head.hazard, paths=paths(sp), upgrade=head.upgrade, ltv=head.ltv,
+        ltv_by_path=by_path, months_in=head.months_in, reach=head.reach,
+        mrr=pd.Series(core.mrr, index=list(stages)), mrr_source=head.mrr_source, discount_rate=discount_rate,
+        alpha=alpha, notes=head.notes,
     )

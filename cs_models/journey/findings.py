@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from cs_models.findings import Finding, ranked
-from cs_models.journey.analysis import JourneyResult
+from cs_models.journey.analysis import JourneyResult, JourneySummary
 from cs_models.journey.upgrade import UpgradeEffect
 from cs_models.stats import ALPHA
 
@@ -23,7 +23,7 @@ def _upgrade(effect: UpgradeEffect, alpha: float) -> Finding:
     params = {"hr": effect.hr, "low": effect.hr_low, "high": effect.hr_high, "p": effect.hr_p,
               "naive": effect.naive_hr, "naive_low": effect.naive_low, "naive_high": effect.naive_high,
               "change": abs(1 - effect.hr), "upgraders": effect.upgraders}
-    evidence = {"test": "time-varying Cox (lifelines CoxTimeVaryingFitter), entry stage adjusted",
+    evidence = {"test": "time-varying Cox (Efron ties, as lifelines CoxTimeVaryingFitter), entry stage adjusted",
                 "naive": "Cox with ever-upgraded fixed over the whole lifetime (immortal-time bias)"}
     if effect.hr_p < alpha:
         name, severity = ("upgrade_keeps", "positive") if effect.hr < 1 else ("upgrade_hastens", "alert")
@@ -31,7 +31,7 @@ def _upgrade(effect: UpgradeEffect, alpha: float) -> Finding:
     return _finding("upgrade_unclear", "info", params, **evidence)
 
 
-def _riskiest(result: JourneyResult) -> list[Finding]:
+def _riskiest(result: JourneyResult | JourneySummary) -> list[Finding]:
     hazard = result.hazard.dropna(subset=["rate"])
     if len(hazard) < 2:
         return []
@@ -44,7 +44,7 @@ def _riskiest(result: JourneyResult) -> list[Finding]:
                      method="churns per customer-month in the stage, exact Poisson interval")]
 
 
-def _ltv(result: JourneyResult) -> list[Finding]:
+def _ltv(result: JourneyResult | JourneySummary) -> list[Finding]:
     table = result.ltv.dropna(subset=["ltv"])
     if table.empty:
         return []
@@ -58,7 +58,7 @@ def _ltv(result: JourneyResult) -> list[Finding]:
     return [_finding(name, "info", params, method="Markov chain, fundamental matrix, bootstrap over customers")]
 
 
-def _reach(result: JourneyResult) -> list[Finding]:
+def _reach(result: JourneyResult | JourneySummary) -> list[Finding]:
     if len(result.order) < 2:
         return []
     first, last = result.order[0], result.order[-1]
@@ -69,13 +69,14 @@ def _reach(result: JourneyResult) -> list[Finding]:
                                            "months": float(np.nansum(result.months_in.loc[first]))})]
 
 
-def findings(result: JourneyResult, *, alpha: float = ALPHA) -> list[Finding]:
+def findings(result: JourneyResult | JourneySummary, *, alpha: float = ALPHA) -> list[Finding]:
     """Findings of the journey, most important first.
 
     Parameters
     ----------
-    result : JourneyResult
-        Output of :func:`cs_models.journey.analyse_journey`.
+    result : JourneyResult or JourneySummary
+        Output of :func:`cs_models.journey.analyse_journey` or of :func:`cs_models.journey.card_summary`
+        (the same findings for the same data).
     alpha : float
         Significance level of the upgrade effect.
 

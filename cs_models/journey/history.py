@@ -22,7 +22,8 @@ def _monthly(events: pd.DataFrame) -> bool:
     """The bills are monthly: the median gap between a customer's consecutive distinct bill dates
     (every dated row counts, also those with a blank plan)."""
     dates = events.loc[events["date"].notna(), ["customer_id", "date"]].drop_duplicates()
-    gaps = dates.sort_values(["customer_id", "date"]).groupby("customer_id")["date"].diff().dt.days.dropna()
+    ordered = dates.sort_values(["customer_id", "date"])
+    gaps = ordered.groupby("customer_id", observed=True)["date"].diff().dt.days.dropna()
     return bool(len(gaps)) and MONTHLY_GAP_DAYS[0] <= float(gaps.median()) <= MONTHLY_GAP_DAYS[1]
 
 
@@ -55,10 +56,10 @@ def plan_history_from_events(events: pd.DataFrame) -> pd.DataFrame:
     rows = rows.assign(plan=rows["plan"].astype(str)).sort_values(["customer_id", "date"], kind="stable")
     rows = rows.reset_index(drop=True)
     run = (rows["plan"].ne(rows["plan"].shift()) | rows["customer_id"].ne(rows["customer_id"].shift())).cumsum()
-    out = rows.groupby(run, sort=False).agg(customer_id=("customer_id", "first"), date=("date", "first"),
+    out = rows.groupby(run, sort=False, observed=True).agg(customer_id=("customer_id", "first"), date=("date", "first"),
                                             plan=("plan", "first")).reset_index(drop=True)
     if "amount" in rows and rows["amount"].notna().any() and _monthly(events):
-        out["mrr"] = rows["amount"].groupby(run, sort=False).mean().to_numpy(float)
+        out["mrr"] = rows["amount"].groupby(run, sort=False, observed=True).mean().to_numpy(float)
     return out
 
 

@@ -310,11 +310,11 @@ def stage_mrr(spells: pd.DataFrame, order: Sequence[str], history: pd.DataFrame,
         mean of the others.
     """
     if "mrr" in history and history["mrr"].notna().any():
-        by_stage, source = history.groupby(history["plan"].astype(str))["mrr"].mean(), "history"
+        by_stage, source = history.groupby(history["plan"].astype(str), observed=True)["mrr"].mean(), "history"
     elif "mrr" in customers and customers["mrr"].notna().any():
         current = spells.drop_duplicates("customer_id", keep="last").set_index("customer_id")["stage"]
         mrr = customers.drop_duplicates("customer_id").set_index("customer_id")["mrr"]
-        by_stage, source = mrr.reindex(current.index).groupby(current).mean(), "customers"
+        by_stage, source = mrr.reindex(current.index).groupby(current, observed=True).mean(), "customers"
     else:
         return np.ones(len(order)), "months"
     values = np.array([by_stage.get(s, np.nan) for s in order], dtype=float)

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from cs_models.errors import DataError
+from cs_models.ids import lookup
 from cs_models.survival import durations
 
 #: Absorbing state of the chain.
@@ -61,9 +62,10 @@ def default_order(history: pd.DataFrame, customers: pd.DataFrame) -> list[str]:
     known = _sample_order(stages)
     if known is not None:
         return known
-    start = history["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")["start_date"])
-    tenure = (history["date"] - start.fillna(history.groupby("customer_id")["date"].transform("min")))
-    mean = tenure.dt.days.clip(lower=0).groupby(history["plan"].astype(str)).mean()
+    starts = customers.drop_duplicates("customer_id").set_index("customer_id")["start_date"]
+    start = lookup(history["customer_id"], starts)
+    tenure = (history["date"] - start.fillna(history.groupby("customer_id", observed=True)["date"].transform("min")))
+    mean = tenure.dt.days.clip(lower=0).groupby(history["plan"].astype(str), observed=True).mean()
     return sorted(stages, key=lambda s: (float(mean.get(s, np.inf)), s))
 
 
@@ -135,10 +137,10 @@ def spells(history: pd.DataFrame, customers: pd.DataFrame, as_of: date, order: S
         raise DataError("journey_no_match", "too few customers have both a plan history and a contract",
                         n=int(rows["customer_id"].nunique()), least=MIN_JOURNEY_CUSTOMERS)
     rows["plan"] = rows["plan"].astype(str)
-    changed = rows["plan"].ne(rows.groupby("customer_id")["plan"].shift())
+    changed = rows["plan"].ne(rows.groupby("customer_id", observed=True)["plan"].shift())
     rows = rows.loc[changed].copy()
     rows.loc[~rows["customer_id"].duplicated(), "day"] = 0.0  # the first plan holds from the start
-    nxt = rows.groupby("customer_id")
+    nxt = rows.groupby("customer_id", observed=True)
     rows["stop_day"] = nxt["day"].shift(-1).fillna(rows["duration_days"])
     rows["next_stage"] = nxt["plan"].shift(-1)
     last = rows["next_stage"].isna()
@@ -179,13 +181,13 @@ def monthly_states(sp: pd.DataFrame) -> pd.DataFrame:
     # occupied months: k*M < tenure (churned) or k*M <= tenure (censored); at least month 0
     n = np.where(churned, np.ceil(tenure / DAYS_PER_MONTH), np.floor(tenure / DAYS_PER_MONTH) + 1)
     n = np.maximum(n, 1).astype(int)
-    ids = np.repeat(first["customer_id"].to_numpy(), n)
+    ids = first["customer_id"].repeat(n).array  # the IDs' own dtype: merge_asof wants equal ``by`` dtypes
     month = np.concatenate([np.arange(k) for k in n])
     grid = pd.DataFrame({"customer_id": ids, "month": month, "day": month * DAYS_PER_MONTH})
     grid = pd.merge_asof(grid.sort_values("day"), sp[["customer_id", "start_day", "stage"]].sort_values("start_day"),
                          left_on="day", right_on="start_day", by="customer_id", direction="backward")
     grid = grid.sort_values(["customer_id", "month"], kind="stable").reset_index(drop=True)
-    nxt = grid.groupby("customer_id")["stage"].shift(-1)
+    nxt = grid.groupby("customer_id", observed=True)["stage"].shift(-1)
     is_last = nxt.isna()
     churn_of = dict(zip(first["customer_id"], churned, strict=True))
     last_churn = is_last & grid["customer_id"].map(churn_of).astype(bool)
@@ -238,8 +240,8 @@ def stage_hazard(sp: pd.DataFrame, order: Sequence[str], alpha: float) -> pd.Dat
         Indexed by stage: ``customer_months, churned, rate, low, high`` (Garwood's interval,
         the chi-square form of the exact Poisson interval).
     """
-    months = ((sp["stop_day"] - sp["start_day"]) / DAYS_PER_MONTH).groupby(sp["stage"]).sum()
-    churned = sp["exit"].eq("churn").groupby(sp["stage"]).sum()
+    months = ((sp["stop_day"] - sp["start_day"]) / DAYS_PER_MONTH).groupby(sp["stage"], observed=True).sum()
+    churned = sp["exit"].eq("churn").groupby(sp["stage"], observed=True).sum()
     rows = []
     for stage in order:
         m, d = float(months.get(stage, 0.0)), int(churned.get(stage, 0))
@@ -266,10 +268,10 @@ def paths(sp: pd.DataFrame, most: int = 3) -> pd.DataFrame:
         ``path`` (tuple of stages), ``end`` (:data:`CHURN` or :data:`ACTIVE`), ``customers``, ``share``,
         most frequent first.
     """
-    seq = sp.groupby("customer_id", sort=False).agg(path=("stage", lambda s: tuple(s)[:most]),
+    seq = sp.groupby("customer_id", sort=False, observed=True).agg(path=("stage", lambda s: tuple(s)[:most]),
                                                     churned=("churned", "first"))
     seq["end"] = np.where(seq["churned"], CHURN, ACTIVE)
-    counts = seq.groupby(["path", "end"], sort=False).size().rename("customers").reset_index()
+    counts = seq.groupby(["path", "end"], sort=False, observed=True).size().rename("customers").reset_index()
     counts["share"] = counts["customers"] / counts["customers"].sum()
     return counts.sort_values(["customers", "path"], ascending=[False, True], ignore_index=True)
 

@@ -3,9 +3,11 @@ naive comparison of upgraders and non-upgraders over their whole lifetimes.
 
 The naive model credits upgraders with the months before they upgraded — months in which they could
 not have churned and still be upgraders (immortal-time bias; Suissa 2008, *Am J Epidemiol* 167:492).
-The time-varying model counts a customer as upgraded only from the day of the upgrade (lifelines
-``CoxTimeVaryingFitter``, start/stop rows). Only customers who entered below the top stage (who
-could upgrade) are compared; the entry stage is adjusted for.
+The time-varying model counts a customer as upgraded only from the day of the upgrade (start/stop
+rows). Both models are fitted by :mod:`cs_models.journey.cox`: the estimates of lifelines'
+``CoxTimeVaryingFitter`` and ``CoxPHFitter`` without importing lifelines, which the Overview's journey
+card would otherwise pay for. Only customers who entered below the top stage (who could upgrade) are
+compared; the entry stage is adjusted for.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cs_models.journey import cox
 from cs_models.results import Result
 
 #: Fewest upgraders (and fewest churns) for the models to be fitted.
@@ -65,9 +68,9 @@ def upgrade_day(spells: pd.DataFrame) -> pd.Series:
     Series
         Indexed by ``customer_id``, in the order of the spells.
     """
-    previous = spells.groupby("customer_id", sort=False)["rank"].shift()
+    previous = spells.groupby("customer_id", sort=False, observed=True)["rank"].shift()
     up = spells.loc[spells["rank"] > previous]
-    first = up.groupby("customer_id", sort=False)["start_day"].first()
+    first = up.groupby("customer_id", sort=False, observed=True)["start_day"].first()
     ids = spells["customer_id"].drop_duplicates()
     return first.reindex(ids.to_numpy())
 
@@ -107,11 +110,9 @@ def start_stop(spells: pd.DataFrame, order: Sequence[str]) -> tuple[pd.DataFrame
     return long.reset_index(drop=True), naive
 
 
-def _ratio(summary: pd.DataFrame, alpha: float) -> tuple[float, float, float, float]:
-    row = summary.loc["upgraded"]
-    level = f"{100 * (1 - alpha):g}%"
-    return (float(row["exp(coef)"]), float(row[f"exp(coef) lower {level}"]), float(row[f"exp(coef) upper {level}"]),
-            float(row["p"]))
+def _ratio(estimate: cox.CoxEstimate) -> tuple[float, float, float, float]:
+    """Hazard ratio, interval and p-value of the first column (``upgraded``)."""
+    return (float(estimate.hr[0]), float(estimate.hr_low[0]), float(estimate.hr_high[0]), float(estimate.p[0]))
 
 
 def _usable(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -135,7 +136,7 @@ def upgrade_effect(spells: pd.DataFrame, order: Sequence[str], alpha: float) -> 
     -------
     UpgradeEffect or None
         ``None`` with fewer than :data:`MIN_UPGRADERS` upgraders, non-upgraders or churns, or when a
-        model does not converge.
+        model does not converge (:func:`cs_models.journey.cox.fit`).
     """
     long, naive = start_stop(spells, order)
     upgraders = int(naive["upgraded"].sum())
@@ -143,19 +144,15 @@ def upgrade_effect(spells: pd.DataFrame, order: Sequence[str], alpha: float) -> 
     if min(upgraders, len(naive) - upgraders, churned) < MIN_UPGRADERS:
         return None
     covariates = _usable(naive, [c for c in naive.columns if c.startswith("entry_")])
-    from lifelines import CoxPHFitter, CoxTimeVaryingFitter  # lazy: lifelines takes 0.5 s to import
-    from lifelines.exceptions import ConvergenceError
-
-    try:
-        tv = CoxTimeVaryingFitter(alpha=alpha)
-        tv.fit(long[["id", "start", "stop", "event", "upgraded", *covariates]], id_col="id", start_col="start",
-               stop_col="stop", event_col="event", fit_options={"step_size": 0.5})
-        cph = CoxPHFitter(alpha=alpha)
-        cph.fit(naive[["duration", "event", "upgraded", *covariates]], duration_col="duration", event_col="event")
-    except ConvergenceError:
+    columns = ["upgraded", *covariates]
+    tv = cox.fit(long["start"].to_numpy(float), long["stop"].to_numpy(float), long["event"].to_numpy(bool),
+                 long[columns].to_numpy(float), alpha)
+    cph = cox.fit(np.zeros(len(naive)), naive["duration"].to_numpy(float), naive["event"].to_numpy(bool),
+                  naive[columns].to_numpy(float), alpha)
+    if tv is None or cph is None:
         return None
-    hr, low, high, p = _ratio(tv.summary, alpha)
-    n_hr, n_low, n_high, n_p = _ratio(cph.summary, alpha)
+    hr, low, high, p = _ratio(tv)
+    n_hr, n_low, n_high, n_p = _ratio(cph)
     return UpgradeEffect(customers=len(naive), upgraders=upgraders, churned=churned, hr=hr, hr_low=low,
                          hr_high=high, hr_p=p, naive_hr=n_hr, naive_low=n_low, naive_high=n_high, naive_p=n_p,
                          episodes=len(long), alpha=alpha)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
+from cs_models.ids import categorical_ids
 from cs_models.schema._cells import (
     _blank,
     _dates,
@@ -490,6 +491,13 @@ def _distinct_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarra
     return renumber[codes], np.asarray(cleaned, dtype=object)[order]
 
 
+def _id_codes(out: _Collector, mapping: ColumnMapping, keep: np.ndarray) -> dict[str, np.ndarray | None]:
+    """The codes that told the kept rows' customer IDs apart while they were checked (none: hashed again)."""
+    header = mapping.source("customer_id")
+    codes = out.id_text[header][1] if header is not None and header in out.id_text else None
+    return {"customer_id": None if codes is None else codes[keep]}
+
+
 _VALIDATORS = {
     "customers": _validate_customers,
     "events": _validate_events,
@@ -556,7 +564,8 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
                     seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
-    frame = frame[keep.to_numpy()].reset_index(drop=True)
+    frame = categorical_ids(frame[keep.to_numpy()].reset_index(drop=True),  # customer_id: see cs_models.ids
+                            codes=_id_codes(collector, mapping, keep.to_numpy()))
     rows_read = len(raw)
     rows_excluded = int(collector.excluded.sum())
     return ValidationResult(

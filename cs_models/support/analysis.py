@@ -283,5 +283,6 @@ def _per_customer(times: pd.DataFrame) -> dict[str, float] | None:
     if "customer_id" not in times or times["customer_id"].isna().all():
         return None
     counts = times["customer_id"].dropna().value_counts()
+    counts = counts[counts > 0]  # categorical IDs count every category, also those without a ticket
     return {"customers": len(counts), "mean": float(counts.mean()), "median": float(counts.median()),
             "most": int(counts.max())}

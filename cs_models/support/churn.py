@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import DataError
+from cs_models.ids import lookup
 from cs_models.results import Result
 from cs_models.stats import ALPHA, check_alpha, proportion_interval
 from cs_models.support.tickets import cutoff
@@ -79,8 +80,8 @@ def _relative_days(frame: pd.DataFrame, tickets: pd.DataFrame, as_of: date) -> p
 
 def _landmark(frame: pd.DataFrame, days: pd.DataFrame, alpha: float) -> tuple[KMResult, LogRankResult]:
     alive = frame.loc[frame["duration_days"] > LANDMARK_DAYS, ["customer_id", "duration_days", "event"]].copy()
-    early = days.loc[days["day"] < LANDMARK_DAYS].groupby("customer_id").size()
-    count = alive["customer_id"].map(early).fillna(0)
+    early = days.loc[days["day"] < LANDMARK_DAYS].groupby("customer_id", observed=True).size()
+    count = lookup(alive["customer_id"], early).fillna(0)
     alive["band"] = np.select([count.eq(0), count.lt(MANY_FROM)], BANDS[:2], BANDS[2])
     alive["duration_days"] -= LANDMARK_DAYS
     return kaplan_meier(alive, "band", alpha=alpha), logrank(alive, "band")
@@ -111,7 +112,8 @@ def episodes(frame: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"id": ids, "k": k, "start": k * WINDOW_DAYS,
                         "stop": np.minimum((k + 1) * WINDOW_DAYS, stop_all),
                         "event": last & np.repeat(frame["event"].to_numpy(bool), n_periods)})
-    counts = days.assign(k=(days["day"] // WINDOW_DAYS).astype(int) + 1).groupby(["customer_id", "k"]).size()
+    windows = days.assign(k=(days["day"] // WINDOW_DAYS).astype(int) + 1)
+    counts = windows.groupby(["customer_id", "k"], observed=True).size()
     out["tickets_before"] = pd.Series(counts.reindex(pd.MultiIndex.from_arrays([out["id"], out["k"]])).to_numpy(),
                                       index=out.index).fillna(0)
     out = out.loc[out["stop"] > out["start"]]
@@ -122,7 +124,7 @@ def _profile(frame: pd.DataFrame, days: pd.DataFrame, alpha: float) -> pd.DataFr
     end = frame["duration_days"]
     last = days.merge(end.rename("end").to_frame().assign(customer_id=frame["customer_id"]), on="customer_id")
     recent = last.loc[(last["day"] < last["end"]) & (last["day"] >= last["end"] - LANDMARK_DAYS)]
-    counts = frame["customer_id"].map(recent.groupby("customer_id").size()).fillna(0)
+    counts = lookup(frame["customer_id"], recent.groupby("customer_id", observed=True).size()).fillna(0)
     rows = {}
     for name, mask in (("churned", frame["event"].to_numpy(bool)), ("active", ~frame["event"].to_numpy(bool))):
         group = counts[mask & (end.to_numpy() >= LANDMARK_DAYS)]

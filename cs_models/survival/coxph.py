@@ -125,7 +125,7 @@ def concordance(time: np.ndarray, event: np.ndarray, score: np.ndarray) -> float
                     np.searchsorted(death_times, time[order], side="right"))
     # equal scores among churn at the same time were counted as ties: remove them
     churned = pd.DataFrame({"t": time[event], "r": rank[event]})
-    same = churned.groupby(["t", "r"]).size().to_numpy()
+    same = churned.groupby(["t", "r"], observed=True).size().to_numpy()
     tied = int(equal.sum()) - int((same * (same - 1) // 2).sum())
     pairs = int(pool.sum())
     return float((less.sum() + 0.5 * tied) / pairs) if pairs else np.nan

@@ -18,6 +18,7 @@ from cs_models.cohorts.report import table_section
 from cs_models.datasets import DATASET_KINDS, DATE_COLUMNS, Datasets
 from cs_models.errors import CSLensError, DataError
 from cs_models.findings import Finding, ranked
+from cs_models.ids import align_ids
 from cs_models.results import jsonable
 from cs_models.revenue import section as revenue_section
 from cs_models.schema import ColumnMapping
@@ -75,7 +76,8 @@ def load(wh: Warehouse, mappings: Mapping[str, ColumnMapping] | None = None) -> 
     """
     fitted = {kind: (mappings or {}).get(kind) or suggest(wh, kind) for kind in wh.tables}
     frames = {kind: canonical_frame(wh, kind, fitted[kind]) for kind in wh.tables if kind != "events"}
-    return Datasets(**frames, source="warehouse", origins=dict(wh.tables)), fitted
+    # one set of customer ID categories, as an upload of the same tables gives (cs_models.ids)
+    return Datasets(**align_ids(frames), source="warehouse", origins=dict(wh.tables)), fitted
 
 
 def latest_date(wh: Warehouse, datasets: Datasets, events: ColumnMapping | None) -> date | None:

@@ -71,3 +71,22 @@ def test_language_switch_keeps_the_page_and_the_link(app_url, new_page):
     wait_for_title(page, "概要")
     assert_page_ok(page, "概要")
     assert "lang=ja" in page.url
+
+
+def test_first_session_on_a_fresh_server_keeps_the_language_across_a_click(new_page):
+    """A fresh server's first session sends no widget states with its first sidebar click (the
+    ``pages/`` folder's legacy mode): the language chosen by the link must survive it, not fall
+    back to the radio's first option (Japanese). Failed before ``seed_from_url`` re-set the value."""
+    port = free_port()
+    server = start_server(port)
+    try:
+        page = new_page("en-US")
+        open_app(page, f"http://127.0.0.1:{port}/?lang=en")
+        assert_page_ok(page, "Overview")
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Cohorts").click()
+        wait_for_title(page, "Cohorts")
+        assert_page_ok(page, "Cohorts")
+        assert "lang=en" in page.url
+        assert page.get_by_test_id("stSidebar").get_by_role("radio", name="English").is_checked()
+    finally:
+        stop_server(server)

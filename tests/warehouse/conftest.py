@@ -122,3 +122,8 @@ def _load(port: int, frames: dict[str, pd.DataFrame]) -> None:
         con.raw_sql("CREATE SCHEMA crm; CREATE TABLE crm.accounts AS SELECT * FROM public.customers;")
     finally:
         con.disconnect()
+
+
+def text_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``customer_id`` as Python strings: SQL gives text, an upload a categorical (cs_models.ids)."""
+    return frame.assign(customer_id=frame["customer_id"].astype(object)) if "customer_id" in frame else frame

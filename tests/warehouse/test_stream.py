@@ -203,3 +203,151 @@ def test_the_report_of_a_duckdb_file_streams(tmp_path, monkeypatch):
     assert "error" not in report["revenue"]
     expected = revenue_movements(events, AS_OF)
     assert len(report["revenue"]["months"]) == len(expected.months)
+
+
+def _close(got: dict, expected: dict, rtol: float = 1e-9) -> None:
+    """Nested result dicts equal, floats to ``rtol`` relative."""
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        other = got[key]
+        if isinstance(value, dict):
+            _close(other, value, rtol)
+        elif isinstance(value, list):
+            assert len(other) == len(value)
+            for a, b in zip(other, value, strict=True):
+                if isinstance(b, dict):
+                    _close(a, b, rtol)
+                elif isinstance(b, float) and not np.isnan(b):
+                    assert a == pytest.approx(b, rel=rtol, abs=1e-9)
+                else:
+                    assert (a == b) or (a != a and b != b)  # NaN equals NaN here
+        elif isinstance(value, float) and not np.isnan(value):
+            assert other == pytest.approx(value, rel=rtol, abs=1e-9)
+        else:
+            assert (other == value) or (other != other and value != value)
+
+
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_fractional_amounts_equal_pandas_to_1e_9(integer_ids, tmp_path):
+    events = random_events(9, integer_ids=integer_ids)
+    rng = np.random.default_rng(9)
+    events["amount"] = events["amount"] * rng.uniform(0.1, 3.0, len(events))  # sums now depend on their order
+    source = _parquet(events, tmp_path)
+    for metric in ("nrr", "grr"):
+        expected = cohort_table(events, as_of=AS_OF, metric=metric).to_dict()
+        _close(cohort_table_stream(source, as_of=AS_OF, metric=metric).to_dict(), expected)
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    _close(revenue_movements_stream(source, AS_OF).to_dict(), expected)
+
+
+def test_movements_of_timestamps_keep_the_last_day_of_the_month(tmp_path):
+    events = random_events(10)
+    con = duckdb.connect()
+    frame = events.assign(date=events["date"] + pd.Timedelta(hours=23, minutes=59))  # late on each day
+    con.register("raw_events", frame)
+    sql = "SELECT customer_id AS cid, date AS day, amount FROM raw_events"
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    assert revenue_movements_stream(sql, AS_OF, con=con).to_dict() == expected
+    con.close()
+
+
+def test_the_byte_movement_labels_are_those_of_the_revenue_module():
+    from cs_models.revenue import movement_labels
+
+    rng = np.random.default_rng(11)
+    size = 20_000
+    value = rng.choice([-300.0, -0.0, 0.0, 50.0, 100.0, 100.5, 250.0], size)
+    before = rng.choice([-300.0, -0.0, 0.0, 50.0, 100.0, 100.5, 250.0], size)
+    billed = value > 0
+    first = billed & (rng.random(size) < 0.3)
+    from cs_models.warehouse._blocks import _labels
+
+    label, change = _labels(value, before, first, billed)
+    expected_label, expected_change = movement_labels(value, before, first)
+    np.testing.assert_array_equal(label, expected_label)
+    np.testing.assert_array_equal(change, expected_change)
+    assert set(np.unique(label)) == {0, 1, 2, 3, 4}
+
+
+@pytest.mark.parametrize(("period", "days", "block"), [("day", 100, 8), ("day", 40_000, 1 << 16), ("week", 3_000, 1),
+                                                      ("quarter", 5_000, 4)])
+def test_events_are_sorted_into_blocks_of_customers_in_the_order_read(period, days, block, tmp_path, monkeypatch):
+    """8-, 16- and 32-bit sort keys, blocks cut to fit ``BLOCK_CELLS``; small batches."""
+    from cs_models.cohorts.periods import period_index
+
+    rng = np.random.default_rng(12)
+    size = 3_000
+    day = rng.integers(0, days, size)
+    frame = pd.DataFrame({"cid": rng.integers(0, 500, size),
+                          "day": pd.Timestamp("1950-01-01") + pd.to_timedelta(day, "D"),
+                          "amount": rng.integers(1, 1000, size).astype(float)})
+    con = duckdb.connect()
+    con.register("frame", frame)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 256)
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
+    sql = "SELECT cid, CAST(day AS DATE) AS day, amount FROM frame"
+    with stream._coded(con, sql, "TRUE", period, "amount") as coded:
+        first = coded.p_min
+        width = coded.p_max - first + 1
+        blocks, per_block = coded.blocks(first, width)
+        read = con.execute(sql).df()  # the order read
+    assert per_block <= max(1, stream.BLOCK_CELLS // width)
+    assert per_block <= block
+    periods = period_index((pd.to_datetime(read["day"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(), period)
+    codes = read["cid"].to_numpy() - read["cid"].min()
+    cells = (periods - first) * per_block + codes % per_block
+    assert blocks.width == -(-(codes.max() + 1) // per_block)
+    for j in range(blocks.width):
+        mine = codes // per_block == j
+        parts = blocks.parts(j)
+        np.testing.assert_array_equal(np.concatenate(parts) if parts else [], cells[mine])
+        grid = np.zeros(width * per_block)
+        np.add.at(grid, cells[mine], read["amount"].to_numpy()[mine])
+        np.testing.assert_array_equal(blocks.money(j), grid)
+    con.close()
+
+
+def test_a_connection_opened_here_is_closed_and_a_given_one_left_open(tmp_path, monkeypatch):
+    source = _parquet(random_events(13), tmp_path)
+    opened = []
+    real = duckdb.connect
+
+    def connect(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    revenue_movements_stream(source, AS_OF)
+    with pytest.raises(DataError):
+        cohort_table_stream(source, as_of=date(2000, 1, 1))  # no events: raised inside, still closed
+    assert len(opened) == 2
+    for con in opened:
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")
+    con = real()
+    revenue_movements_stream(source, AS_OF, con=con)
+    assert con.execute("SELECT 1").fetchall() == [(1,)]
+    con.close()
+
+
+@pytest.mark.parametrize("block", [1, 16, 64])
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_movements_of_several_blocks_of_customers_equal_pandas(block, integer_ids, tmp_path, monkeypatch):
+    """Blocks of customers (the last one partial) summed one after the other, batches cut small."""
+    events = random_events(14, integer_ids=integer_ids)
+    expected = revenue_movements(events.dropna(subset=["customer_id"]), AS_OF).to_dict()
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 700)
+    assert revenue_movements_stream(_parquet(events, tmp_path), AS_OF).to_dict() == expected
+
+
+@pytest.mark.parametrize("block", [1, 16, 64])
+@pytest.mark.parametrize("options", [{}, {"metric": "grr"}, {"metric": "nrr", "period": "week"},
+                                     {"mode": "on_or_after", "period": "day", "max_k": 30}])
+def test_cohort_tables_of_several_blocks_of_customers_equal_pandas(block, options, tmp_path, monkeypatch):
+    """Blocks of customers (the last one partial) added one after the other, batches cut small."""
+    events = random_events(15, integer_ids=True)
+    expected = cohort_table(events, as_of=AS_OF, **options).to_dict()
+    monkeypatch.setattr(stream, "BLOCK_CUSTOMERS", block)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 700)
+    assert cohort_table_stream(_parquet(events, tmp_path), as_of=AS_OF, **options).to_dict() == expected

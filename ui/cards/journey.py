@@ -21,7 +21,8 @@ def render() -> None:
     if history is None or datasets.customers is None:
         st.info(t("journey.card_no_data"))
         return
-    result = shared(journey.analyse_journey)(history, datasets.customers, as_of())
+    # only what the card draws: the paths, their LTV and the time in stage are left to the page
+    result = shared(journey.card_summary)(history, datasets.customers, as_of())
     tiles = MetricRow(2, key="journey_card")
     if result.upgrade is not None:
         tiles.metric(0, t("journey.metric_hr"), fmt.number(result.upgrade.hr, 2), border=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from cs_models import revenue
+from cs_models.warehouse.spill import movements_for
 from ui import format as fmt
 from ui.caching import shared
 from ui.components import MetricRow, show_findings
 from ui.i18n import t
 from ui.memo import leading_findings
-from ui.state import as_of, current_datasets
+from ui.state import as_of, current_datasets, events_engine
 
 
 def render() -> None:
@@ -19,7 +20,8 @@ def render() -> None:
     if events is None or "amount" not in events:
         st.info(t("revenue.card_no_data"))
         return
-    result = shared(revenue.revenue_movements)(events, as_of())
+    spilled, kept = events_engine()  # large uploads: SQL over their Parquet
+    result = shared(movements_for)(events, spilled, as_of(), kept=kept)
     last = result.months.iloc[-1]
     month = last["month"].strftime("%Y-%m")
     tiles = MetricRow(2, key="revenue_card")
