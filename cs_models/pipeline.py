@@ -365,10 +365,19 @@ def cross_file_issues(reports: Sequence[FileReport]) -> pd.DataFrame:
 def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
     """The parts' frames as one (the first part's column order), rows repeating an earlier part's ID left out."""
     columns = list(parts[0].frame.columns)
-    frames = [part.frame.loc[~hit, columns] for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
+    frames = [_rows_and_columns(part.frame, ~hit, columns)
+              for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
     # categorical IDs of different categories would concatenate to strings: one shared set first
     aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
     return pd.concat([aligned[str(i)] for i in range(len(frames))], ignore_index=True)
+
+
+def _rows_and_columns(frame: pd.DataFrame, keep: np.ndarray, columns: list[Any]) -> pd.DataFrame:
+    """``frame.loc[keep, columns]``, without a copy when every row is kept in that column order
+    (``pandas.concat`` copies the parts anyway)."""
+    if bool(keep.all()) and list(frame.columns) == columns:
+        return frame
+    return frame.loc[keep, columns]
 
 
 def assemble(reports: Sequence[FileReport], *, combine: bool = False) -> Datasets:

@@ -102,7 +102,8 @@ def _read(data: bytes, name: str, *, sheet: str | None, header_row: int | None,
             f"{name} is {_mb(len(data))} MB; the limit is {_mb(max_bytes)} MB.",
             file=name, size_mb=_mb(len(data)), limit_mb=_mb(max_bytes),
         )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+    if not data[:4096].strip(blank) and not data.strip(blank):  # the whole file copied only if its head is blank
         raise IngestError("ingest_empty_file", f"{name} is empty.", file=name)
     if data.startswith(OLE2_MAGIC):
         raise IngestError(

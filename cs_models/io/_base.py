@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -99,6 +100,12 @@ class ReadResult:
     #: Header -> (code of each row's cell, the distinct cells) for the columns a fast path read as
     #: codes (``frame[h]`` is ``cells[codes]``): validation uses them instead of hashing every cell.
     codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = field(default=None, compare=False, repr=False)
+    #: Set by the reader's child (see :data:`DEFER_FRAME`): ``frame`` holds the row numbers only and
+    #: every column is in ``codes``; the frame is built where the result is unpickled.
+    deferred: bool = field(default=False, compare=False, repr=False)
+    #: Headers among ``codes`` whose distinct cells are distinct, non-blank ASCII texts the reader kept
+    #: as they were (no cleaning applied): validation then needs neither to hash nor to clean them.
+    plain_codes: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled compactly: the columns known as codes travel as codes and distinct cells, not as a
@@ -108,9 +115,10 @@ class ReadResult:
         if not coded:
             return _rebuild_read, (values, None)
         frame = self.frame
-        names = list(frame.columns)
+        names = list(coded) if self.deferred else list(frame.columns)
         plain = {h: frame[h].to_numpy() for h in names if h not in coded}
         values["frame"] = None
+        values["deferred"] = False
         return _rebuild_read, (values, (frame.index, names, plain))
 
 
@@ -120,11 +128,42 @@ def _rebuild_read(values: dict[str, Any],
     if layout is not None:
         index, names, plain = layout
         coded = values["codes"]
-        cells = {h: coded[h][1][coded[h][0]] if h in coded else plain[h] for h in names}
-        frame = pd.DataFrame(cells, index=index, dtype=object)
-        frame.columns = pd.Index(names, dtype=object)
+        frame = object_frame([(coded[h][0], coded[h][1]) if h in coded else plain[h] for h in names], names, index)
         values = {**values, "frame": frame}
     return ReadResult(**values)
+
+
+def object_frame(columns: list[np.ndarray | tuple[np.ndarray, np.ndarray]], names: list[str],
+                 index: pd.Index) -> pd.DataFrame:
+    """A frame of object columns held in one block, filled column by column (pandas would copy a dict
+    of columns into one block again).
+
+    Parameters
+    ----------
+    columns : list of numpy.ndarray or (codes, cells)
+        The cells of each column (any dtype; stored as object), each as long as ``index``; or its
+        codes and distinct cells (``cells[codes]``, taken straight into the block).
+    names : list of str
+        The headers.
+    index : pandas.Index
+        The row numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    block = np.empty((len(columns), len(index)), dtype=object)
+    for j, column in enumerate(columns):
+        if isinstance(column, tuple):
+            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j])
+        else:
+            block[j] = column
+    return pd.DataFrame(block.T, index=index, columns=pd.Index(names, dtype=object), dtype=object, copy=False)
+
+
+#: While set, a reader whose every column comes as codes leaves the frame's cells unbuilt
+#: (:attr:`ReadResult.deferred`): the reader's child sets it, as its result travels as codes.
+DEFER_FRAME: ContextVar[bool] = ContextVar("cs_models_defer_frame", default=False)
 
 
 #: Exceptions that stop the program rather than describe the file: never wrapped.
@@ -141,6 +180,8 @@ class _Grid:
     occupied: np.ndarray | None = None  # which cells hold a value, when already known
     #: per column, the code of each record's cell and the cleaned distinct cells (the fast paths)
     coded: list[tuple[np.ndarray, np.ndarray]] | None = None
+    #: per coded column, the codes of the distinct texts that were not kept as they were (cleaned)
+    cleaned_codes: list[np.ndarray] | None = None
 
 
 

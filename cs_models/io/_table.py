@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import IngestError
-from cs_models.io._base import SCAN_ROWS, ReadResult, _Grid
+from cs_models.io._base import DEFER_FRAME, SCAN_ROWS, ReadResult, _Grid, object_frame
 
 _NUMBERISH = re.compile(r"^[-+(▲△¥$]?[\d.,:/%年月日()¥円\s-]+$|^(?:令和|平成|昭和|[RHS])\d")
 
@@ -82,6 +82,15 @@ def _merged_header(top: Sequence[object], nxt: Sequence[object]) -> list[str | N
     return names if spans else None
 
 
+def _coded_rows(coded: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of coded columns as a 2-D object array of cells."""
+    n = len(coded[0][0][start:stop]) if coded else 0
+    cells = np.empty((n, len(coded)), dtype=object)
+    for j, (codes, cleaned) in enumerate(coded):
+        cells[:, j] = cleaned[codes[start:stop]]
+    return cells
+
+
 def _column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -110,6 +119,8 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
            sheet: str | None, sheets: tuple[str, ...], header_row: int | None) -> ReadResult:
     cells = grid.cells
     n_rows, width = cells.shape if cells.ndim == 2 else (0, 0)
+    if grid.coded is not None:  # ``cells`` holds the first rows only; the codes hold them all
+        n_rows, width = (len(grid.coded[0][0]) if grid.coded else 0), len(grid.coded)
     if grid.occupied is not None:
         occupied = grid.occupied
     else:
@@ -126,7 +137,8 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
             raise IngestError("ingest_bad_header_row", f"{name} has no row {header_row}.", file=name,
                               row=header_row)
         h = header_row - 1
-        head = [list(r) for r in cells[h: h + 2]]
+        rows_h = cells[h: h + 2] if grid.coded is None else _coded_rows(grid.coded, h, h + 2)
+        head = [list(r) for r in rows_h]
     h_local = h if header_row is None else 0
     names: list[str | None] = [_header_name(v) for v in head[h_local]]
     header_rows = 1
@@ -139,31 +151,59 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
     if start > last_row:
         raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row {h + 1}).",
                           file=name, row=h + 1)
-    frame = pd.DataFrame(cells[start:], dtype=object)
-    frame.index = pd.RangeIndex(start + 1, n_rows + 1, name="row")
+    index = pd.RangeIndex(start + 1, n_rows + 1, name="row")
     filled = occupied[start:]
     nonblank = filled.any(axis=1)
     if grid.field_counts is not None:
         _check_ragged(grid.field_counts, start, int(grid.field_counts[h]), np.asarray(nonblank), name)
-    keep = _kept_columns(names, filled, frame.index, name, h + 1)
+    keep = _kept_columns(names, filled, index, name, h + 1)
     kept_names = [str(names[j]) for j in keep]
     if len(keep) < width:
         notes.append("blank_columns_dropped")
-        frame = frame[keep]
-    frame.columns = pd.Index(kept_names, dtype=object)
+    frame = _cells_frame(grid, start, index, keep, kept_names)
+    deferred = grid.coded is not None and DEFER_FRAME.get()
     blank = int((~nonblank).sum())
     if blank:
         frame = frame[nonblank]
-    codes = None
-    if grid.coded is not None:
-        rows = np.asarray(nonblank, dtype=bool)
-        codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
-                 for j, title in zip(keep, kept_names, strict=True)}
+    codes, plain_codes = _row_codes(grid, start, np.asarray(nonblank, dtype=bool), keep, kept_names)
     return ReadResult(
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
-        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes,
+        notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
+        plain_codes=plain_codes,
     )
+
+
+def _cells_frame(grid: _Grid, start: int, index: pd.Index, keep: list[int], kept_names: list[str]) -> pd.DataFrame:
+    """The kept columns from row ``start`` on (blank rows not yet dropped), headed by ``kept_names``."""
+    if grid.coded is None:
+        frame = pd.DataFrame(grid.cells[start:], dtype=object)
+        frame.index = index
+        if len(keep) < frame.shape[1]:
+            frame = frame[keep]
+        frame.columns = pd.Index(kept_names, dtype=object)
+        return frame
+    if DEFER_FRAME.get():  # the cells are built from the codes where the result is unpickled
+        return pd.DataFrame(index=index)
+    # one column at a time from its codes: no grid of every cell is built
+    return object_frame([(grid.coded[j][0][start:], grid.coded[j][1]) for j in keep], kept_names, index)
+
+
+def _row_codes(grid: _Grid, start: int, rows: np.ndarray, keep: list[int], kept_names: list[str],
+               ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]] | None, frozenset[str]]:
+    """The codes of the kept rows (``rows``: which rows from ``start`` on are kept) of a coded grid, and
+    the headers of the columns whose kept rows use only texts that needed no cleaning."""
+    if grid.coded is None:
+        return None, frozenset()
+    codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
+             for j, title in zip(keep, kept_names, strict=True)}
+    if grid.cleaned_codes is None:
+        return codes, frozenset()
+    # no kept row uses a text that was cleaned (the header's may have been)
+    changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
+    return codes, frozenset(title for title, (c, _) in codes.items()
+                            if not changed[title].size or (changed[title].size <= 64
+                                                           and not np.isin(c, changed[title]).any()))
 
 
 def _kept_columns(names: list[str | None], filled: np.ndarray, rows: pd.Index, name: str, header: int) -> list[int]:

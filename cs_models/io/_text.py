@@ -18,7 +18,7 @@ from cs_models.errors import IngestError
 from cs_models.io import _arrow
 from cs_models.io._arrow import arrow_cells
 from cs_models.io._base import DELIMITERS, MAX_CELL_CHARS, MAX_COLUMNS, SCAN_ROWS, _Grid
-from cs_models.io._table import _column_letter
+from cs_models.io._table import _coded_rows, _column_letter
 from cs_models.values import MISSING_VALUES
 
 
@@ -30,6 +30,13 @@ def _decode(data: bytes, name: str) -> tuple[bytes, str]:
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "cp932"]
+    if candidates != ["utf-16"]:  # UTF-8 text is checked in place (no str of the whole file is made)
+        skip = len(codecs.BOM_UTF8) if candidates == ["utf-8-sig"] else 0
+        if _valid_utf8(data, skip):
+            if b"\x00" in data or _looks_like_markup(data[:4096].decode("utf-8", errors="ignore")):
+                raise IngestError("ingest_unsupported_format",
+                                  f"{name} is neither a CSV/TSV text file nor an .xlsx workbook.", file=name)
+            return (data[skip:] if skip else data), candidates[0]
     error: UnicodeDecodeError | None = None
     for encoding in candidates:
         try:
@@ -52,6 +59,22 @@ def _decode(data: bytes, name: str) -> tuple[bytes, str]:
         f"{name} is not UTF-8, UTF-16 or Shift-JIS (cp932) text (row {row}).",
         file=name, row=row,
     )
+
+
+def _valid_utf8(data: bytes, skip: int) -> bool:
+    """Whether ``data[skip:]`` is valid UTF-8, checked by pyarrow without decoding it (``False`` also
+    when pyarrow cannot tell: the caller then decodes)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        return False
+    body = memoryview(data)[skip:]
+    try:
+        offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64))
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(body)]).validate(full=True)
+    except (pa.ArrowException, ValueError):
+        return False
+    return True
 
 
 def _looks_like_markup(text: str) -> bool:
@@ -94,12 +117,8 @@ def _field_counts(raw: bytes, delimiter: str) -> np.ndarray | None:
     """
     buf = np.frombuffer(raw, dtype=np.uint8)
     quotes = np.flatnonzero(buf == ord('"'))
-    if quotes.size:
-        edges = np.array([ord(delimiter), ord("\n"), ord('"')], dtype=np.uint8)
-        before = np.isin(buf[np.maximum(quotes - 1, 0)], edges) | (quotes == 0)
-        after = np.isin(buf[np.minimum(quotes + 1, buf.size - 1)], edges) | (quotes == buf.size - 1)
-        if not (before | after).all():
-            return None
+    if quotes.size and not _quotes_at_edges(buf, quotes, delimiter):
+        return None
     newlines = np.flatnonzero(buf == ord("\n"))
     delims = np.flatnonzero(buf == ord(delimiter))
     del buf
@@ -108,6 +127,29 @@ def _field_counts(raw: bytes, delimiter: str) -> np.ndarray | None:
         delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
     record_of = np.searchsorted(newlines, delims)
     return np.bincount(record_of, minlength=newlines.size)[: newlines.size] + 1
+
+
+def _quotes_at_edges(buf: np.ndarray, quotes: np.ndarray, delimiter: str) -> bool:
+    """Whether every ``"`` (at ``quotes`` in ``buf``) has a delimiter, line end or ``"`` on one side."""
+    edges = np.array([ord(delimiter), ord("\n"), ord('"')], dtype=np.uint8)
+    before = np.isin(buf[np.maximum(quotes - 1, 0)], edges) | (quotes == 0)
+    after = np.isin(buf[np.minimum(quotes + 1, buf.size - 1)], edges) | (quotes == buf.size - 1)
+    return bool((before | after).all())
+
+
+def _all_quotes_at_edges(raw: bytes, delimiter: str) -> bool:
+    """:func:`_quotes_at_edges` of the whole text, searched for a ``"`` between two other characters
+    by pyarrow's regular expressions (no array of positions is made)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        return _quotes_at_edges(buf, np.flatnonzero(buf == ord('"')), delimiter)
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)])
+    inside = f'[^{delimiter}\n"]'  # the delimiters (, \t ; |) are literal in a character class
+    return not pc.match_substring_regex(text, f'{inside}"{inside}')[0].as_py()
 
 
 def _exact_field_counts(raw: bytes, delimiter: str) -> np.ndarray:
@@ -134,7 +176,12 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
         raw += b"\n"
     cut = raw.rfind(b"\n", 0, 65536)
     sample = raw[: cut + 1] if cut > 0 else raw[:65536]  # a first line longer than 64 KB: its start
-    delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"), prefer_tab)
+    text = sample.decode("utf-8", errors="replace")
+    delimiter = _sniff_delimiter(text, prefer_tab)
+    if fast and len(raw) >= _arrow.FAST_MIN_BYTES:
+        grid = _one_line_records_grid(raw, text, delimiter, name)
+        if grid is not None:
+            return grid, delimiter
     counts = _field_counts(raw, delimiter)
     if counts is None:
         try:
@@ -149,10 +196,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
         columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
         if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
-            coded: list[tuple[np.ndarray, np.ndarray]] = []
-            cells, occupied, normalised, unwrapped = _clean_coded(columns, name, coded)
-            notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
-            return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied, coded=coded), delimiter
+            return _coded_grid(columns, counts, name), delimiter
     with warnings.catch_warnings():
         # pandas warns (and drops cells) if a row has more cells than counted: never silently.
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -171,6 +215,45 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     cells, occupied, normalised, unwrapped = _clean_columns(frame.to_numpy(dtype=object), name)
     notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     return _Grid(cells=cells, field_counts=counts, notes=notes, occupied=occupied), delimiter
+
+
+def _one_line_records_grid(raw: bytes, sample: str, delimiter: str, name: str) -> _Grid | None:
+    """The fast path without counting fields: pyarrow splits the text when each line is one record.
+
+    Taken when every ``"`` sits at the edge of a cell and pyarrow, splitting the text in lines with
+    as many fields as the first line has, finds exactly one record per line (no quoted line break):
+    every record then has that number of fields, which is what :func:`_field_counts` would have
+    found. Anything else (a ragged or blank row, a quoted line break, a title row) returns ``None``
+    and the fields are counted the usual way.
+    """
+    first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    width = len(first)
+    if not 2 <= width <= MAX_COLUMNS or "\n" not in sample:
+        return None
+    if b'"' in raw and not _all_quotes_at_edges(raw, delimiter):
+        return None
+    lines = raw.count(b"\n")
+    columns = arrow_cells(raw, delimiter, width, multiline=False)
+    if columns is None or not all(len(codes) == lines for codes, _, _ in columns):
+        return None
+    return _coded_grid(columns, np.full(lines, width, dtype=np.int64), name)
+
+
+def _coded_grid(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], counts: np.ndarray,
+                name: str) -> _Grid:
+    """The grid of columns read as codes: the first rows as cells (to find the header), the rest
+    as each column's codes and cleaned distinct texts (the frame is built from them)."""
+    coded: list[tuple[np.ndarray, np.ndarray]] = []
+    occupied, normalised, unwrapped = _clean_coded(columns, name, coded)
+    notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
+    head = _coded_rows(coded, 0, HEAD_ROWS)
+    changed = [np.flatnonzero(~keep) for _, _, keep in columns]
+    return _Grid(cells=head, field_counts=counts, notes=notes, occupied=occupied, coded=coded,
+                 cleaned_codes=changed)
+
+
+#: Rows of a coded grid kept as cells (:attr:`_Grid.cells`): the header is found among them.
+HEAD_ROWS = SCAN_ROWS * 2 + 2
 
 
 #: A grid of more cells than this that would be mostly padding (a few rows far wider than the rest)
@@ -263,15 +346,15 @@ def _clean_unique(value: str, name: str, codes: np.ndarray, k: int, j: int,
 
 
 def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], name: str,
-                 coded: list[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+                 coded: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, bool, bool]:
     """:func:`_clean_columns` of columns given as codes and distinct texts (the fast path).
 
     Distinct texts that need no cleaning (:func:`cs_models.io._arrow.plain_texts`) are kept as
-    they are; the others are cleaned one by one exactly as :func:`_clean_columns` does. ``coded``,
-    when given, receives each column's codes and cleaned distinct texts.
+    they are; the others are cleaned one by one exactly as :func:`_clean_columns` does. ``coded``
+    receives each column's codes and cleaned distinct texts. Returns which cells hold a value,
+    whether NFKC changed any text and whether an Excel text formula was unwrapped.
     """
     n_rows = len(columns[0][0]) if columns else 0
-    out = np.empty((n_rows, len(columns)), dtype=object)
     occupied = np.empty((n_rows, len(columns)), dtype=bool)
     normalised = unwrapped = False
     for j, (codes, uniques, keep) in enumerate(columns):
@@ -281,11 +364,9 @@ def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], name:
             text, changed, unwrapped_here = _clean_unique(uniques[k], name, codes, int(k), j, MISSING_VALUES)
             normalised, unwrapped = normalised or changed, unwrapped or unwrapped_here
             cleaned[k] = text
-        out[:, j] = cleaned[codes]
         occupied[:, j] = (~pd.isna(cleaned))[codes]
-        if coded is not None:
-            coded.append((codes, cleaned))
-    return out, occupied, normalised, unwrapped
+        coded.append((codes, cleaned))
+    return occupied, normalised, unwrapped
 
 
 def cell_too_long(name: str, length: int, *, row: int, column: int) -> IngestError:

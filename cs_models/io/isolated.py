@@ -95,7 +95,7 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
     return payload
 
 
-def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> bytes:
+def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> bytes | bytearray:
     """Have the zygote fork a child that works in ``private`` (its working folder and temp folder),
     send it ``request`` and return its answer (empty when the child died without one)."""
     ours, theirs = socket.socketpair()
@@ -108,7 +108,8 @@ def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> 
         pid = 0
         try:
             pid = int.from_bytes(_receive(ours, 8, deadline), "little")
-            _send(ours, pickle.dumps((private, request), protocol=pickle.HIGHEST_PROTOCOL))
+            _send(ours, private.encode())
+            _send(ours, request)
             return _receive(ours, int.from_bytes(_receive(ours, 8, deadline), "little"), deadline)
         except TimeoutError:
             if pid:
@@ -120,20 +121,23 @@ def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> 
 
 
 def _send(channel: socket.socket, payload: bytes) -> None:
-    channel.sendall(len(payload).to_bytes(8, "little") + payload)
+    """``payload`` after its length (sent as they are: a large payload is not copied)."""
+    channel.sendall(len(payload).to_bytes(8, "little"))
+    channel.sendall(payload)
 
 
-def _receive(channel: socket.socket, size: int, deadline: float | None) -> bytes:
-    """``size`` bytes from ``channel``; ``TimeoutError`` past ``deadline``, ``EOFError`` when it closes."""
-    chunks, left = [], size
-    while left:
+def _receive(channel: socket.socket, size: int, deadline: float | None) -> bytearray:
+    """``size`` bytes from ``channel`` (read into one buffer); ``TimeoutError`` past ``deadline``,
+    ``EOFError`` when it closes."""
+    out = bytearray(size)
+    view, done = memoryview(out), 0
+    while done < size:
         channel.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.001))
-        chunk = channel.recv(min(left, 1 << 20))  # socket.timeout is TimeoutError
-        if not chunk:
+        got = channel.recv_into(view[done:], min(size - done, 1 << 22))  # socket.timeout is TimeoutError
+        if not got:
             raise EOFError
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        done += got
+    return out
 
 
 class _Zygote:
@@ -213,8 +217,21 @@ def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
         The same as :func:`cs_models.io.read_table` gives.
     """
     memory_mb = BASE_MEMORY_MB + MEMORY_PER_MB * len(data) // (1024 * 1024)
-    return run_isolated("cs_models.io:read_table", data, filename, name=filename, memory_mb=memory_mb,
+    return run_isolated("cs_models.io.isolated:_read_as_codes", data, filename, name=filename, memory_mb=memory_mb,
                         timeout=timeout, sheet=sheet, header_row=header_row)
+
+
+def _read_as_codes(data: bytes, filename: str, **kwargs: Any) -> ReadResult:
+    """:func:`cs_models.io.read_table` as the child runs it: the columns read as codes are not turned
+    into cells here (the result travels as codes; the server builds the frame when it unpickles it)."""
+    from cs_models.io import read_table
+    from cs_models.io._base import DEFER_FRAME
+
+    token = DEFER_FRAME.set(True)
+    try:
+        return read_table(data, filename, **kwargs)
+    finally:
+        DEFER_FRAME.reset(token)
 
 
 def _zygote(control_fd: int) -> None:
@@ -243,8 +260,8 @@ def _serve(channel: socket.socket) -> None:
     the request, answer."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     channel.sendall(os.getpid().to_bytes(8, "little"))
-    size = int.from_bytes(_receive(channel, 8, None), "little")
-    private, request = pickle.loads(_receive(channel, size, None))  # noqa: S301 - from the server
+    private = _receive(channel, int.from_bytes(_receive(channel, 8, None), "little"), None).decode()
+    request = _receive(channel, int.from_bytes(_receive(channel, 8, None), "little"), None)
     os.chdir(private)
     os.environ.update(TMPDIR=private, TEMP=private, TMP=private)
     tempfile.tempdir = private

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -37,13 +39,59 @@ def _map_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     return ids, (codes if all_plain else None)
 
 
+#: Within a validation, the keys (see :func:`_key`) of the columns whose distinct cells the reader kept as
+#: plain texts (``ReadResult.plain_codes``): :func:`_map_coded` maps them to themselves without a check.
+_PLAIN: ContextVar[set[tuple[int, int, int]] | None] = ContextVar("cs_models_plain_columns", default=None)
+
+
+def _key(series: pd.Series) -> tuple[int, int, int] | None:
+    values = series.to_numpy() if series.dtype == object else None
+    if values is None or values.ndim != 1:
+        return None
+    return (values.__array_interface__["data"][0], values.strides[0], len(values))
+
+
+@contextmanager
+def plain_columns() -> Iterator[set[tuple[int, int, int]]]:
+    """Within this block, :func:`mark_plain` tells :func:`_map_coded` which columns need no check.
+
+    Returns
+    -------
+    Iterator[set]
+        A context manager (the set of marked columns).
+    """
+    marked: set[tuple[int, int, int]] = set()
+    token = _PLAIN.set(marked)
+    try:
+        yield marked
+    finally:
+        _PLAIN.reset(token)
+
+
+def mark_plain(series: pd.Series) -> None:
+    """Record that every distinct cell of ``series`` (object dtype) is a plain text (see ``_PLAIN``).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A column of the raw table; outside a :func:`plain_columns` block nothing happens.
+    """
+    marked, key = _PLAIN.get(), _key(series)
+    if marked is not None and key is not None:
+        marked.add(key)
+
+
 def _map_coded(series: pd.Series, fn: Callable[[object], Any],
                dtype: str | type) -> tuple[pd.Series, np.ndarray, bool]:
     """:func:`_map_unique`, the codes of the cells, and whether every distinct value was kept as plain text."""
     codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     todo = np.ones(len(uniques), dtype=bool)
-    if fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+    marked = _PLAIN.get()
+    if fn in _KEEPS_PLAIN_TEXT and marked and _key(series) in marked:  # plain texts, as the reader found
+        mapped[: len(uniques)] = uniques
+        todo[:] = False
+    elif fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
         import pyarrow as pa
 
         from cs_models.io._arrow import plain_texts

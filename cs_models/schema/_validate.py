@@ -15,7 +15,18 @@ import pandas as pd
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
 from cs_models.ids import categorical_ids
-from cs_models.schema._cells import _blank, _dates, _map_ids, _map_unique, _numbers, _show, _text_cell, _text_id
+from cs_models.schema._cells import (
+    _blank,
+    _dates,
+    _map_ids,
+    _map_unique,
+    _numbers,
+    _show,
+    _text_cell,
+    _text_id,
+    mark_plain,
+    plain_columns,
+)
 from cs_models.schema._mapping import (
     FALSE_FLAGS,
     ISSUE_COLUMNS,
@@ -26,7 +37,14 @@ from cs_models.schema._mapping import (
     _answer_columns,
     suggest_mapping,
 )
-from cs_models.values import coded_factors, factorize_cells, factorize_once, infer_day_first, seed_factors
+from cs_models.values import (
+    coded_factors,
+    factorize_cells,
+    factorize_once,
+    infer_day_first,
+    is_missing,
+    seed_factors,
+)
 
 #: Dates before this are typing or conversion errors (an empty Excel date cell reads as 1900-01-00).
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
@@ -131,16 +149,18 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     if header not in out.id_text:  # the same column is read twice (required, then unique): mapped once
         out.id_text[header] = _map_ids(raw[header])
     ids, codes = out.id_text[header]
+    # With codes, every distinct cell is its own (non-blank) ID: the blank IDs are the cells without a code.
+    missing = ids.isna() if codes is None else pd.Series(codes < 0, index=ids.index)
     if required:
-        out.add(ids.isna(), header, "missing_id", "excluded", raw[header])
+        out.add(missing, header, "missing_id", "excluded", raw[header])
     if unique:
-        alive = ids.notna() & ~out.excluded
-        live = ids[alive]
+        alive = ~missing & ~out.excluded
         if codes is not None:  # one code per distinct ID: counting codes finds repeats without hashing texts
             counted = codes[alive.to_numpy()]
             if not counted.size or np.bincount(counted).max() < 2:
                 return ids
-        elif not live.duplicated().any():
+        live = ids[alive]
+        if codes is None and not live.duplicated().any():
             return ids
         first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
         dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
@@ -221,7 +241,7 @@ def _other_columns(raw: pd.DataFrame, used: Iterable[str], ignored: Iterable[str
             continue
         blank = _blank(column)
         numbers, bad = _numbers(column)
-        if (~blank).any() and not bad.any() and not _looks_like_code(column[~blank]):
+        if (~blank).any() and not bad.any() and not _looks_like_code(column):
             out[name] = _whole_if_possible(numbers)
         else:
             out[name] = _map_unique(column, _text_cell)
@@ -250,9 +270,12 @@ def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMappin
 
 
 def _looks_like_code(values: pd.Series) -> bool:
-    """Text with leading zeros (``007``) is a code, not a number."""
+    """Text with leading zeros (``007``) is a code, not a number (blank cells do not count).
+
+    The column's distinct cells are looked at (its factorisation is known), blanks skipped there.
+    """
     return any(isinstance(v, str) and len(v.strip()) > 1 and v.strip().startswith("0")
-               and v.strip()[1].isdigit() for v in factorize_cells(values)[1])
+               and v.strip()[1].isdigit() and not is_missing(v) for v in factorize_cells(values)[1])
 
 
 def _scaled(raw: pd.DataFrame, header: str, scale: tuple[int, int] | None, out: _Collector) -> pd.Series:
@@ -458,6 +481,16 @@ def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector)
     return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
 
 
+def _distinct_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cs_models.values.coded_factors` when the distinct cells are distinct and none is blank:
+    only the codes' order of first appearance is needed (hashing integers, not texts)."""
+    order = pd.unique(codes)
+    order = order[order >= 0]
+    renumber = np.full(len(cleaned) + 1, -1, dtype=np.intp)  # the last slot: code -1 stays -1
+    renumber[order] = np.arange(order.size, dtype=np.intp)
+    return renumber[codes], np.asarray(cleaned, dtype=object)[order]
+
+
 def _id_codes(out: _Collector, mapping: ColumnMapping, keep: np.ndarray) -> dict[str, np.ndarray | None]:
     """The codes that told the kept rows' customer IDs apart while they were checked (none: hashed again)."""
     header = mapping.source("customer_id")
@@ -520,10 +553,15 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
     raw.columns = [str(c) for c in raw.columns]
     _require(mapping, list(raw.columns), file)
     collector = _Collector(file, raw.index, today)
-    with factorize_once():  # each column factorised once, however many parsers read it
+    plain: frozenset[str] = getattr(read_result, "plain_codes", frozenset())
+    with factorize_once(), plain_columns():  # each column factorised once, however many parsers read it
         for header, (codes, cleaned) in (getattr(read_result, "codes", None) or {}).items():
             if header in raw.columns and len(codes) == len(raw):  # read as codes: no cell is hashed
-                seed_factors(raw[header], *coded_factors(codes, cleaned))
+                if header in plain:  # distinct plain texts: nothing to merge, nothing to clean
+                    seed_factors(raw[header], *_distinct_factors(codes, cleaned))
+                    mark_plain(raw[header])
+                else:
+                    seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
     frame = categorical_ids(frame[keep.to_numpy()].reset_index(drop=True),  # customer_id: see cs_models.ids
