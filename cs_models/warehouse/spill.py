@@ -8,9 +8,8 @@ streamed DuckDB engine (:func:`~cs_models.warehouse.stream.cohort_table_stream`,
 :func:`~cs_models.warehouse.stream.revenue_movements_stream`); smaller data keep the pandas path.
 Both paths give the same results (counts exactly; revenue sums are added in another order, so
 they can differ in the last bits): ``tests/warehouse/test_spill.py``. Categorical customer ids (what
-``validate`` gives) are written as their integer codes, which the engine takes as they are: at 10M
-events the SQL costs 0.76 / 1.16 / 1.11 CPU s for logo cohorts / NRR cohorts / movements against
-pandas' 0.63 / 0.90 / 1.52, with a lower peak (``bench/bench_spill.py``).
+``validate`` gives) are written as their integer codes, which the engine takes as they are (10M events:
+``bench/results/2026-12-07-0630-vm-spill-10000000-codes.md``).
 
 Routing (:func:`cohort_table_for`, :func:`movements_for`):
 
