@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -77,6 +78,10 @@ def preview_table(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.head(PREVIEW_ROWS).copy()
     for column in shown.columns:
         values = shown[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # the shown rows' texts, not every category (1M IDs)
+            codes = values.cat.codes.to_numpy()
+            texts = values.cat.categories.to_numpy(dtype=object)[codes]
+            values = shown[column] = pd.Series(np.where(codes >= 0, texts, None), index=values.index, dtype=object)
         if pd.api.types.is_datetime64_any_dtype(values):
             shown[column] = values.dt.strftime("%Y-%m-%d").fillna("")
         elif values.isna().any():  # text throughout, so that a blank can stand beside numbers

@@ -248,3 +248,18 @@ def test_hand_kept_sheet_with_dashes_text_formulas_and_us_dates_is_read_whole():
     assert list(preview.columns) == [*field.values(), "customer_id (2)"]
     assert preview[field["customer_id"]].tolist() == ["007", "008", "010"]
     assert preview[field["end_date"]].tolist() == ["", "2024-05-01", ""]
+
+
+def test_the_preview_shows_categorical_ids_as_their_texts():
+    """The preview converts only its rows of a categorical ID column (not a million categories): the
+    same table as the plain-text column gives, blanks as empty cells. Reference: the object column."""
+    import pandas as pd
+
+    from ui.data_view import PREVIEW_ROWS, preview_table
+
+    ids = pd.Series([f"C{i:03d}" if i % 7 else None for i in range(PREVIEW_ROWS + 5)], dtype=object)
+    plain = pd.DataFrame({"customer_id": ids, "mrr": range(len(ids))})
+    coded = plain.assign(customer_id=pd.Categorical(ids, categories=sorted(ids.dropna().unique()) + ["Z999"]))
+    shown = preview_table(coded)
+    pd.testing.assert_frame_equal(shown, preview_table(plain))
+    assert shown.iloc[0, 0] == "" and shown.iloc[1, 0] == "C001"
