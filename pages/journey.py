@@ -12,8 +12,8 @@ from cs_models.charts.survival import km_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui import journey_view as view
-from ui.caching import cached
-from ui.components import md_escape, page_header, require_dataset, show_chart, show_error, show_findings
+from ui.caching import cached, shared
+from ui.components import md_escape, page_header, require_dataset, show_error, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
@@ -42,7 +42,7 @@ with right:
 st.caption(t(f"journey.stages_from_{stages_from}", file=md_escape(datasets.origins.get(stages_from or "", ""))))
 order = journey.complete_order(chosen or [], default)
 try:
-    result = cached(journey.analyse_journey)(history, customers, as_of(), order=order,
+    result = shared(journey.analyse_journey)(history, customers, as_of(), order=order,  # one object: charts made once
                                              discount_rate=journey.DISCOUNT_RATE if rate is None else rate)
 except CSLensError as exc:
     show_error(exc)
@@ -74,23 +74,25 @@ if effect is None:
     st.subheader(t("journey.upgrade_heading"))
     st.info(t("journey.upgrade_none"))
 else:
-    show_chart(upgrade_comparison(effect, chart_labels), key="journey_upgrade", title=t("journey.upgrade_heading"))
+    show_shared_chart(upgrade_comparison, effect, chart_labels, key="journey_upgrade",
+                      title=t("journey.upgrade_heading"))
     st.caption(t("journey.upgrade_caption"))
 
-show_chart(transition_heatmap(result, chart_labels, names), key="journey_matrix", title=t("journey.matrix_heading"))
+show_shared_chart(transition_heatmap, result, chart_labels, names, key="journey_matrix",
+                  title=t("journey.matrix_heading"))
 st.caption(t("journey.matrix_caption", n=fmt.number(result.counts.to_numpy().sum())))
-show_chart(paths_sankey(result, chart_labels, names), key="journey_paths", title=t("journey.sankey_heading"))
+show_shared_chart(paths_sankey, result, chart_labels, names, key="journey_paths", title=t("journey.sankey_heading"))
 st.caption(t("journey.sankey_caption"))
 
 km = result.time_in_stage
 km_names = {g: t("churn.group_with_n", name=g, n=fmt.number(n)) for g, n in km.summary["n"].items()}
-show_chart(km_figure(km, labels.journey_km_labels(lang), km_names), key="journey_time_in_stage",
-           title=t("journey.km_heading"))
+show_shared_chart(km_figure, km, labels.journey_km_labels(lang), km_names, key="journey_time_in_stage",
+                  title=t("journey.km_heading"))
 st.caption(t("journey.km_caption"))
 st.subheader(t("journey.hazard_heading"))
 st.dataframe(view.hazard_table(result), width="stretch")
 st.caption(t("journey.hazard_caption"))
 
-show_chart(ltv_bars(result, chart_labels, names, lang), key="journey_ltv", title=t("journey.ltv_heading"))
+show_shared_chart(ltv_bars, result, chart_labels, names, lang, key="journey_ltv", title=t("journey.ltv_heading"))
 st.caption(t("journey.ltv_caption", source=t(view.source_key(result, stages_from))))
 view.show_tables(result)

@@ -12,7 +12,7 @@ from cs_models.charts import labels
 from cs_models.charts.journey import path_ltv_bars
 from cs_models.journey import JourneyResult, JourneySummary
 from ui import format as fmt
-from ui.components import download_table, show_chart
+from ui.components import download_table, show_shared_chart
 from ui.i18n import current_lang, t
 
 
@@ -89,8 +89,8 @@ def show_tables(result: JourneyResult) -> None:
         st.subheader(t("journey.path_heading"))
         st.info(t("journey.path_none"))
     else:
-        show_chart(path_ltv_bars(result, labels.journey_labels(current_lang()), {}, current_lang()),
-                   key="journey_path_ltv", title=t("journey.path_heading"))
+        show_shared_chart(path_ltv_bars, result, labels.journey_labels(current_lang()), {}, current_lang(),
+                          key="journey_path_ltv", title=t("journey.path_heading"))
         st.dataframe(path_table(result), width="stretch")
     st.caption(t("journey.path_caption"))
     st.subheader(t("journey.months_heading"))

@@ -93,3 +93,26 @@ def test_a_second_session_reuses_the_overview_cards(calls):
     assert calls["_headline"] == 1
     assert calls["_logo_findings"] == 1
     assert [(m.label, m.value) for m in second.metric] == [(m.label, m.value) for m in first.metric]
+
+
+def test_the_journey_charts_are_made_once_for_every_session(monkeypatch):
+    """The journey page's six figures are built on the first visit only: a rerun and a second session
+    with the same data and language draw the same figures (``show_shared_chart`` on a ``shared`` result)."""
+    from cs_models.charts import journey as charts
+
+    made: Counter[str] = Counter()
+    for name in ("upgrade_comparison", "transition_heatmap", "paths_sankey", "ltv_bars", "path_ltv_bars"):
+        original = getattr(charts, name)
+        monkeypatch.setattr(charts, name, functools.wraps(original)(
+            lambda *a, _f=original, _n=name, **k: made.update([_n]) or _f(*a, **k)))
+    page = "pages/journey.py"
+    first = run_app(page, lang="ja")
+    assert_clean(first)
+    once = dict(made)
+    assert once
+    assert set(once.values()) == {1}
+    first.run()
+    second = run_app(page, lang="ja")
+    assert_clean(second)
+    assert dict(made) == once
+    assert len(second.get("plotly_chart")) == len(first.get("plotly_chart")) == 6
