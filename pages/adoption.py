@@ -10,8 +10,8 @@ from cs_models.charts import labels
 from cs_models.charts.adoption import cumulative_figure, monthly_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import download_table, page_header, require_dataset, show_chart, show_error, show_findings
+from ui.caching import cached, shared
+from ui.components import download_table, page_header, require_dataset, show_error, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
@@ -27,7 +27,7 @@ with right:
                         key="adoption_method", default="mle", required=True, help=t("adoption.method_help"),
                         format_func=lambda m: t(f"adoption.method_{m}"))
 try:
-    result = cached(adoption.fit_adoption)(frame, as_of(), population=float(population) if population else None,
+    result = shared(adoption.fit_adoption)(frame, as_of(), population=float(population) if population else None,
                                            method=method or "mle")
 except CSLensError as exc:
     show_error(exc)
@@ -48,11 +48,11 @@ for note in result.notes:
     st.caption(t(f"adoption.note_{note}"))
 
 lang = current_lang()
-show_chart(monthly_figure(result, labels.adoption_labels(lang)), key="adoption_monthly",
-           title=t("adoption.monthly_heading"))
+show_shared_chart(monthly_figure, result, labels.adoption_labels(lang), key="adoption_monthly",
+                  title=t("adoption.monthly_heading"))
 st.caption(t("adoption.monthly_caption"))
-show_chart(cumulative_figure(result, labels.adoption_labels(lang, cumulative=True)), key="adoption_cumulative",
-           title=t("adoption.cumulative_heading"))
+show_shared_chart(cumulative_figure, result, labels.adoption_labels(lang, cumulative=True), key="adoption_cumulative",
+                  title=t("adoption.cumulative_heading"))
 st.caption(t("adoption.cumulative_caption"))
 
 st.subheader(t("adoption.coefficients_heading"))

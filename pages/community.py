@@ -10,8 +10,8 @@ from cs_models.charts.community import lorenz_figure, role_history
 from cs_models.errors import CSLensError
 from ui import community_view as view
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import page_header, require_dataset, show_chart, show_error, show_findings
+from ui.caching import shared
+from ui.components import page_header, require_dataset, show_error, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
@@ -36,7 +36,7 @@ window, leader, follower = int(window or RULE.window_days), int(leader or 1), in
 weeks = int(weeks or community.WEEKS)
 st.markdown(t("community.rule", window=window, leader=leader, follower=follower))
 try:
-    roles = cached(community.community_roles)(log, as_of(), window_days=window, leader_posts=leader,
+    roles = shared(community.community_roles)(log, as_of(), window_days=window, leader_posts=leader,
                                               follower_actions=follower)
 except CSLensError as exc:
     show_error(exc)
@@ -55,10 +55,12 @@ show_findings(community.role_findings(roles))
 chart_labels = labels.community_labels(current_lang())
 left, right = st.columns([3, 2])
 with left:
-    show_chart(role_history(roles.history, chart_labels), key="community_roles", title=t("community.history_heading"))
+    show_shared_chart(role_history, roles.history, chart_labels, key="community_roles",
+                      title=t("community.history_heading"))
     st.caption(t("community.history_caption"))
 with right:
-    show_chart(lorenz_figure(roles.lorenz, chart_labels), key="community_lorenz", title=t("community.lorenz_heading"))
+    show_shared_chart(lorenz_figure, roles.lorenz, chart_labels, key="community_lorenz",
+                      title=t("community.lorenz_heading"))
 
 candidates = view.show_candidates(roles, chart_labels)
 view.show_events(log, weeks, chart_labels)

@@ -8,8 +8,8 @@ from cs_models import gaps
 from cs_models.charts.gaps import dumbbell, gap_bars, importance_performance_map, share_bars
 from cs_models.errors import CSLensError
 from ui import gaps_view as view
-from ui.caching import cached
-from ui.components import download_table, page_header, require_dataset, show_chart, show_error
+from ui.caching import shared
+from ui.components import download_table, page_header, require_dataset, show_error, show_shared_chart
 from ui.i18n import t
 from ui.url_state import url_widget
 
@@ -35,7 +35,7 @@ with right:
     )
 
 try:
-    answers, analysis, ipa, found = cached(gaps.analyse_table)(
+    answers, analysis, ipa, found = shared(gaps.analyse_table)(
         frame, layout=layout, scale=scale, zero_method=zero_method
     )
 except CSLensError as exc:
@@ -44,17 +44,18 @@ except CSLensError as exc:
 
 view.show_answers(answers)
 labels = view.chart_labels()
-show_chart(dumbbell(analysis, labels, scale=answers.scale), key="gaps_dumbbell", title=t("gaps.overview_heading"))
+show_shared_chart(dumbbell, analysis, labels, scale=answers.scale, key="gaps_dumbbell",
+                  title=t("gaps.overview_heading"))
 view.show_of(found, "most_disappointing", "most_delighting", "no_clear_gap")
 view.show_notes(analysis)
 
-show_chart(gap_bars(analysis, labels), key="gaps_bars", title=t("gaps.gaps_heading"))
+show_shared_chart(gap_bars, analysis, labels, key="gaps_bars", title=t("gaps.gaps_heading"))
 st.caption(t("gaps.gaps_caption", items=len(answers.items)))
 
-show_chart(share_bars(analysis, labels), key="gaps_shares", title=t("gaps.shares_heading"))
+show_shared_chart(share_bars, analysis, labels, key="gaps_shares", title=t("gaps.shares_heading"))
 st.caption(t("gaps.shares_caption"))
 
-show_chart(importance_performance_map(ipa, labels), key="gaps_ipa", title=t("gaps.ipa_heading"))
+show_shared_chart(importance_performance_map, ipa, labels, key="gaps_ipa", title=t("gaps.ipa_heading"))
 st.caption(t(f"gaps.ipa_caption_{ipa.importance_source}"))
 view.show_of(found, "priority_item")
 ipa_table = ipa.items.assign(quadrant=ipa.items["quadrant"].map(lambda q: t(f"gaps.quadrant_{q}")))

@@ -10,8 +10,8 @@ from cs_models.charts.support import solved_curves, volume_bars
 from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui import support_view as view
-from ui.caching import cached
-from ui.components import page_header, require_dataset, show_chart, show_error, show_findings
+from ui.caching import shared
+from ui.components import page_header, require_dataset, show_error, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of
 from ui.url_state import url_widget
@@ -37,7 +37,7 @@ with st.expander(t("support.sla_heading")):
     st.caption(t("support.sla_intro") if "priority" in groups else t("support.sla_none"))
     targets = view.sla_targets(tickets)
 try:
-    result = cached(support.analyse_support)(tickets, as_of(), sla_hours=targets, period=period or "month",
+    result = shared(support.analyse_support)(tickets, as_of(), sla_hours=targets, period=period or "month",
                                              volume_by=split or "priority")
 except CSLensError as exc:
     show_error(exc)
@@ -61,16 +61,17 @@ show_findings(support.findings(result))
 
 lang = current_lang()
 volume = result.volume
-show_chart(volume_bars(volume, labels.support_volume_labels(lang), {c: view.group_name(c) for c in volume.columns}),
-           key="support_volume", title=t("support.volume_heading"))
+show_shared_chart(volume_bars, volume, labels.support_volume_labels(lang),
+                  {c: view.group_name(c) for c in volume.columns}, key="support_volume",
+                  title=t("support.volume_heading"))
 if result.per_customer is not None:
     st.caption(t("support.per_customer", **result.per_customer))
 
 km = result.by_group.get(group, result.resolution)
 names = {g: t("support.group_with_n", name=view.group_name(g), n=fmt.number(n)) for g, n in km.summary["n"].items()}
-show_chart(solved_curves(km, labels.support_solve_labels(lang), names,
-                         targets=targets if group == "priority" else None),
-           key="support_solved", title=t("support.solve_heading"))
+show_shared_chart(solved_curves, km, labels.support_solve_labels(lang), names,
+                  targets=targets if group == "priority" else None, key="support_solved",
+                  title=t("support.solve_heading"))
 st.caption(t("support.solve_caption"))
 if group in result.logrank:
     st.caption(t("support.logrank", p=result.logrank[group].p))

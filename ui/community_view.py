@@ -16,8 +16,8 @@ from cs_models.charts.community import candidates_scatter, effect_figure
 from cs_models.charts.survival import km_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import download_table, error_message, show_chart, show_findings
+from ui.caching import shared
+from ui.components import download_table, error_message, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 
@@ -49,15 +49,15 @@ def show_candidates(roles: community.Roles, chart_labels: Mapping[str, str]) -> 
     st.subheader(t("community.candidates_heading"))
     st.caption(t("community.candidates_caption"))
     data = current_datasets()
-    candidates = cached(community.leader_candidates)(roles, events=data.events, customers=data.customers,
+    candidates = shared(community.leader_candidates)(roles, events=data.events, customers=data.customers,
                                                      gaps=data.gaps)
     if candidates.empty:
         st.info(t("community.candidates_none"), icon=":material/info:")
         return candidates
     st.dataframe(candidate_table(candidates.head(SHOWN)), hide_index=True, width="stretch")
     names = {r: t(f"community.role_{r}") for r in community.ROLES}
-    show_chart(candidates_scatter(candidates, chart_labels, names), key="community_candidates",
-               title=t("community.candidates_heading"))
+    show_shared_chart(candidates_scatter, candidates, chart_labels, names, key="community_candidates",
+                      title=t("community.candidates_heading"))
     missing = int(candidates["fandom"].isna().sum())
     if missing:
         st.caption(t("community.scatter_unlinked", n=missing, total=len(candidates)))
@@ -68,7 +68,7 @@ def show_events(log: pd.DataFrame, weeks: int, chart_labels: Mapping[str, str]) 
     """Before vs after the first event, the difference in differences and their findings."""
     st.subheader(t("community.events_heading"))
     st.caption(t("community.events_caption", weeks=weeks))
-    effect = cached(community.event_effect)(log, as_of(), weeks=weeks)
+    effect = shared(community.event_effect)(log, as_of(), weeks=weeks)
     if "no_events" in effect.notes or "too_few_attendees" in effect.notes:
         key = "events_none" if "no_events" in effect.notes else "events_too_few"
         st.info(t(f"community.{key}", weeks=weeks), icon=":material/info:")
@@ -83,7 +83,7 @@ def show_events(log: pd.DataFrame, weeks: int, chart_labels: Mapping[str, str]) 
     columns[2].metric(t("community.metric_did"), t("community.value_num2", value=effect.did), border=True,
                       help=t("community.did_help", low=effect.did_low, high=effect.did_high))
     show_findings(community.event_findings(effect))
-    show_chart(effect_figure(effect, chart_labels), key="community_events", title=t("community.events_heading"))
+    show_shared_chart(effect_figure, effect, chart_labels, key="community_events", title=t("community.events_heading"))
 
 
 def show_churn(log: pd.DataFrame) -> None:
@@ -95,7 +95,7 @@ def show_churn(log: pd.DataFrame) -> None:
         st.info(t("community.churn_needs_customers"), icon=":material/info:")
         return
     try:
-        churn = cached(community.participation_churn)(log, customers, as_of())
+        churn = shared(community.participation_churn)(log, customers, as_of())
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return
@@ -114,9 +114,9 @@ def show_churn(log: pd.DataFrame) -> None:
         "x_title": t("community.km_x_title", date=churn.landmark.isoformat()),
         "y_title": t("community.km_y_title"), "at_risk_title": t("community.km_at_risk_title")}
     note = t("community.logrank", p=churn.km_logrank.p) if churn.km_logrank else None
-    show_chart(km_figure(churn.km, km_labels, names, annotation=note,
-                         row_names={g: t(f"community.group_{g}") for g in churn.km.groups}),
-               key="community_churn", title=t("community.churn_heading"))
+    show_shared_chart(km_figure, churn.km, km_labels, names, annotation=note,
+                      row_names={g: t(f"community.group_{g}") for g in churn.km.groups}, key="community_churn",
+                      title=t("community.churn_heading"))
 
 
 def downloads(roles: community.Roles, candidates: pd.DataFrame) -> None:

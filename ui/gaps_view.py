@@ -16,8 +16,8 @@ from cs_models.charts.labels import gaps_labels
 from cs_models.errors import CSLensError
 from cs_models.findings import Finding
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import download_table, error_message, md_escape, show_chart, show_findings
+from ui.caching import shared
+from ui.components import download_table, error_message, md_escape, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
@@ -128,13 +128,13 @@ def show_segments(frame: pd.DataFrame, layout: str, scale: str, analysis: gaps.G
     )
     if segment == NONE:
         return
-    result, found = cached(gaps.segments_of_table)(frame, segment, layout=layout, scale=scale)
+    result, found = shared(gaps.segments_of_table)(frame, segment, layout=layout, scale=scale)
     if "gaps_segment_one_group" in result.notes:
         st.info(t("gaps.note_segment_one_group", segment=md_escape(segment)))
         return
     table = result.table
-    show_chart(segment_dots(result, labels, [str(i) for i in analysis.items.sort_values("mean_gap").index]),
-               key="gaps_segments", title=t("gaps.segments_heading"))
+    show_shared_chart(segment_dots, result, labels, [str(i) for i in analysis.items.sort_values("mean_gap").index],
+                      key="gaps_segments", title=t("gaps.segments_heading"))
     shown = table.pivot(index="item", columns="segment_value", values="mean_gap").map(
         lambda v: "" if pd.isna(v) else signed(v))
     shown = shown + table.pivot(index="item", columns="segment_value", values="n").map(lambda n: f" ({int(n)})")
@@ -162,7 +162,7 @@ def show_churn(frame: pd.DataFrame, answers: gaps.GapAnswers, layout: str, scale
         st.info(t("gaps.churn_no_ids"))
         return
     try:
-        churn, found = cached(gaps.churn_of_table)(frame, customers, as_of=as_of(), layout=layout, scale=scale)
+        churn, found = shared(gaps.churn_of_table)(frame, customers, as_of=as_of(), layout=layout, scale=scale)
     except CSLensError as exc:  # too few matches, no churn yet …: an explanation, not a failure
         st.info(error_message(exc), icon=":material/info:")
         return
@@ -176,7 +176,7 @@ def show_churn(frame: pd.DataFrame, answers: gaps.GapAnswers, layout: str, scale
             days = summary.loc[group, "median_days"]
             value = t("gaps.months", value=float(fmt.months(days))) if pd.notna(days) else t("gaps.not_reached")
             column.metric(t(f"gaps.metric_median_{group}"), value, border=True, help=t(f"gaps.group_{group}"))
-    show_chart(churn_curves(churn, labels), key="gaps_churn", title=t("gaps.churn_heading"))
+    show_shared_chart(churn_curves, churn, labels, key="gaps_churn", title=t("gaps.churn_heading"))
     st.caption(t("gaps.matched", matched=fmt.number(churn.matched), respondents=fmt.number(churn.respondents)))
     show_findings(found)
     for note in churn.notes:

@@ -13,8 +13,8 @@ from cs_models.charts import labels
 from cs_models.charts.survival import km_figure
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import download_table, error_message, show_chart, show_findings
+from ui.caching import shared
+from ui.components import download_table, error_message, show_findings, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets
 
@@ -85,7 +85,7 @@ def show_churn(tickets: pd.DataFrame) -> None:
         st.info(t("support.churn_needs_customers"), icon=":material/info:")
         return
     try:
-        link = cached(support.support_churn)(tickets, customers, as_of())
+        link = shared(support.support_churn)(tickets, customers, as_of())
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")
         return
@@ -97,9 +97,9 @@ def show_churn(tickets: pd.DataFrame) -> None:
              for g, n in link.bands.summary["n"].items()}
     km_labels = labels.km_labels(lang) | {"x_title": t("support.band_x_title"), "y_title": t("support.band_y_title"),
                                           "at_risk_title": t("support.band_at_risk_title")}
-    show_chart(km_figure(link.bands, km_labels, names, annotation=t("support.logrank", p=link.bands_logrank.p),
-                         row_names={g: t(f"support.band_{g}") for g in link.bands.groups}),
-               key="support_churn_bands", title=t("support.churn_heading"))
+    show_shared_chart(km_figure, link.bands, km_labels, names, annotation=t("support.logrank", p=link.bands_logrank.p),
+                      row_names={g: t(f"support.band_{g}") for g in link.bands.groups}, key="support_churn_bands",
+                      title=t("support.churn_heading"))
     st.markdown(f"**{t('support.profile_heading')}**")
     profile = link.profile
     st.dataframe(pd.DataFrame({

@@ -15,8 +15,8 @@ from cs_models.charts import labels as chart_labels
 from cs_models.charts import survey as charts
 from cs_models.errors import CSLensError
 from ui import format as fmt
-from ui.caching import cached
-from ui.components import download_table, error_message, reading, show_chart, show_error
+from ui.caching import cached, shared
+from ui.components import download_table, error_message, reading, show_error, show_shared_chart
 from ui.i18n import current_lang, t
 from ui.url_state import url_widget
 
@@ -102,7 +102,7 @@ def question_overview(frame: pd.DataFrame, inferred: tuple[sv.Question, ...]) ->
 
 def likert_block(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.Likert:
     """Top-2 / bottom-2 boxes and mean score as metrics, and the diverging bar."""
-    summary = cached(sv.likert)(frame, question, method=method)
+    summary = shared(sv.likert)(frame, question, method=method)
     c1, c2, c3 = st.columns(3)
     for col, key, box in ((c1, "survey.top2", summary.top2), (c2, "survey.bottom2", summary.bottom2)):
         col.metric(
@@ -124,7 +124,7 @@ def likert_block(frame: pd.DataFrame, question: sv.Question, method: str) -> sv.
         "y_label": f"n={summary.n:,}",
         "hover": t("survey.hover_count"),
     }
-    show_chart(charts.likert_bar(summary, labels), key="survey_likert_chart", title=question.name)
+    show_shared_chart(charts.likert_bar, summary, labels, key="survey_likert_chart", title=question.name)
     return summary
 
 
@@ -179,7 +179,7 @@ def focus_block(frame, question, q_index, result, default_answers, method, refer
 
 def choice_block(frame, question, q_index, funnel_default, method, reference) -> None:
     """A single, multi-select or Likert question: shares chart, focus share, download."""
-    result = cached(sv.shares)(frame, question, method=method)
+    result = shared(sv.shares)(frame, question, method=method)
     base_warning(result.n)
     if result.n == 0:
         st.info(t("survey.no_answers"))
@@ -190,7 +190,7 @@ def choice_block(frame, question, q_index, funnel_default, method, reference) ->
         "hover": t("survey.hover_share"),
         "title": t("survey.chart_title", n=f"{result.n:,}"),
     }
-    show_chart(charts.shares_bar(result, labels), key="survey_shares_chart")
+    show_shared_chart(charts.shares_bar, result, labels, key="survey_shares_chart")
     if question.kind == "multi":
         st.caption(t("survey.multi_note"))
     default = list(next((s.accepted for s in funnel_default if s.question == question.name), ()))
@@ -204,7 +204,7 @@ def choice_block(frame, question, q_index, funnel_default, method, reference) ->
 
 def nps_block(frame: pd.DataFrame, question: sv.Question) -> None:
     """NPS metric with its interval, its finding, the chart and the table."""
-    result = cached(sv.nps)(frame, question)
+    result = shared(sv.nps)(frame, question)
     base_warning(result.n)
     if result.n == 0:
         st.info(t("survey.no_answers"))
@@ -223,7 +223,7 @@ def nps_block(frame: pd.DataFrame, question: sv.Question) -> None:
         )
     labels = {g: t(f"survey.{g}") for g in ("promoter", "passive", "detractor")}
     labels |= {"title": t("survey.nps_gauge", n=f"{result.n:,}"), "x_title": t("survey.axis_share")}
-    show_chart(charts.nps_figure(result, labels | {"hover": t("survey.hover_count")}), key="survey_nps_chart")
+    show_shared_chart(charts.nps_figure, result, labels | {"hover": t("survey.hover_count")}, key="survey_nps_chart")
     table = result.table.assign(group=result.table["group"].map(lambda g: t(f"survey.{g}")))
     download_table(translated(table, ("share",)), "survey_nps")
 
@@ -344,13 +344,13 @@ def funnel_section(frame, questions, names, funnel_default, method) -> None:
         st.info(t("survey.funnel_choose"))
         return
     try:
-        result = cached(sv.funnel)(frame, tuple(steps), method=method, questions=questions)
+        result = shared(sv.funnel)(frame, tuple(steps), method=method, questions=questions)
     except CSLensError as exc:
         show_error(exc)
         return
     table = result.table
-    figure = charts.funnel_chart(result, *chart_labels.funnel_labels(current_lang(), table))
-    show_chart(figure, key="survey_funnel_chart", title=t("survey.funnel_heading"))
+    show_shared_chart(charts.funnel_chart, result, *chart_labels.funnel_labels(current_lang(), table),
+                      key="survey_funnel_chart", title=t("survey.funnel_heading"))
     funnel_readings(table)
     if "funnel_unanswered" in result.notes:
         st.caption(t("survey.funnel_unanswered"))
@@ -413,13 +413,14 @@ def crosstab_section(frame, questions, names, question, q_index) -> None:
         st.selectbox, t("survey.segment"), segments, key="survey_seg", default=guess, format_func=lambda j: names[j]
     )
     try:
-        ct = cached(sv.crosstab)(frame, question, names[seg], questions=questions)
+        ct = shared(sv.crosstab)(frame, question, names[seg], questions=questions)
     except CSLensError as exc:
         st.info(error_message(exc), icon=":material/info:")  # degenerate data: explain
         return
     labels = {"x_title": names[seg], "colour_title": t("survey.col_share"), "hover": t("survey.crosstab_hover")}
     labels["row_names"] = {g: t(f"survey.{g}") for g in ("promoter", "passive", "detractor")}
-    show_chart(charts.crosstab_heatmap(ct, labels), key="survey_crosstab_chart", title=t("survey.crosstab_heading"))
+    show_shared_chart(charts.crosstab_heatmap, ct, labels, key="survey_crosstab_chart",
+                      title=t("survey.crosstab_heading"))
     crosstab_reading(ct, names[seg])
     if "weight" in frame:
         st.caption(t("survey.crosstab_unweighted"))
