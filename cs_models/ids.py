@@ -200,15 +200,64 @@ def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] 
             continue
         out.update(holders)
         sets = [f[column].cat.categories for f in holders.values()]
-        if all(c is sets[0] or c.equals(sets[0]) for c in sets[1:]):  # one kind, or the same IDs everywhere
+        if all(c is sets[0] for c in sets[1:]):  # one kind, or already aligned
             continue
-        texts = np.asarray(pd.Index(np.concatenate([np.asarray(c, dtype=object) for c in sets])).unique(),
-                           dtype=object)
-        order = _text_order(texts)
-        categories = pd.Index(texts if order is None else texts[order], dtype=object)
-        for kind, frame in holders.items():
-            if not frame[column].cat.categories.equals(categories):
-                frame = frame.copy(deep=False)
-                frame[column] = frame[column].cat.set_categories(categories)
-                out[kind] = frame
+        dtype, recodes = _union(sets)
+        for (kind, frame), recode in zip(holders.items(), recodes, strict=True):
+            codes = frame[column].cat.codes.to_numpy()
+            if recode is not None:
+                codes = np.append(recode, -1)[codes]  # a blank's code -1 takes the -1 at the end
+            frame = frame.copy(deep=False)  # one categories object for all: found aligned by identity
+            frame[column] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+            out[kind] = frame
+    return out
+
+
+def _union(sets: list[pd.Index]) -> tuple[pd.CategoricalDtype, list[np.ndarray | None]]:
+    """The sorted union of text category sets, and per set the position of each of its categories
+    in the union (``None``: the same categories). One Arrow hash pass over all the sets: the union
+    of four sets of a million IDs took seconds of Python string hashing in pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if all(c is sets[0] or c.equals(sets[0]) for c in sets[1:]):
+        return pd.CategoricalDtype(sets[0], ordered=False), [None] * len(sets)
+    encoded = pa.concat_arrays([pa.array(np.asarray(c, dtype=object), type=pa.string()) for c in sets]
+                               ).dictionary_encode()
+    union = encoded.dictionary
+    order = pc.array_sort_indices(union).to_numpy()  # UTF-8 byte order: Python's order of str
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order), dtype=np.intp)
+    categories = pd.Index(union.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    recodes = np.split(rank[encoded.indices.to_numpy()], np.cumsum([len(c) for c in sets])[:-1])
+    return pd.CategoricalDtype(categories, ordered=False), [
+        None if len(r) == len(rank) and bool((r == np.arange(len(r))).all()) else r for r in recodes]
+
+
+def concat_ids(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pandas.concat(frames, ignore_index=True)`` of frames with the same columns, each ID column one
+    categorical of the sorted union of the frames' IDs (:func:`align_ids`).
+
+    The codes of the ID columns are joined as integers: ``pandas.concat`` of the categoricals would
+    hash the million categories of every part to compare their dtypes.
+
+    Parameters
+    ----------
+    frames : list of pandas.DataFrame
+        Frames with the same columns in the same order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of every frame in order, with a fresh ``RangeIndex``.
+    """
+    aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
+    parts = [frame for frame in aligned.values() if frame is not None]
+    columns = list(frames[0].columns)
+    ids = [c for c in ID_COLUMNS if c in columns]
+    out = pd.concat([p.drop(columns=ids) for p in parts], ignore_index=True)
+    for column in ids:
+        codes = np.concatenate([p[column].cat.codes.to_numpy() for p in parts])
+        dtype = parts[0][column].dtype
+        out.insert(columns.index(column), column, pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
     return out

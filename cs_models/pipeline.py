@@ -17,7 +17,7 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS, Datasets
 from cs_models.errors import IngestError
-from cs_models.ids import align_ids
+from cs_models.ids import align_ids, concat_ids
 from cs_models.io import ReadResult, read_table
 from cs_models.results import jsonable
 from cs_models.schema import (
@@ -367,9 +367,7 @@ def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
     columns = list(parts[0].frame.columns)
     frames = [_rows_and_columns(part.frame, ~hit, columns)
               for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
-    # categorical IDs of different categories would concatenate to strings: one shared set first
-    aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
-    return pd.concat([aligned[str(i)] for i in range(len(frames))], ignore_index=True)
+    return concat_ids(frames)  # categorical IDs: one shared set of categories, codes joined
 
 
 def _rows_and_columns(frame: pd.DataFrame, keep: np.ndarray, columns: list[Any]) -> pd.DataFrame:

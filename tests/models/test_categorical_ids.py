@@ -15,11 +15,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs_models.datasets import Datasets
 from cs_models.export import to_csv_bytes, to_xlsx_bytes
 from cs_models.filters import SegmentFilter
-from cs_models.ids import align_ids, categorical_ids, is_categorical, lookup
+from cs_models.ids import align_ids, categorical_ids, concat_ids, is_categorical, lookup
 from cs_models.io import read_table
 from cs_models.pipeline import assemble, load_files, process_table
 from cs_models.report import datasets_report
@@ -257,6 +259,29 @@ def test_align_ids_gives_every_frame_the_sorted_union():
     assert right.astype(object).tolist() == ["b", "a", "a"]
     merged = frames["events"].merge(frames["customers"], on="customer_id")
     assert is_categorical(merged["customer_id"])
+
+
+_IDS = st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "B", "é", "ä", "10", "9", "C001", "顧客1", "𝔸"])),
+                min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_IDS, min_size=1, max_size=4))
+def test_concat_ids_equals_pandas_concat_of_the_texts(parts):
+    """The Arrow union and the joined codes (``concat_ids``, ``align_ids``) against the
+    straightforward path: ``pandas.concat`` of the text IDs, made categorical of the sorted texts."""
+    frames = [pd.DataFrame({"x": range(len(ids)), "customer_id": ids, "y": [0.5] * len(ids)}) for ids in parts]
+    combined = concat_ids([categorical_ids(f) for f in frames])
+    expected = pd.concat(frames, ignore_index=True)
+    assert list(combined.columns) == ["x", "customer_id", "y"]
+    pd.testing.assert_frame_equal(combined.drop(columns="customer_id"), expected.drop(columns="customer_id"))
+    assert combined["customer_id"].astype(object).where(combined["customer_id"].notna(), None).tolist() == \
+        expected["customer_id"].tolist()
+    present = sorted({i for ids in parts for i in ids if i is not None})
+    assert list(combined["customer_id"].cat.categories) == present  # the union, in Python's order of str
+    aligned = align_ids({str(k): categorical_ids(f) for k, f in enumerate(frames)})
+    sets = [f["customer_id"].cat.categories for f in aligned.values() if f is not None]
+    assert all(c is sets[0] for c in sets)  # one categories object: aligning again finds them aligned
 
 
 @pytest.mark.parametrize("categorical", [False, True])
