@@ -138,12 +138,13 @@ def _watch_children(stop: Any) -> None:
 
 def upload_end_to_end(kind: str) -> Callable[[list[tuple[str, bytes]]], object]:
     """What the Data page does with the files: each read in the reader's child process (zygote
-    started beforehand, as in a running server), detected, mapped, validated, then assembled."""
+    started beforehand, as in a running server), the next read while this one is checked
+    (``ReadAhead``), detected, mapped, validated, then assembled."""
 
     def run(files: list[tuple[str, bytes]]) -> object:
         import threading
 
-        from cs_models.io.isolated import read_table_isolated
+        from cs_models.io.isolated import ReadAhead
         from cs_models.pipeline import assemble, process_table
         from cs_models.schema import detect_kind, suggest_mapping
 
@@ -151,9 +152,11 @@ def upload_end_to_end(kind: str) -> Callable[[list[tuple[str, bytes]]], object]:
         watcher = threading.Thread(target=_watch_children, args=(stop,), daemon=True)
         watcher.start()
         try:
+            ahead = ReadAhead()
+            ahead.plan([(name, data, name, {}) for name, data in files])
             reports = []
             for name, data in files:
-                read = read_table_isolated(data, name)
+                read = ahead.result(name, data, name)
                 detect_kind(read.frame)
                 reports.append(process_table(read, name, kind=kind, mapping=suggest_mapping(read.frame, kind)))
             datasets = assemble(reports, combine=True)

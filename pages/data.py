@@ -6,7 +6,15 @@ import streamlit as st
 
 from cs_models.pipeline import FileReport
 from ui.components import page_header
-from ui.data_view import UPLOAD_TYPES, USED_KEY, render_file, render_loaded, render_templates, render_use
+from ui.data_view import (
+    UPLOAD_TYPES,
+    USED_KEY,
+    read_ahead,
+    render_file,
+    render_loaded,
+    render_templates,
+    render_use,
+)
 from ui.i18n import t
 from ui.upload_store import keep_only, widget_key
 from ui.uploader_texts import translate_uploaders
@@ -26,9 +34,11 @@ uploads = st.file_uploader(t("data.uploader"), type=UPLOAD_TYPES, accept_multipl
                            key="data_upload")
 checked: list[FileReport] = []
 keep_only({upload.file_id for upload in uploads or []})  # a removed file's parse is freed now
-for upload in uploads or []:
-    content = upload.getvalue()
-    result = render_file(widget_key(upload.file_id, upload.name, content), upload.file_id, upload.name, content)
+files = [(widget_key(u.file_id, u.name, content), u.file_id, u.name, content)
+         for u in uploads or [] for content in (u.getvalue(),)]
+read_ahead(files)  # each file is read while the one before it is checked
+for key, file_id, name, content in files:
+    result = render_file(key, file_id, name, content)
     if result is not None:
         checked.append(result)
 if uploads:

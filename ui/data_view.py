@@ -8,7 +8,7 @@ Kept out of ``pages/data.py`` so the page stays a short script; everything here 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from cs_models.catalogue import catalogue
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import CSLensError
 from cs_models.io import ReadResult
-from cs_models.io.isolated import read_table_isolated
+from cs_models.io.isolated import ReadAhead
 from cs_models.pipeline import (
     FileReport,
     adapt_mapping,
@@ -34,7 +34,7 @@ from cs_models.schema import FIELDS, REQUIRED, ColumnMapping, detect_kind, numer
 from ui.components import download_table, md_escape, show_error
 from ui.i18n import current_lang, t
 from ui.state import as_of, current_datasets, set_uploaded, uploaded_datasets
-from ui.upload_store import remembered
+from ui.upload_store import is_remembered, remembered
 
 PREVIEW_ROWS = 200
 ISSUES_SHOWN = 20
@@ -42,13 +42,42 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet"]
 NONE = ""
 USED_KEY = "data_used_message"
+#: This session's :class:`~cs_models.io.isolated.ReadAhead`.
+AHEAD_KEY = "_data_read_ahead"
+
+
+def _read_ahead() -> ReadAhead:
+    """This session's reads planned ahead of the page (:class:`~cs_models.io.isolated.ReadAhead`)."""
+    ahead = st.session_state.get(AHEAD_KEY)
+    if not isinstance(ahead, ReadAhead):
+        ahead = st.session_state[AHEAD_KEY] = ReadAhead()
+    return ahead
+
+
+def read_ahead(files: Sequence[tuple[str, str, str, bytes]]) -> None:
+    """Plan the reads of the uploaded files not read yet, with their current reading options, so
+    that a child reads each file while the page checks the one before it.
+
+    Parameters
+    ----------
+    files : sequence of (key, file_id, name, data)
+        The uploader's files in order, each with its widgets' key prefix (:func:`ui.upload_store.widget_key`).
+    """
+    reads = []
+    for key, file_id, name, data in files:
+        sheet, header_row = st.session_state.get(f"{key}_sheet"), st.session_state.get(f"{key}_header_row")
+        if not is_remembered(file_id, "read", (sheet, header_row)):
+            reads.append(((file_id, sheet, header_row), data, name, {"sheet": sheet, "header_row": header_row}))
+    _read_ahead().plan(reads)
 
 
 def read_upload(file_id: str, data: bytes, filename: str, sheet: str | None, header_row: int | None) -> ReadResult:
     """The uploaded file as a table, read in a child process with memory and time limits (a native
-    crash cannot take the server down); kept in this session only (:mod:`ui.upload_store`)."""
+    crash cannot take the server down), planned by :func:`read_ahead` or read now; kept in this
+    session only (:mod:`ui.upload_store`)."""
     return remembered(file_id, "read", (sheet, header_row),
-                      lambda: read_table_isolated(data, filename, sheet=sheet, header_row=header_row))
+                      lambda: _read_ahead().result((file_id, sheet, header_row), data, filename, sheet=sheet,
+                                                   header_row=header_row))
 
 
 def check_upload(file_id: str, data: bytes, filename: str, sheet: str | None, header_row: int | None, kind: str,

@@ -59,6 +59,21 @@ def remembered(file_id: str, step: str, options: tuple[Hashable, ...], make: Cal
     return value  # type: ignore[return-value]
 
 
+def is_remembered(file_id: str, step: str, options: tuple[Hashable, ...]) -> bool:
+    """Whether :func:`remembered` holds a result (or an error) of this file, step and options.
+
+    Parameters
+    ----------
+    file_id, step, options
+        As for :func:`remembered`.
+
+    Returns
+    -------
+    bool
+    """
+    return (file_id, step, options) in st.session_state.get(STORE_KEY, {})
+
+
 def keep_only(file_ids: Collection[str]) -> None:
     """Forget every kept result of a file that is no longer uploaded.
 

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,73 @@ def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
     memory_mb = BASE_MEMORY_MB + MEMORY_PER_MB * len(data) // (1024 * 1024)
     return run_isolated("cs_models.io.isolated:_read_as_codes", data, filename, name=filename, memory_mb=memory_mb,
                         timeout=timeout, sheet=sheet, header_row=header_row)
+
+
+class ReadAhead:
+    """Reads of several files in the reader's children, one file ahead of the caller: while the
+    server checks one file, a child reads the next (the two cores both work), and no more than that
+    one waits read (the server's memory holds two files at most).
+
+    The reads run in one thread of this object's own, which only waits on the child's socket and
+    unpickles its answer. Each result is handed out once, by :meth:`result`, with the error the
+    read raised, if any. One object per session: nothing read here reaches another session.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cs-lens-read-ahead")
+        self._pending: dict[Hashable, Future[ReadResult]] = {}
+        self._planned: list[tuple[Hashable, bytes, str, dict[str, Any]]] = []
+
+    def plan(self, reads: Sequence[tuple[Hashable, bytes, str, dict[str, Any]]]) -> None:
+        """Read these files in this order, the first now and each next one when the one before is
+        taken; reads of earlier plans that are not in this one are dropped.
+
+        Parameters
+        ----------
+        reads : sequence of (key, data, filename, options)
+            ``key`` names the read for :meth:`result`; ``options`` go to :func:`read_table_isolated`
+            (``sheet``, ``header_row``, ``timeout``).
+        """
+        keys = {key for key, *_ in reads}
+        for key in [k for k in self._pending if k not in keys]:
+            self._pending.pop(key).cancel()
+        self._planned = [read for read in reads if read[0] not in self._pending]
+        if not self._pending:
+            self._start_next()
+
+    def result(self, key: Hashable, data: bytes, filename: str, **options: Any) -> ReadResult:
+        """The read planned under ``key`` (waiting for it), or read now when none was planned; the
+        next planned read starts meanwhile.
+
+        Parameters
+        ----------
+        key : hashable
+            As given to :meth:`plan`.
+        data : bytes
+            The file's content.
+        filename : str
+            Its name.
+        **options
+            As for :func:`read_table_isolated`.
+
+        Returns
+        -------
+        ReadResult
+            What :func:`read_table_isolated` gives (its error is raised here).
+        """
+        if key not in self._pending and any(k == key for k, *_ in self._planned):
+            self._planned = [read for read in self._planned if read[0] != key]
+            self._pending[key] = self._pool.submit(read_table_isolated, data, filename, **options)
+        pending = self._pending.pop(key, None)
+        self._start_next()  # the next file is read while the caller checks this one
+        return pending.result() if pending is not None else read_table_isolated(data, filename, **options)
+
+    def _start_next(self) -> None:
+        if self._planned and not self._pending:
+            key, data, filename, options = self._planned.pop(0)
+            self._pending[key] = self._pool.submit(read_table_isolated, data, filename, **options)
 
 
 def _read_as_codes(data: bytes, filename: str, **kwargs: Any) -> ReadResult:

@@ -90,3 +90,25 @@ def test_an_id_in_two_customer_files_is_listed_and_left_out():
     customers = at.session_state["uploaded_datasets"].customers
     assert len(customers) == 2000
     assert customers["customer_id"].is_unique
+
+
+def test_the_parts_are_read_ahead_once_each(monkeypatch):
+    """The page plans every uploaded file's read (``ReadAhead``): a child reads the second part while
+    the page checks the first; each part is read once, in the read-ahead thread, and reruns read nothing."""
+    import threading
+
+    from cs_models.io import isolated
+
+    reads: list[tuple[str, str]] = []
+    real = isolated.read_table_isolated
+    monkeypatch.setattr(isolated, "read_table_isolated", lambda data, name, **k: reads.append(
+        (name, threading.current_thread().name)) or real(data, name, **k))
+    first, second = halves("en", "events")
+    at = upload(run_app(PAGE, lang="en"), ("events_2025.csv", first), ("events_2026.csv", second))
+    assert_clean(at)
+    assert sorted(reads) == [("events_2025.csv", "cs-lens-read-ahead_0"), ("events_2026.csv", "cs-lens-read-ahead_0")]
+    at.run()
+    assert len(reads) == 2
+    at.button(key="data_use_files").click().run()
+    assert_clean(at)
+    assert at.session_state["uploaded_datasets"].row_counts() == {"events": 23816}

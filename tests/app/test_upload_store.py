@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import ui.data_view
+from cs_models.io import isolated
 from tests.app.util import assert_clean, run_app
 from tests.uploads import title_cp932
 from ui.upload_store import STORE_KEY
@@ -25,7 +26,7 @@ def calls(monkeypatch):
             return real(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(ui.data_view, "read_table_isolated", counted("read", ui.data_view.read_table_isolated))
+    monkeypatch.setattr(isolated, "read_table_isolated", counted("read", isolated.read_table_isolated))
     monkeypatch.setattr(ui.data_view, "suggest_mapping", counted("suggest", ui.data_view.suggest_mapping))
     return counts
 

@@ -87,3 +87,43 @@ def test_children_are_forked_by_one_zygote_not_started_afresh() -> None:
     parents = {run_isolated("os:getppid", name="a.csv", memory_mb=1024, timeout=600) for _ in range(3)}
     assert len(parents) == 1
     assert parents != {os.getpid()}
+
+
+def test_reads_ahead_give_each_file_once_as_read_alone(monkeypatch) -> None:
+    """``ReadAhead`` (the Data page's reads: a child reads the next file while the page checks this
+    one) hands out what ``read_table_isolated`` gives, the reader's error included, each result once;
+    the planned reads run in its own thread, one file ahead of the caller, and a file it was not
+    asked to plan (or asked for again) is read on the spot."""
+    import threading
+
+    from cs_models.io import isolated
+
+    reads: list[tuple[str, str, int]] = []  # (file, thread, files taken when its read started)
+    taken: list[str] = []
+    real = isolated.read_table_isolated
+
+    def counted(data, name, **options):
+        reads.append((name, threading.current_thread().name, len(taken)))
+        return real(data, name, **options)
+
+    monkeypatch.setattr(isolated, "read_table_isolated", counted)
+    names = ("cp932_title.csv", "ragged_short.csv", "title_rows.xlsx")
+    files = {name: (FIXTURES / name).read_bytes() for name in names}
+    ahead = isolated.ReadAhead()
+    ahead.plan([(name, data, name, {}) for name, data in files.items()])
+    first = ahead.result("cp932_title.csv", files["cp932_title.csv"], "cp932_title.csv")
+    taken.append("cp932_title.csv")
+    assert first.frame.equals(read_table(files["cp932_title.csv"], "cp932_title.csv").frame)
+    with pytest.raises(IngestError) as caught:
+        ahead.result("ragged_short.csv", files["ragged_short.csv"], "ragged_short.csv")
+    taken.append("ragged_short.csv")
+    assert caught.value.code == "ingest_ragged_row"
+    xlsx = ahead.result("title_rows.xlsx", files["title_rows.xlsx"], "title_rows.xlsx")
+    assert xlsx.frame.equals(read_table(files["title_rows.xlsx"], "title_rows.xlsx").frame)
+    again = ahead.result("cp932_title.csv", files["cp932_title.csv"], "cp932_title.csv")  # handed out once
+    assert again.frame.equals(first.frame)
+    main, worker = threading.current_thread().name, "cs-lens-read-ahead_0"
+    # each planned file was read in the worker, never more than one file ahead of what was taken
+    assert [(n, t) for n, t, _ in reads] == [(n, worker) for n in names] + [("cp932_title.csv", main)]
+    assert all(ahead_of <= i for i, (_, _, ahead_of) in enumerate(reads[:3]))
+    assert all(i - ahead_of <= 1 for i, (_, _, ahead_of) in enumerate(reads[:3]))
