@@ -286,3 +286,22 @@ def test_codes_found_while_validating_give_the_same_categorical():
     pd.testing.assert_series_equal(_as_categorical(cells, wrong), hashed)
     blank = np.array([0, 0, 1, 2, 1, -1, 0])  # a blank cell with a code: hashed instead
     pd.testing.assert_series_equal(_as_categorical(cells, blank), hashed)
+
+
+def test_ids_sorted_or_not_give_the_categorical_of_their_sorted_texts():
+    """The categories' uniqueness is taken from their order when they come sorted (no hashing): the
+    result is the plain categorical of the sorted distinct texts, with or without known codes."""
+    from cs_models.ids import _as_categorical
+
+    rng = np.random.default_rng(5)
+    alphabet = np.array(["a", "b", "B", "é", "10", "2", "Z", "aa", "00012", "顧客"], dtype=object)
+    for _ in range(300):
+        texts = rng.choice(alphabet, rng.integers(1, 30)) if rng.random() < 0.7 else rng.permutation(alphabet)
+        if rng.random() < 0.5:
+            texts = np.sort(texts)
+        cells = pd.Series(texts, dtype=object, name="customer_id")
+        cells[rng.random(len(cells)) < 0.2] = None
+        expected = pd.Series(pd.Categorical(cells, categories=sorted(set(cells.dropna()))), name="customer_id")
+        pd.testing.assert_series_equal(_as_categorical(cells), expected)
+        codes, _ = pd.factorize(cells)
+        pd.testing.assert_series_equal(_as_categorical(cells, codes), expected)
