@@ -498,6 +498,13 @@ def _id_codes(out: _Collector, mapping: ColumnMapping, keep: np.ndarray) -> dict
     return {"customer_id": None if codes is None else codes[keep]}
 
 
+def _kept_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep].reset_index(drop=True)``, without copying the cells when every row is kept."""
+    out = frame.copy(deep=False) if keep.all() else frame[keep]
+    out.index = pd.RangeIndex(len(out))
+    return out
+
+
 _VALIDATORS = {
     "customers": _validate_customers,
     "events": _validate_events,
@@ -564,7 +571,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
                     seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
-    frame = categorical_ids(frame[keep.to_numpy()].reset_index(drop=True),  # customer_id: see cs_models.ids
+    frame = categorical_ids(_kept_rows(frame, keep.to_numpy()),  # customer_id: see cs_models.ids
                             codes=_id_codes(collector, mapping, keep.to_numpy()))
     rows_read = len(raw)
     rows_excluded = int(collector.excluded.sum())

@@ -86,3 +86,13 @@ def test_the_isolated_reader_hands_back_the_codes() -> None:
     isolated, direct = read_table_isolated(data, "c.parquet"), read_table(data, "c.parquet")
     assert isolated.frame.equals(direct.frame)
     assert set(isolated.codes) == set(direct.codes) == set(direct.frame.columns)
+
+
+def test_kept_rows_equal_the_filtered_frame_renumbered() -> None:
+    from cs_models.schema._validate import _kept_rows
+
+    frame = pd.DataFrame({"a": ["x", None, "z"], "b": [1.0, 2.0, np.nan]}, index=pd.RangeIndex(2, 5, name="row"))
+    for keep in ([True, True, True], [True, False, True], [False, False, False]):
+        mask = np.array(keep)
+        pd.testing.assert_frame_equal(_kept_rows(frame, mask), frame[mask].reset_index(drop=True))
+    assert frame.index.name == "row"  # the input keeps its row numbers
