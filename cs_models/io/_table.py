@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,8 +171,16 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
         notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
-        plain_codes=plain_codes,
+        plain_codes=plain_codes, arrow_texts=_arrow_texts(grid, keep, kept_names),
     )
+
+
+def _arrow_texts(grid: _Grid, keep: list[int], kept_names: list[str]) -> dict[str, tuple[np.ndarray, Any]] | None:
+    """Header -> (distinct cells, the same as Arrow strings) of the kept columns a coded grid has as Arrow."""
+    if grid.coded is None or grid.arrow_texts is None:
+        return None
+    return {title: (grid.coded[j][1], grid.arrow_texts[j]) for j, title in zip(keep, kept_names, strict=True)
+            if grid.arrow_texts[j] is not None}
 
 
 def _cells_frame(grid: _Grid, start: int, index: pd.Index, keep: list[int], kept_names: list[str]) -> pd.DataFrame:
