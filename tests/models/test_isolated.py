@@ -87,3 +87,13 @@ def test_children_are_forked_by_one_zygote_not_started_afresh() -> None:
     parents = {run_isolated("os:getppid", name="a.csv", memory_mb=1024, timeout=600) for _ in range(3)}
     assert len(parents) == 1
     assert parents != {os.getpid()}
+
+
+def test_bytes_arguments_reach_the_child_unchanged() -> None:
+    """The file's bytes are sent after the request, not pickled into it: they arrive as they were."""
+    big = bytes(range(256)) * 40_000  # 10 MB
+    assert run_isolated("operator:concat", big, b"", name="a.csv", memory_mb=1024, timeout=600) == big
+    assert run_isolated("operator:concat", b"", b"x", name="a.csv", memory_mb=1024, timeout=600) == b"x"
+    assert run_isolated("builtins:isinstance", b"abc", bytes, name="a.csv", memory_mb=1024, timeout=600)
+    assert run_isolated("operator:concat", bytearray(b"a"), b"b", name="a.csv", memory_mb=1024,
+                        timeout=600) == bytearray(b"ab")
