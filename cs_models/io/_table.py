@@ -204,15 +204,26 @@ def _row_codes(grid: _Grid, start: int, rows: np.ndarray, keep: list[int], kept_
     the headers of the columns whose kept rows use only texts that needed no cleaning."""
     if grid.coded is None:
         return None, frozenset()
-    codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
+    every = bool(rows.all())  # every row kept: a view of the codes, not a copy
+    codes = {title: (grid.coded[j][0][start: start + rows.size] if every
+                     else grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
              for j, title in zip(keep, kept_names, strict=True)}
     if grid.cleaned_codes is None:
         return codes, frozenset()
     # no kept row uses a text that was cleaned (the header's may have been)
     changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
-    return codes, frozenset(title for title, (c, _) in codes.items()
+    return codes, frozenset(title for title, (c, texts) in codes.items()
                             if not changed[title].size or (changed[title].size <= 64
-                                                           and not np.isin(c, changed[title]).any()))
+                                                           and not _uses_any(c, changed[title], len(texts))))
+
+
+def _uses_any(codes: np.ndarray, some: np.ndarray, size: int) -> bool:
+    """``np.isin(codes, some).any()`` for codes in ``range(size)``, by a lookup table (no sort, no loop)."""
+    if codes.size and codes.min() < 0:  # a code -1 (no value) would index the table from its end
+        return bool(np.isin(codes, some).any())
+    table = np.zeros(size, dtype=bool)
+    table[some] = True
+    return bool(table[codes].any())
 
 
 def _kept_columns(names: list[str | None], filled: np.ndarray, rows: pd.Index, name: str, header: int) -> list[int]:

@@ -383,7 +383,8 @@ def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]], 
             text, changed, unwrapped_here = _clean_unique(uniques[k], name, codes, int(k), j, MISSING_VALUES)
             normalised, unwrapped = normalised or changed, unwrapped or unwrapped_here
             cleaned[k] = text
-        occupied[:, j] = (~pd.isna(cleaned))[codes]
+        present = ~pd.isna(cleaned)
+        occupied[:, j] = present[codes] if not present.all() else True  # no blank text: every cell holds one
         coded.append((codes, cleaned))
     return occupied, normalised, unwrapped
 

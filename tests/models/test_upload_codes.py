@@ -138,3 +138,14 @@ def test_cleaned_texts_as_arrow_equal_the_cleaned_texts() -> None:
             cleaned[k] = None if rng.random() < 0.3 else f"{cleaned[k]}!"
         got = _cleaned_arrow(texts, cleaned, changed).to_numpy(zero_copy_only=False)
         assert [(type(v), v) for v in got] == [(type(v), v) for v in cleaned]
+
+
+def test_uses_any_equals_isin() -> None:
+    from cs_models.io._table import _uses_any
+
+    rng = np.random.default_rng(2)
+    for _ in range(300):
+        size = int(rng.integers(1, 20))
+        codes = rng.integers(-1 if rng.random() < 0.2 else 0, size, rng.integers(0, 30))
+        some = np.unique(rng.integers(0, size, rng.integers(1, 4)))
+        assert _uses_any(codes, some, size) == bool(np.isin(codes, some).any())
