@@ -230,10 +230,14 @@ def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] 
         sets = [f[column].cat.categories for f in holders.values()]
         if all(c is sets[0] or c.equals(sets[0]) for c in sets[1:]):  # one kind, or the same IDs everywhere
             continue
-        texts = np.asarray(pd.Index(np.concatenate([np.asarray(c, dtype=object) for c in sets])).unique(),
-                           dtype=object)
+        union = sets[0]
+        for other in sets[1:]:  # sorted sets merged in order (no hash of every ID)
+            union = union.union(other)
+        texts = np.asarray(union, dtype=object)
         order = _text_order(texts)
-        categories = pd.Index(texts if order is None else texts[order], dtype=object)
+        texts = texts if order is None else texts[order]
+        found = _strictly_sorted_index(texts)
+        categories = found if found is not None else pd.Index(texts, dtype=object)
         for kind, frame in holders.items():
             if not frame[column].cat.categories.equals(categories):
                 frame = frame.copy(deep=False)
