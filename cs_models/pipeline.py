@@ -369,7 +369,40 @@ def _combined(parts: Sequence[FileReport]) -> pd.DataFrame:
               for part, (hit, _) in zip(parts, _repeated_ids(parts), strict=True)]
     # categorical IDs of different categories would concatenate to strings: one shared set first
     aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
-    return pd.concat([aligned[str(i)] for i in range(len(frames))], ignore_index=True)
+    return concat_shared_categories([aligned[str(i)] for i in range(len(frames))])
+
+
+def concat_shared_categories(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``pandas.concat(frames, ignore_index=True)``, the categorical columns of equal categories in every
+    frame joined as their codes (pandas would hash a million categories once per frame to compare them).
+
+    Parameters
+    ----------
+    frames : Sequence[pandas.DataFrame]
+        Frames of the same columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    first = frames[0]
+    shared = [c for c in first.columns if isinstance(first[c].dtype, pd.CategoricalDtype) and all(
+        list(f.columns) == list(first.columns) and isinstance(f[c].dtype, pd.CategoricalDtype)
+        and f[c].cat.ordered == first[c].cat.ordered
+        and (f[c].cat.categories is first[c].cat.categories or f[c].cat.categories.equals(first[c].cat.categories))
+        for f in frames[1:])]
+    if len(frames) < 2 or not shared or first.columns.has_duplicates:
+        return pd.concat(frames, ignore_index=True)
+    as_codes = []
+    for frame in frames:
+        frame = frame.copy(deep=False)
+        for c in shared:
+            frame[c] = frame[c].cat.codes.to_numpy(np.int64)
+        as_codes.append(frame)
+    out = pd.concat(as_codes, ignore_index=True)
+    for c in shared:
+        out[c] = pd.Categorical.from_codes(out[c].to_numpy(), dtype=first[c].dtype)
+    return out
 
 
 def _rows_and_columns(frame: pd.DataFrame, keep: np.ndarray, columns: list[Any]) -> pd.DataFrame:

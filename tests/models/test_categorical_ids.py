@@ -305,3 +305,29 @@ def test_ids_sorted_or_not_give_the_categorical_of_their_sorted_texts():
         pd.testing.assert_series_equal(_as_categorical(cells), expected)
         codes, _ = pd.factorize(cells)
         pd.testing.assert_series_equal(_as_categorical(cells, codes), expected)
+
+
+def test_parts_joined_as_codes_equal_pandas_concat():
+    from cs_models.pipeline import concat_shared_categories
+
+    rng = np.random.default_rng(8)
+    pool = np.array(["a", "b", "c", "d", "é", "10"], dtype=object)
+    for _ in range(100):
+        parts = []
+        for _ in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(0, 8))
+            ids = pd.Series(rng.choice(pool, n), dtype=object)
+            ids[rng.random(n) < 0.2] = None
+            parts.append(pd.DataFrame({"customer_id": ids, "date": pd.date_range("2024-01-01", periods=n),
+                                       "plan": rng.choice(["x", "y"], n).astype(object)}))
+        frames = align_ids({str(i): categorical_ids(f) for i, f in enumerate(parts)})
+        aligned = [frames[str(i)] for i in range(len(parts))]
+        expected = pd.concat(aligned, ignore_index=True)
+        pd.testing.assert_frame_equal(concat_shared_categories(aligned), expected)
+        union = sorted({v for f in parts for v in f["customer_id"].dropna()})
+        assert all(list(f["customer_id"].cat.categories) == union for f in aligned)
+        for part, got in zip(parts, aligned, strict=True):
+            assert got["customer_id"].astype(object).where(got["customer_id"].notna(), None).tolist() == \
+                part["customer_id"].tolist()
+    mixed = [pd.DataFrame({"customer_id": pd.Categorical(["a"])}), pd.DataFrame({"customer_id": ["b"]})]
+    pd.testing.assert_frame_equal(concat_shared_categories(mixed), pd.concat(mixed, ignore_index=True))
