@@ -103,6 +103,11 @@ def _text_order(texts: np.ndarray) -> np.ndarray | None:
     """
     if pd.Index(texts, dtype=object).is_monotonic_increasing:
         return None
+    return _arrow_order(texts)
+
+
+def _arrow_order(texts: np.ndarray) -> np.ndarray:
+    """The positions of ``texts`` (``str``) in sorted order, found by Arrow (see :func:`_text_order`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -111,14 +116,29 @@ def _text_order(texts: np.ndarray) -> np.ndarray | None:
 
 def _sorted_codes(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     """Codes into distinct ``texts`` (``-1`` blank) as a categorical of the texts sorted."""
-    order = _text_order(texts)
-    if order is not None:
-        rank = np.empty(len(order), dtype=np.intp)
-        rank[order] = np.arange(len(order), dtype=np.intp)
-        codes = np.where(codes >= 0, rank[codes], -1) if (codes < 0).any() else rank[codes]
-        texts = texts[order]
-    dtype = pd.CategoricalDtype(pd.Index(texts, dtype=object), ordered=False)
+    categories = _strictly_sorted_index(texts)
+    if categories is None:
+        if not pd.Index(texts, dtype=object).is_monotonic_increasing:
+            order = _arrow_order(texts)
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order), dtype=np.intp)
+            codes = np.where(codes >= 0, rank[codes], -1) if (codes < 0).any() else rank[codes]
+            texts = texts[order]
+            categories = _strictly_sorted_index(texts)
+        if categories is None:  # equal texts: the dtype refuses them, as it always did
+            categories = pd.Index(texts, dtype=object)
+    dtype = pd.CategoricalDtype(categories, ordered=False)  # checks uniqueness: known from the order
     return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def _strictly_sorted_index(texts: np.ndarray) -> pd.Index | None:
+    """``texts`` as an object Index when they are strictly increasing, else ``None``.
+
+    pandas finds the order and, when strict, the uniqueness in one pass over neighbours: the Index
+    then knows it is unique without hashing every text (a sixth of the time at a million IDs).
+    """
+    index = pd.Index(texts, dtype=object)
+    return index if index.is_monotonic_increasing and index.is_unique else None
 
 
 def _from_known_codes(values: pd.Series, known: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -137,7 +157,7 @@ def _from_known_codes(values: pd.Series, known: np.ndarray) -> tuple[np.ndarray,
     first[coded[::-1]] = rows[::-1]  # the first row of each code
     used = first >= 0
     texts = np.asarray(cells[first[used]], dtype=object)
-    if pd.isna(texts).any() or not pd.Index(texts).is_unique:  # codes that do not tell IDs apart
+    if pd.isna(texts).any() or not _is_unique(texts):  # codes that do not tell IDs apart
         return None
     if used.all():
         codes = known
@@ -149,6 +169,14 @@ def _from_known_codes(values: pd.Series, known: np.ndarray) -> tuple[np.ndarray,
     if not np.array_equal(texts[codes[probe]], cells[probe]):
         return None
     return codes, texts
+
+
+def _is_unique(texts: np.ndarray) -> bool:
+    """Whether ``texts`` are distinct: without hashing them when they are strictly increasing."""
+    index = pd.Index(texts)
+    if index.is_monotonic_increasing:  # strictly increasing: pandas has found them unique in this pass
+        return bool(index.is_unique)
+    return bool(index.is_unique)
 
 
 def _as_categorical(values: pd.Series, known: np.ndarray | None = None) -> pd.Series:
@@ -228,7 +256,10 @@ def _union(sets: list[pd.Index]) -> tuple[pd.CategoricalDtype, list[np.ndarray |
     order = pc.array_sort_indices(union).to_numpy()  # UTF-8 byte order: Python's order of str
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order), dtype=np.intp)
-    categories = pd.Index(union.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    texts = union.take(order).to_numpy(zero_copy_only=False)
+    categories = _strictly_sorted_index(texts)  # strictly increasing: unique without a hash of every ID
+    if categories is None:
+        categories = pd.Index(texts, dtype=object)
     recodes = np.split(rank[encoded.indices.to_numpy()], np.cumsum([len(c) for c in sets])[:-1])
     return pd.CategoricalDtype(categories, ordered=False), [
         None if len(r) == len(rank) and bool((r == np.arange(len(r))).all()) else r for r in recodes]

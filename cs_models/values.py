@@ -284,7 +284,9 @@ def _parse_each(
     values = pd.Series(pd.Series(parsed_values, dtype=dtype).to_numpy()[take], index=index, dtype=dtype)
     reasons = pd.Series(np.asarray(reason_of, dtype=object)[take], index=index, dtype=object)
     missing = pd.Series(np.asarray(missing_of, dtype=bool)[take], index=index, dtype=bool)
-    return ParsedColumn(values=values, missing=missing, failed=reasons.notna(), reasons=reasons)
+    # ``reasons.notna()``, found per distinct value rather than per row
+    failed = pd.Series(np.array([r is not None for r in reason_of], dtype=bool)[take], index=index, dtype=bool)
+    return ParsedColumn(values=values, missing=missing, failed=failed, reasons=reasons)
 
 
 @dataclass(frozen=True)

@@ -106,30 +106,39 @@ class ReadResult:
     #: Headers among ``codes`` whose distinct cells are distinct, non-blank ASCII texts the reader kept
     #: as they were (no cleaning applied): validation then needs neither to hash nor to clean them.
     plain_codes: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    #: Header -> (distinct cells of ``codes``, the same texts as an Arrow string array), for columns a
+    #: fast path read from Arrow: pickled as Arrow buffers, not a Python object per text.
+    arrow_texts: Mapping[str, tuple[np.ndarray, Any]] | None = field(default=None, compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled compactly: the columns known as codes travel as codes and distinct cells, not as a
         Python object per cell (the reader's child hands a file back this way, and caches store it)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["arrow_texts"] = None
         coded = dict(self.codes or {})
         if not coded:
             return _rebuild_read, (values, None)
         frame = self.frame
         names = list(coded) if self.deferred else list(frame.columns)
         plain = {h: frame[h].to_numpy() for h in names if h not in coded}
+        # distinct texts known as Arrow strings travel as those (only when they are these very texts)
+        arrow = {h: texts for h, (cells, texts) in (self.arrow_texts or {}).items()
+                 if h in coded and coded[h][1] is cells and len(cells) >= ARROW_MIN_TEXTS}
+        values["codes"] = {h: (codes, None) if h in arrow else (codes, cells) for h, (codes, cells) in coded.items()}
         values["frame"] = None
         values["deferred"] = False
-        return _rebuild_read, (values, (frame.index, names, plain))
+        return _rebuild_read, (values, (frame.index, names, plain, arrow))
 
 
-def _rebuild_read(values: dict[str, Any],
-                  layout: tuple[pd.Index, list[str], dict[str, np.ndarray]] | None) -> ReadResult:
+def _rebuild_read(values: dict[str, Any], layout: tuple[Any, ...] | None) -> ReadResult:
     """A :class:`ReadResult` from its pickled form (see :meth:`ReadResult.__reduce__`)."""
     if layout is not None:
-        index, names, plain = layout
-        coded = values["codes"]
+        index, names, plain, *rest = layout
+        arrow: dict[str, Any] = rest[0] if rest else {}
+        coded = {h: (codes, np.asarray(arrow[h].to_numpy(zero_copy_only=False), dtype=object) if h in arrow
+                     else cells) for h, (codes, cells) in values["codes"].items()}
         frame = object_frame([(coded[h][0], coded[h][1]) if h in coded else plain[h] for h in names], names, index)
-        values = {**values, "frame": frame}
+        values = {**values, "frame": frame, "codes": coded}
     return ReadResult(**values)
 
 
@@ -161,6 +170,11 @@ def object_frame(columns: list[np.ndarray | tuple[np.ndarray, np.ndarray]], name
     return pd.DataFrame(block.T, index=index, columns=pd.Index(names, dtype=object), dtype=object, copy=False)
 
 
+#: Fewest distinct texts of a column pickled as Arrow strings (:attr:`ReadResult.arrow_texts`): below
+#: it Arrow's fixed overhead outweighs the Python objects (tests lower it to compare both ways).
+ARROW_MIN_TEXTS = 4096
+
+
 #: While set, a reader whose every column comes as codes leaves the frame's cells unbuilt
 #: (:attr:`ReadResult.deferred`): the reader's child sets it, as its result travels as codes.
 DEFER_FRAME: ContextVar[bool] = ContextVar("cs_models_defer_frame", default=False)
@@ -182,6 +196,8 @@ class _Grid:
     coded: list[tuple[np.ndarray, np.ndarray]] | None = None
     #: per coded column, the codes of the distinct texts that were not kept as they were (cleaned)
     cleaned_codes: list[np.ndarray] | None = None
+    #: per coded column, its cleaned distinct texts as Arrow strings (None: not known as such)
+    arrow_texts: list[Any] | None = None
 
 
 

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,8 +171,16 @@ def _table(grid: _Grid, name: str, *, kind: str, encoding: str | None, delimiter
         frame=frame, file=name, kind=kind, encoding=encoding, delimiter=delimiter, sheet=sheet,
         sheets=sheets, header_row=h + 1, blank_rows_dropped=blank, rows_read=len(frame),
         notes=tuple(dict.fromkeys(notes)), header_rows=header_rows, codes=codes, deferred=deferred,
-        plain_codes=plain_codes,
+        plain_codes=plain_codes, arrow_texts=_arrow_texts(grid, keep, kept_names),
     )
+
+
+def _arrow_texts(grid: _Grid, keep: list[int], kept_names: list[str]) -> dict[str, tuple[np.ndarray, Any]] | None:
+    """Header -> (distinct cells, the same as Arrow strings) of the kept columns a coded grid has as Arrow."""
+    if grid.coded is None or grid.arrow_texts is None:
+        return None
+    return {title: (grid.coded[j][1], grid.arrow_texts[j]) for j, title in zip(keep, kept_names, strict=True)
+            if grid.arrow_texts[j] is not None}
 
 
 def _cells_frame(grid: _Grid, start: int, index: pd.Index, keep: list[int], kept_names: list[str]) -> pd.DataFrame:
@@ -195,15 +204,26 @@ def _row_codes(grid: _Grid, start: int, rows: np.ndarray, keep: list[int], kept_
     the headers of the columns whose kept rows use only texts that needed no cleaning."""
     if grid.coded is None:
         return None, frozenset()
-    codes = {title: (grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
+    every = bool(rows.all())  # every row kept: a view of the codes, not a copy
+    codes = {title: (grid.coded[j][0][start: start + rows.size] if every
+                     else grid.coded[j][0][start: start + rows.size][rows], grid.coded[j][1])
              for j, title in zip(keep, kept_names, strict=True)}
     if grid.cleaned_codes is None:
         return codes, frozenset()
     # no kept row uses a text that was cleaned (the header's may have been)
     changed = dict(zip(kept_names, (grid.cleaned_codes[j] for j in keep), strict=True))
-    return codes, frozenset(title for title, (c, _) in codes.items()
+    return codes, frozenset(title for title, (c, texts) in codes.items()
                             if not changed[title].size or (changed[title].size <= 64
-                                                           and not np.isin(c, changed[title]).any()))
+                                                           and not _uses_any(c, changed[title], len(texts))))
+
+
+def _uses_any(codes: np.ndarray, some: np.ndarray, size: int) -> bool:
+    """``np.isin(codes, some).any()`` for codes in ``range(size)``, by a lookup table (no sort, no loop)."""
+    if codes.size and codes.min() < 0:  # a code -1 (no value) would index the table from its end
+        return bool(np.isin(codes, some).any())
+    table = np.zeros(size, dtype=bool)
+    table[some] = True
+    return bool(table[codes].any())
 
 
 def _kept_columns(names: list[str | None], filled: np.ndarray, rows: pd.Index, name: str, header: int) -> list[int]:

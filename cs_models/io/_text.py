@@ -10,6 +10,7 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -195,7 +196,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
         raise _wide_rows(name, counts)
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
         columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
-        if columns is not None and all(len(codes) == counts.size for codes, _, _ in columns):
+        if columns is not None and all(len(codes) == counts.size for codes, *_ in columns):
             return _coded_grid(columns, counts, name), delimiter
     with warnings.catch_warnings():
         # pandas warns (and drops cells) if a row has more cells than counted: never silently.
@@ -234,22 +235,40 @@ def _one_line_records_grid(raw: bytes, sample: str, delimiter: str, name: str) -
         return None
     lines = raw.count(b"\n")
     columns = arrow_cells(raw, delimiter, width, multiline=False)
-    if columns is None or not all(len(codes) == lines for codes, _, _ in columns):
+    if columns is None or not all(len(codes) == lines for codes, *_ in columns):
         return None
     return _coded_grid(columns, np.full(lines, width, dtype=np.int64), name)
 
 
-def _coded_grid(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], counts: np.ndarray,
+def _coded_grid(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]], counts: np.ndarray,
                 name: str) -> _Grid:
     """The grid of columns read as codes: the first rows as cells (to find the header), the rest
-    as each column's codes and cleaned distinct texts (the frame is built from them)."""
+    as each column's codes and cleaned distinct texts (the frame is built from them); a column whose
+    also keeps its cleaned distinct texts as Arrow strings (they travel as such)."""
     coded: list[tuple[np.ndarray, np.ndarray]] = []
     occupied, normalised, unwrapped = _clean_coded(columns, name, coded)
     notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     head = _coded_rows(coded, 0, HEAD_ROWS)
-    changed = [np.flatnonzero(~keep) for _, _, keep in columns]
+    changed = [np.flatnonzero(~keep) for _, _, keep, _ in columns]
+    arrow = [_cleaned_arrow(texts, cleaned, found)
+             for (_, _, _, texts), (_, cleaned), found in zip(columns, coded, changed, strict=True)]
     return _Grid(cells=head, field_counts=counts, notes=notes, occupied=occupied, coded=coded,
-                 cleaned_codes=changed)
+                 cleaned_codes=changed, arrow_texts=arrow)
+
+
+def _cleaned_arrow(texts: Any, cleaned: np.ndarray, changed: np.ndarray) -> Any:
+    """``cleaned`` (``texts`` with those at ``changed`` cleaned) as Arrow strings, or ``None`` if Arrow cannot."""
+    if not changed.size:
+        return texts
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[changed] = True
+    try:
+        return pc.replace_with_mask(texts, pa.array(mask), pa.array(cleaned[changed], type=texts.type))
+    except (pa.ArrowException, TypeError, ValueError):  # pragma: no cover - cleaned texts are str or None
+        return None
 
 
 #: Rows of a coded grid kept as cells (:attr:`_Grid.cells`): the header is found among them.
@@ -345,7 +364,7 @@ def _clean_unique(value: str, name: str, codes: np.ndarray, k: int, j: int,
     return (None if text in missing else text), normalised, unwrapped
 
 
-def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], name: str,
+def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]], name: str,
                  coded: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, bool, bool]:
     """:func:`_clean_columns` of columns given as codes and distinct texts (the fast path).
 
@@ -357,14 +376,15 @@ def _clean_coded(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], name:
     n_rows = len(columns[0][0]) if columns else 0
     occupied = np.empty((n_rows, len(columns)), dtype=bool)
     normalised = unwrapped = False
-    for j, (codes, uniques, keep) in enumerate(columns):
+    for j, (codes, uniques, keep, _) in enumerate(columns):
         cleaned = np.empty(len(uniques), dtype=object)
         cleaned[keep] = uniques[keep]
         for k in np.flatnonzero(~keep):
             text, changed, unwrapped_here = _clean_unique(uniques[k], name, codes, int(k), j, MISSING_VALUES)
             normalised, unwrapped = normalised or changed, unwrapped or unwrapped_here
             cleaned[k] = text
-        occupied[:, j] = (~pd.isna(cleaned))[codes]
+        present = ~pd.isna(cleaned)
+        occupied[:, j] = present[codes] if not present.all() else True  # no blank text: every cell holds one
         coded.append((codes, cleaned))
     return occupied, normalised, unwrapped
 

@@ -78,10 +78,13 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
         The one the function raised; ``ingest_out_of_memory`` when the child ran out of memory;
         ``ingest_reader_timeout`` past the deadline; ``ingest_reader_crashed`` when the child died.
     """
-    request = pickle.dumps((target, args, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+    # the file's bytes go after the request as they are: not copied into it, received as one bytes object
+    blobs = [a for a in args if type(a) is bytes]
+    shown = tuple(_Blob if type(a) is bytes else a for a in args)
+    request = pickle.dumps((target, shown, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
     private = tempfile.mkdtemp(prefix="cs_lens_read_")  # 0700, unique: this call's only
     try:
-        answer = _communicate(request, private, name=name, timeout=timeout)
+        answer = _communicate(request, private, name=name, timeout=timeout, blobs=blobs)
     finally:
         shutil.rmtree(private, ignore_errors=True)
     try:
@@ -96,9 +99,14 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
     return payload
 
 
-def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> bytes | bytearray:
+class _Blob:
+    """Stands in the pickled request for a ``bytes`` argument, which is sent after it (see :func:`run_isolated`)."""
+
+
+def _communicate(request: bytes, private: str, *, name: str, timeout: float,
+                 blobs: list[bytes] | None = None) -> bytes | bytearray:
     """Have the zygote fork a child that works in ``private`` (its working folder and temp folder),
-    send it ``request`` and return its answer (empty when the child died without one)."""
+    send it ``request`` and then ``blobs`` and return its answer (empty when the child died without one)."""
     ours, theirs = socket.socketpair()
     with ours:
         try:
@@ -111,6 +119,8 @@ def _communicate(request: bytes, private: str, *, name: str, timeout: float) -> 
             pid = int.from_bytes(_receive(ours, 8, deadline), "little")
             _send(ours, private.encode())
             _send(ours, request)
+            for blob in blobs or ():
+                _send(ours, blob)
             return _receive(ours, int.from_bytes(_receive(ours, 8, deadline), "little"), deadline)
         except TimeoutError:
             if pid:
@@ -323,6 +333,19 @@ def _zygote(control_fd: int) -> None:
             os.close(fd)
 
 
+def _receive_bytes(channel: socket.socket, size: int) -> bytes:
+    """``size`` bytes from a blocking ``channel`` as one ``bytes`` object (received into it, not copied);
+    ``EOFError`` when it closes."""
+    parts: list[bytes] = []
+    while size:
+        part = channel.recv(size, socket.MSG_WAITALL)  # all of it, unless a signal cut the wait short
+        if not part:
+            raise EOFError
+        parts.append(part)
+        size -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # none: b""
+
+
 def _serve(channel: socket.socket) -> None:
     """A child: tell the server its pid, move into the private folder, limit the address space, run
     the request, answer."""
@@ -333,7 +356,10 @@ def _serve(channel: socket.socket) -> None:
     os.chdir(private)
     os.environ.update(TMPDIR=private, TEMP=private, TMP=private)
     tempfile.tempdir = private
-    target, args, kwargs, memory_mb = pickle.loads(request)  # noqa: S301 - from the server
+    target, shown, kwargs, memory_mb = pickle.loads(request)  # noqa: S301 - from the server
+    blob = importlib.import_module(__spec__.name if __spec__ else __name__)._Blob  # the zygote runs as __main__
+    args = [_receive_bytes(channel, int.from_bytes(_receive(channel, 8, None), "little")) if a is blob else a
+            for a in shown]
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     module, function = target.split(":")

@@ -174,7 +174,7 @@ def _date_field(raw: pd.DataFrame, header: str, out: _Collector, *, required: bo
                 day_first: bool | None = None) -> pd.Series:
     dates, reasons = _dates(raw[header], day_first)
     bad = reasons.notna()
-    for code in sorted(set(reasons.dropna())):
+    for code in sorted(set(reasons[bad])):
         out.add(reasons.eq(code), header, code, "excluded", raw[header])
     if required:
         out.add(_blank(raw[header]) & ~bad, header, "missing_date", "excluded", raw[header])
@@ -317,7 +317,7 @@ def _validate_customers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) ->
         out.add(mrr < 0, mrr_header, "negative_amount", "fixed", mrr)
         frame["mrr"] = mrr.mask(mrr < 0)
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -333,7 +333,7 @@ def _validate_events(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd
     if plan_header is not None:  # the plan billed (blank: unknown; the journey skips such rows)
         frame["plan"] = raw[plan_header].map(_text_cell)
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 #: Ticket statuses as the exports write them (compared after NFKC, lower case) -> canonical status.
@@ -394,7 +394,7 @@ def _validate_tickets(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
         if header is not None:
             frame[name] = raw[header].map(_text_cell).astype(object)
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _validate_community(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -415,7 +415,7 @@ def _validate_community(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) ->
         if source is not None:
             frame[name] = raw[source].map(_text_cell).astype(object)
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -453,7 +453,7 @@ def _validate_answers(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> p
                 columns[header] = _whole_if_possible(_scaled(raw, header, scale, out))
     frame = pd.DataFrame(columns, index=raw.index)
     others, renamed = _other_columns(raw, consumed, m.ignored, columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _validate_adoption(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -462,7 +462,7 @@ def _validate_adoption(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> 
     dates = _date_field(raw, m.fields["first_used"], out, required=True)
     frame = pd.DataFrame({"user_id": users, "first_used": dates})
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector) -> pd.DataFrame:
@@ -478,7 +478,7 @@ def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector)
         out.add(bad, mrr_header, "invalid_amount", "fixed", raw[mrr_header])
         frame["mrr"] = mrr
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
-    return _in_file_order(pd.concat([frame, others], axis=1), raw, m, renamed)
+    return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
 def _distinct_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -496,6 +496,13 @@ def _id_codes(out: _Collector, mapping: ColumnMapping, keep: np.ndarray) -> dict
     header = mapping.source("customer_id")
     codes = out.id_text[header][1] if header is not None and header in out.id_text else None
     return {"customer_id": None if codes is None else codes[keep]}
+
+
+def _kept_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep].reset_index(drop=True)``, without copying the cells when every row is kept."""
+    out = frame.copy(deep=False) if keep.all() else frame[keep]
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 _VALIDATORS = {
@@ -564,7 +571,7 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
                     seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
-    frame = categorical_ids(frame[keep.to_numpy()].reset_index(drop=True),  # customer_id: see cs_models.ids
+    frame = categorical_ids(_kept_rows(frame, keep.to_numpy()),  # customer_id: see cs_models.ids
                             codes=_id_codes(collector, mapping, keep.to_numpy()))
     rows_read = len(raw)
     rows_excluded = int(collector.excluded.sum())

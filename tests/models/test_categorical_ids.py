@@ -311,3 +311,46 @@ def test_codes_found_while_validating_give_the_same_categorical():
     pd.testing.assert_series_equal(_as_categorical(cells, wrong), hashed)
     blank = np.array([0, 0, 1, 2, 1, -1, 0])  # a blank cell with a code: hashed instead
     pd.testing.assert_series_equal(_as_categorical(cells, blank), hashed)
+
+
+def test_ids_sorted_or_not_give_the_categorical_of_their_sorted_texts():
+    """The categories' uniqueness is taken from their order when they come sorted (no hashing): the
+    result is the plain categorical of the sorted distinct texts, with or without known codes."""
+    from cs_models.ids import _as_categorical
+
+    rng = np.random.default_rng(5)
+    alphabet = np.array(["a", "b", "B", "é", "10", "2", "Z", "aa", "00012", "顧客"], dtype=object)
+    for _ in range(300):
+        texts = rng.choice(alphabet, rng.integers(1, 30)) if rng.random() < 0.7 else rng.permutation(alphabet)
+        if rng.random() < 0.5:
+            texts = np.sort(texts)
+        cells = pd.Series(texts, dtype=object, name="customer_id")
+        cells[rng.random(len(cells)) < 0.2] = None
+        expected = pd.Series(pd.Categorical(cells, categories=sorted(set(cells.dropna()))), name="customer_id")
+        pd.testing.assert_series_equal(_as_categorical(cells), expected)
+        codes, _ = pd.factorize(cells)
+        pd.testing.assert_series_equal(_as_categorical(cells, codes), expected)
+
+
+def test_parts_joined_as_codes_equal_pandas_concat():
+    """``concat_ids`` (codes joined) against ``pandas.concat`` of the aligned parts, with empty parts,
+    blanks and a date column."""
+    rng = np.random.default_rng(8)
+    pool = np.array(["a", "b", "c", "d", "é", "10"], dtype=object)
+    for _ in range(100):
+        parts = []
+        for _ in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(0, 8))
+            ids = pd.Series(rng.choice(pool, n), dtype=object)
+            ids[rng.random(n) < 0.2] = None
+            parts.append(pd.DataFrame({"customer_id": ids, "date": pd.date_range("2024-01-01", periods=n),
+                                       "plan": rng.choice(["x", "y"], n).astype(object)}))
+        frames = align_ids({str(i): categorical_ids(f) for i, f in enumerate(parts)})
+        aligned = [frames[str(i)] for i in range(len(parts))]
+        expected = pd.concat(aligned, ignore_index=True)
+        pd.testing.assert_frame_equal(concat_ids([categorical_ids(f) for f in parts]), expected)
+        union = sorted({v for f in parts for v in f["customer_id"].dropna()})
+        assert all(list(f["customer_id"].cat.categories) == union for f in aligned)
+        for part, got in zip(parts, aligned, strict=True):
+            assert got["customer_id"].astype(object).where(got["customer_id"].notna(), None).tolist() == \
+                part["customer_id"].tolist()

@@ -127,3 +127,13 @@ def test_reads_ahead_give_each_file_once_as_read_alone(monkeypatch) -> None:
     assert [(n, t) for n, t, _ in reads] == [(n, worker) for n in names] + [("cp932_title.csv", main)]
     assert all(ahead_of <= i for i, (_, _, ahead_of) in enumerate(reads[:3]))
     assert all(i - ahead_of <= 1 for i, (_, _, ahead_of) in enumerate(reads[:3]))
+
+
+def test_bytes_arguments_reach_the_child_unchanged() -> None:
+    """The file's bytes are sent after the request, not pickled into it: they arrive as they were."""
+    big = bytes(range(256)) * 40_000  # 10 MB
+    assert run_isolated("operator:concat", big, b"", name="a.csv", memory_mb=1024, timeout=600) == big
+    assert run_isolated("operator:concat", b"", b"x", name="a.csv", memory_mb=1024, timeout=600) == b"x"
+    assert run_isolated("builtins:isinstance", b"abc", bytes, name="a.csv", memory_mb=1024, timeout=600)
+    assert run_isolated("operator:concat", bytearray(b"a"), b"b", name="a.csv", memory_mb=1024,
+                        timeout=600) == bytearray(b"ab")

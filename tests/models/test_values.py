@@ -253,3 +253,15 @@ def test_compact_dates_stored_as_numbers_in_a_workbook() -> None:
     assert parsed.values.iloc[:3].tolist() == [pd.Timestamp("2024-04-01")] * 3
     assert parsed.reasons.tolist() == [None, None, None, "date_impossible", None]
     assert parsed.values.iloc[4] == pd.Timestamp("2024-04-01")
+
+
+def test_failed_cells_are_those_with_a_reason_on_messy_columns():
+    """``failed`` is found once per distinct value: it must equal ``reasons.notna()`` row by row."""
+    rng = np.random.default_rng(17)
+    pool = np.array(["2024/4/1", "令和6年4月1日", "2024-13-45", "", "-", None, "￥1,000", "12.5", "abc",
+                     "24/4/1", "▲300", "1e400", float("nan"), 3, "2024年4月1日", "N/A"], dtype=object)
+    for _ in range(100):
+        cells = pd.Series(pool[rng.integers(0, len(pool), rng.integers(0, 40))], dtype=object)
+        for parsed in (parse_dates(cells), parse_numbers(cells)):
+            assert parsed.failed.dtype == bool
+            assert parsed.failed.tolist() == parsed.reasons.notna().tolist()
