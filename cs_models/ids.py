@@ -174,8 +174,7 @@ def _from_known_codes(values: pd.Series, known: np.ndarray) -> tuple[np.ndarray,
 def _is_unique(texts: np.ndarray) -> bool:
     """Whether ``texts`` are distinct: without hashing them when they are strictly increasing."""
     index = pd.Index(texts)
-    if index.is_monotonic_increasing:  # strictly increasing: pandas has found them unique in this pass
-        return bool(index.is_unique)
+    index.is_monotonic_increasing  # noqa: B018  (when strictly increasing, this pass also tells is_unique)
     return bool(index.is_unique)
 
 
