@@ -21,7 +21,16 @@ import numpy as np
 import pandas as pd
 
 from cs_models.errors import IngestError
-from cs_models.io._base import _NOT_OURS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_UNCOMPRESSED, ReadResult, _mb
+from cs_models.io._base import (
+    _NOT_OURS,
+    DEFER_FRAME,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_UNCOMPRESSED,
+    ReadResult,
+    _mb,
+    object_frame,
+)
 from cs_models.io._table import _column_letter, _header_name
 from cs_models.io._text import _clean_unique, cell_too_long, too_many_columns
 from cs_models.io._workbook import _clean_cell
@@ -95,31 +104,29 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
     if not names:
         raise IngestError("ingest_empty_file", f"{name} has no data.", file=name)
     n_rows = table.num_rows
-    columns: dict[str, np.ndarray] = {}
+    if n_rows == 0:
+        raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row 1).",
+                          file=name, row=1)
     coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     occupied = np.zeros(n_rows, dtype=bool)
     notes: list[str] = []
     for j, header in enumerate(names):
-        cells, column_notes, factors = _column_cells(table.column(j), name, j)
-        columns[header] = cells
-        if factors is not None:
-            coded[header] = factors
-        occupied |= ~pd.isna(cells)
+        codes, cleaned, column_notes = _column_cells(table.column(j), name, j)
+        coded[header] = (codes, cleaned)
+        occupied |= ~pd.isna(cleaned)[codes]  # per distinct cell, taken by code (-1: the last, None)
         notes.extend(column_notes)
-    if n_rows == 0:
-        raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row 1).",
-                          file=name, row=1)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(2, n_rows + 2, name="row"), dtype=object)
-    frame.columns = pd.Index(names, dtype=object)
     blank = int((~occupied).sum())
-    if blank:
-        frame = frame[occupied]
-        coded = {h: (codes[occupied], cleaned) for h, (codes, cleaned) in coded.items()}
-    if frame.empty:
+    if blank == n_rows:
         raise IngestError("ingest_empty_file", f"{name} has no data.", file=name)
+    if blank:
+        coded = {h: (codes[occupied], cleaned) for h, (codes, cleaned) in coded.items()}
+    index = pd.RangeIndex(2, n_rows + 2, name="row")
+    index = index[occupied] if blank else index
+    deferred = DEFER_FRAME.get()  # the reader's child: the cells are built where the result is unpickled
+    frame = pd.DataFrame(index=index) if deferred else object_frame(list(coded.values()), names, index)
     return ReadResult(frame=frame, file=name, kind="parquet", encoding=None, delimiter=None, sheet=None,
-                      sheets=(), header_row=1, blank_rows_dropped=blank, rows_read=len(frame),
-                      notes=tuple(dict.fromkeys(notes)), codes=coded)
+                      sheets=(), header_row=1, blank_rows_dropped=blank, rows_read=len(index),
+                      notes=tuple(dict.fromkeys(notes)), codes=coded, deferred=deferred)
 
 
 def _headers(raw: list[str], name: str) -> list[str]:
@@ -138,10 +145,9 @@ def _headers(raw: list[str], name: str) -> list[str]:
     return [str(n) for n in names]
 
 
-def _column_cells(column: Any, name: str,
-                  j: int) -> tuple[np.ndarray, list[str], tuple[np.ndarray, np.ndarray] | None]:
-    """One column's cells (object array), cleaned once per distinct value, the notes it gives and its
-    codes with the cleaned distinct cells (the last one ``None``: no value)."""
+def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One column as the code of each row's cell, the distinct cells cleaned once each (the last one
+    ``None``: no value, code ``-1``) and the notes the cleaning gives."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -164,9 +170,7 @@ def _column_cells(column: Any, name: str,
         column = pa.chunked_array([pa.array([None if v is None else str(v) for v in column.to_pylist()],
                                             pa.string())], pa.string())
         kind = pa.string()
-    encoded = pc.dictionary_encode(column.combine_chunks()) if len(column) else None
-    if encoded is None:
-        return np.empty(0, dtype=object), [], None
+    encoded = pc.dictionary_encode(column.combine_chunks())
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     uniques = encoded.dictionary
     notes: list[str] = []
@@ -188,7 +192,7 @@ def _column_cells(column: Any, name: str,
                 notes.append("text_formula_unwrapped")
     else:
         cleaned[: len(uniques)] = [_native(v) for v in uniques.to_pylist()]
-    return cleaned[codes], notes, (codes, cleaned)
+    return codes, cleaned, notes
 
 
 def _native(value: object) -> object:

@@ -149,3 +149,17 @@ def test_uses_any_equals_isin() -> None:
         codes = rng.integers(-1 if rng.random() < 0.2 else 0, size, rng.integers(0, 30))
         some = np.unique(rng.integers(0, size, rng.integers(1, 4)))
         assert _uses_any(codes, some, size) == bool(np.isin(codes, some).any())
+
+
+@pytest.mark.parametrize("name", ["customers_typed.parquet", "blank_row.parquet"])
+def test_a_parquet_file_read_in_the_child_equals_the_one_read_here(name: str) -> None:
+    """The child leaves a Parquet file's cells unbuilt (``deferred``): the server's rebuilt frame, its
+    row numbers (blank rows dropped), codes and counts equal the in-process read."""
+    data = (FIXTURES / "parquet" / name).read_bytes()
+    isolated, direct = read_table_isolated(data, name), read_table(data, name)
+    pd.testing.assert_frame_equal(isolated.frame, direct.frame)
+    assert (isolated.blank_rows_dropped, isolated.rows_read, isolated.notes) == (
+        direct.blank_rows_dropped, direct.rows_read, direct.notes)
+    for header, (codes, cells) in direct.codes.items():
+        assert isolated.codes[header][0].tolist() == codes.tolist()
+        assert list(isolated.codes[header][1]) == list(cells)
