@@ -108,11 +108,14 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
         raise IngestError("ingest_header_only", f"{name}: there are no rows below the header (row 1).",
                           file=name, row=1)
     coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    arrow_texts: dict[str, tuple[np.ndarray, Any]] = {}
     occupied = np.zeros(n_rows, dtype=bool)
     notes: list[str] = []
     for j, header in enumerate(names):
-        codes, cleaned, column_notes = _column_cells(table.column(j), name, j)
+        codes, cleaned, column_notes, arrow = _column_cells(table.column(j), name, j)
         coded[header] = (codes, cleaned)
+        if arrow is not None:
+            arrow_texts[header] = (cleaned, arrow)
         occupied |= ~pd.isna(cleaned)[codes]  # per distinct cell, taken by code (-1: the last, None)
         notes.extend(column_notes)
     blank = int((~occupied).sum())
@@ -126,7 +129,7 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
     frame = pd.DataFrame(index=index) if deferred else object_frame(list(coded.values()), names, index)
     return ReadResult(frame=frame, file=name, kind="parquet", encoding=None, delimiter=None, sheet=None,
                       sheets=(), header_row=1, blank_rows_dropped=blank, rows_read=len(index),
-                      notes=tuple(dict.fromkeys(notes)), codes=coded, deferred=deferred)
+                      notes=tuple(dict.fromkeys(notes)), codes=coded, deferred=deferred, arrow_texts=arrow_texts)
 
 
 def _headers(raw: list[str], name: str) -> list[str]:
@@ -145,9 +148,10 @@ def _headers(raw: list[str], name: str) -> list[str]:
     return [str(n) for n in names]
 
 
-def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarray, list[str], Any]:
     """One column as the code of each row's cell, the distinct cells cleaned once each (the last one
-    ``None``: no value, code ``-1``) and the notes the cleaning gives."""
+    ``None``: no value, code ``-1``), the notes the cleaning gives, and the distinct cells as Arrow
+    strings when cleaning changed none of them (they travel from the reader's child as those)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -175,11 +179,14 @@ def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarra
     uniques = encoded.dictionary
     notes: list[str] = []
     cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last one: null
+    arrow = None
     if pa.types.is_string(kind):
         from cs_models.io._arrow import plain_texts
 
         texts = uniques.to_numpy(zero_copy_only=False)
         keep = plain_texts(uniques)
+        if keep.all():
+            arrow = pa.concat_arrays([uniques, pa.nulls(1, pa.string())])
         cleaned[: len(texts)][keep] = texts[keep]
         for k in np.flatnonzero(~keep):
             if len(texts[k]) > MAX_CELL_CHARS:  # row 1 is the header: record i is row i + 2
@@ -192,7 +199,7 @@ def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarra
                 notes.append("text_formula_unwrapped")
     else:
         cleaned[: len(uniques)] = [_native(v) for v in uniques.to_pylist()]
-    return codes, cleaned, notes
+    return codes, cleaned, notes, arrow
 
 
 def _native(value: object) -> object:
