@@ -12,6 +12,8 @@ from cs_models.errors import CSLensError
 from ui import format as fmt
 from ui.caching import shared
 from ui.churn_view import (
+    HORIZON,
+    HORIZONS,
     at_risk_table,
     cox_terms,
     curves_table,
@@ -41,7 +43,6 @@ from ui.state import as_of
 from ui.url_state import url_widget
 
 NONE = "__none__"
-HORIZONS = (12, 24, 36)
 
 
 def show_cox(customers: pd.DataFrame, covariates: list[str]) -> pd.DataFrame | None:
@@ -83,7 +84,7 @@ with left:
                                 default=segments[0] if segments else NONE,
                                 format_func=lambda code: t("churn.segment_none") if code == NONE else code)
 with middle:
-    horizon = url_widget(st.selectbox, t("churn.horizon_label"), HORIZONS, key="churn_horizon", default=24,
+    horizon = url_widget(st.selectbox, t("churn.horizon_label"), HORIZONS, key="churn_horizon", default=HORIZON,
                          format_func=lambda m: t("churn.horizon_option", months=m))
 segment = None if segment_choice == NONE else segment_choice
 try:

@@ -39,3 +39,16 @@ def _warm_server_routing(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def _no_prefetch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests start no background prefetch (it would fill the caches a test counts);
+    ``tests/app/test_prefetch.py`` runs it in the foreground."""
+    import threading
+
+    from ui import prefetch
+
+    started = threading.Event()
+    started.set()
+    monkeypatch.setattr(prefetch, "_STARTED", started)

@@ -17,6 +17,10 @@ from ui.components import MetricRow
 from ui.i18n import current_lang, t
 from ui.memo import derived
 
+#: The lifetime horizons (months) the page offers, and the one it opens with.
+HORIZONS = (12, 24, 36)
+HORIZON = 24
+
 
 def group_name(code: str) -> str:
     """A group code in words (the overall, pooled and blank groups translated)."""
