@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         stamp = datetime.now(UTC)
         described = "\n".join(f"- **{k}**: {v}" for k, v in machine().items())
-        path = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d-%H%M}-clicks.md"
+        pause = f"-pause{args.pause:g}" if args.pause else ""
+        path = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d-%H%M}-clicks{pause}.md"
         path.write_text(f"# A sidebar click to charts drawn, {stamp:%Y-%m-%d %H:%M} UTC\n\n"
                         f"`python -m bench.clicks --rounds {args.rounds} --lang {args.lang} --pause {args.pause:g}` "
                         f"(sample data, "
