@@ -46,7 +46,8 @@ def arrow_cells(raw: bytes, delimiter: str, width: int,
     Returns
     -------
     list of (codes, uniques, plain, texts) or None
-        Per column, the code of each record's cell (int32), the distinct texts (object),
+        Per column, the code of each record's cell (int32), the distinct texts (object, sorted:
+        see :func:`sorted_dictionary`),
         which of them need no cleaning (:func:`plain_texts`) and the distinct texts as Arrow
         strings (``uniques`` is ``texts.to_numpy()``).
     """
@@ -73,12 +74,43 @@ def arrow_cells(raw: bytes, delimiter: str, width: int,
 
     def encode(name: str) -> tuple[np.ndarray, Any]:
         encoded = pc.dictionary_encode(table.column(name).combine_chunks())
-        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), encoded.dictionary
+        return sorted_dictionary(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False),
+                                 encoded.dictionary)
 
     # Arrow hashes without the GIL: the columns are encoded two at a time (a million distinct IDs take most)
     with ThreadPoolExecutor(max_workers=2) as pool:
         encoded = list(pool.map(encode, names))
     return [(codes, texts.to_numpy(zero_copy_only=False), plain_texts(texts), texts) for codes, texts in encoded]
+
+
+def sorted_dictionary(codes: np.ndarray, texts: Any) -> tuple[np.ndarray, Any]:
+    """Codes into distinct Arrow strings renumbered so that the strings are in sorted order.
+
+    Arrow sorts UTF-8 bytes, which is the order of code points: Python's order of ``str``. The
+    reader's child sorts here, while the server checks another file, so that validation finds an ID
+    column's distinct texts already in the order of its categories (:mod:`cs_models.ids`).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer code of each cell into ``texts`` (``-1``: null).
+    texts : pyarrow.StringArray
+        Distinct texts (no nulls).
+
+    Returns
+    -------
+    tuple
+        The codes (same dtype, ``-1`` kept) and the texts sorted.
+    """
+    import pyarrow.compute as pc
+
+    order = np.asarray(pc.array_sort_indices(texts), dtype=np.intp)
+    if bool((order == np.arange(len(order))).all()):
+        return codes, texts
+    rank = np.empty(len(order) + 1, dtype=codes.dtype)
+    rank[order] = np.arange(len(order), dtype=codes.dtype)
+    rank[-1] = -1  # a null's code -1 stays -1
+    return rank[codes], texts.take(order)
 
 
 def plain_texts(texts: Any) -> np.ndarray:
