@@ -32,9 +32,20 @@ def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | typ
     return _map_coded(series, fn, dtype)[0]
 
 
-def _map_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+def _map_ids(series: pd.Series, categorical: bool = False) -> tuple[pd.Series, np.ndarray | None]:
     """IDs as text (:func:`_text_id` per distinct cell) and, when every distinct cell was a plain
-    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank)."""
+    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank).
+
+    ``categorical``: a column the reader kept as plain texts (:func:`mark_plain`) whose distinct texts
+    come sorted (as the readers give them) is returned as a categorical of those texts, what
+    :func:`cs_models.ids.categorical_ids` makes of the same IDs, without a Python object per row.
+    """
+    if categorical and _is_marked(series):
+        codes, uniques = factorize_cells(series)
+        categories = pd.Index(uniques, dtype=object)
+        if len(categories) and categories.is_monotonic_increasing:  # distinct texts: strictly increasing
+            dtype = pd.CategoricalDtype(categories, ordered=False)
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=series.index), codes
     ids, codes, all_plain = _map_coded(series, _text_id, object)
     return ids, (codes if all_plain else None)
 
@@ -81,14 +92,19 @@ def mark_plain(series: pd.Series) -> None:
         marked.add(key)
 
 
+def _is_marked(series: pd.Series) -> bool:
+    """Whether :func:`mark_plain` recorded ``series`` in the enclosing :func:`plain_columns` block."""
+    marked = _PLAIN.get()
+    return bool(marked) and _key(series) in marked  # type: ignore[operator]
+
+
 def _map_coded(series: pd.Series, fn: Callable[[object], Any],
                dtype: str | type) -> tuple[pd.Series, np.ndarray, bool]:
     """:func:`_map_unique`, the codes of the cells, and whether every distinct value was kept as plain text."""
     codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     todo = np.ones(len(uniques), dtype=bool)
-    marked = _PLAIN.get()
-    if fn in _KEEPS_PLAIN_TEXT and marked and _key(series) in marked:  # plain texts, as the reader found
+    if fn in _KEEPS_PLAIN_TEXT and _is_marked(series):  # plain texts, as the reader found
         mapped[: len(uniques)] = uniques
         todo[:] = False
     elif fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
