@@ -164,7 +164,9 @@ def object_frame(columns: list[np.ndarray | tuple[np.ndarray, np.ndarray]], name
     block = np.empty((len(columns), len(index)), dtype=object)
     for j, column in enumerate(columns):
         if isinstance(column, tuple):
-            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j])
+            # mode="wrap": unbuffered (numpy buffers ``out`` under mode="raise": twice the time); the codes
+            # are in range, and a code -1 takes the last cell, as indexing does
+            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j], mode="wrap")
         else:
             block[j] = column
     return pd.DataFrame(block.T, index=index, columns=pd.Index(names, dtype=object), dtype=object, copy=False)

@@ -128,19 +128,22 @@ def _blank(series: pd.Series) -> pd.Series:
 
 def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parsed numbers (float, NaN where blank or invalid) and the mask of invalid cells."""
-    parsed = parse_numbers(series)
-    return pd.Series(parsed.values, index=series.index, dtype=float), pd.Series(
-        parsed.failed, index=series.index, dtype=bool
-    )
+    parsed = parse_numbers(series)  # both indexed like ``series`` already: not copied again
+    return parsed.values, parsed.failed
 
 
 def _dates(series: pd.Series, day_first: bool | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells."""
+    """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells (a
+    categorical of the codes found: ``notna`` and ``eq`` compare integer codes, not a text per row)."""
     parsed = parse_dates(series, day_first=day_first)
-    reasons = pd.Series(None, index=series.index, dtype=object)
-    failed = parsed.failed.to_numpy(dtype=bool)
-    reasons[failed] = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons[failed]]
-    return pd.Series(parsed.values, index=series.index, dtype="datetime64[ns]"), reasons
+    rows = np.flatnonzero(parsed.failed.to_numpy(dtype=bool))
+    found = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons.to_numpy()[rows]]
+    categories = sorted(set(found))
+    codes = np.full(len(series), -1, dtype=np.int8)
+    codes[rows] = [categories.index(code) for code in found]
+    reasons = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object)),
+                        index=series.index)
+    return parsed.values, reasons
 
 
 def _text_id(value: object) -> str | None:

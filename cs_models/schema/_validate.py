@@ -94,7 +94,8 @@ class _Collector:
         #: Dates after this day are typing errors (令和99年 is 2117): reported, never analysed.
         self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
-        self.excluded = pd.Series(False, index=rows)
+        self.rows = rows
+        self._excluded = np.zeros(len(rows), dtype=bool)
         #: IDs of a column as text, by header and whether a categorical was asked for (read once though
         #: a validator asks twice), with the code of each row's distinct ID when the codes tell IDs
         #: apart (see ``_map_ids``).
@@ -107,8 +108,10 @@ class _Collector:
         ``detail`` is the second value of a message: the first row of a duplicate, the
         start date an end date precedes, the scale an answer is outside of.
         """
-        mask = mask & ~self.excluded
-        for row in mask[mask].index:
+        if not (mask.index is self.rows or mask.index.equals(self.rows)):  # a mask of some rows: aligned
+            mask = mask.reindex(self.rows, fill_value=False)
+        hit = mask.to_numpy(dtype=bool, na_value=False) & ~self._excluded
+        for row in self.rows[hit]:
             value = _show(values.loc[row])
             extra = _show(detail.loc[row]) if isinstance(detail, pd.Series) else detail
             self.records.append({
@@ -122,7 +125,12 @@ class _Collector:
                 "action": action,
             })
         if action == "excluded":
-            self.excluded |= mask
+            self._excluded |= hit
+
+    @property
+    def excluded(self) -> pd.Series:
+        """Which rows are excluded so far (a copy, indexed by row)."""
+        return pd.Series(self._excluded.copy(), index=self.rows)
 
     def issues(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.records, columns=list(ISSUE_COLUMNS))
