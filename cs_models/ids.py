@@ -113,7 +113,9 @@ def drop_unused_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) ->
             continue
         values = frame[column]
         codes = values.cat.codes.to_numpy()
-        used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        used = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        used[codes] = True  # a blank's code -1 marks the spare last slot
+        used = used[:-1]
         if used.all():
             continue
         renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # a blank's -1 stays -1

@@ -501,8 +501,9 @@ def _compact_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray
     :func:`cs_models.values.coded_factors` the distinct values are not in order of first appearance;
     nothing that reads a factorisation depends on that order.
     """
-    counts = np.bincount(codes[codes >= 0] if codes.size and codes.min() < 0 else codes, minlength=len(cleaned))
-    used = counts[: len(cleaned)] > 0
+    used = np.zeros(len(cleaned) + 1, dtype=bool)
+    used[codes] = True  # a blank's code -1 marks the spare last slot
+    used = used[: len(cleaned)]
     cleaned = np.asarray(cleaned, dtype=object)
     if used.all():
         return codes, cleaned
