@@ -121,6 +121,25 @@ def _map_coded(series: pd.Series, fn: Callable[[object], Any],
     return values, codes, not todo.any()
 
 
+def _compact_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A factorisation of ``cleaned[codes]`` when the distinct cells are distinct and none is blank:
+    the cells no row uses left out, the others kept in their own order (no hashing, no sort).
+
+    The readers give the distinct texts sorted (:func:`cs_models.io._arrow.sorted_dictionary`), so an ID
+    column's texts arrive in the order of its categories (:mod:`cs_models.ids`). Unlike
+    :func:`cs_models.values.coded_factors` the distinct values are not in order of first appearance;
+    nothing that reads a factorisation depends on that order.
+    """
+    used = np.zeros(len(cleaned) + 1, dtype=bool)
+    used[codes] = True  # a blank's code -1 marks the spare last slot
+    used = used[: len(cleaned)]
+    cleaned = np.asarray(cleaned, dtype=object)
+    if used.all():
+        return codes, cleaned
+    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # the last slot: code -1 stays -1
+    return renumber[codes], cleaned[used]
+
+
 def _blank(series: pd.Series) -> pd.Series:
     """Cells holding no value: empty, ``None``/NaN or a missing-value text (``-``, ``#N/A`` …)."""
     return _map_unique(series, is_missing, bool)

@@ -17,6 +17,7 @@ from cs_models.errors import IngestError
 from cs_models.ids import ID_COLUMNS, categorical_ids, drop_unused_ids
 from cs_models.schema._cells import (
     _blank,
+    _compact_factors,
     _dates,
     _map_ids,
     _map_unique,
@@ -490,25 +491,6 @@ def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector)
         frame["mrr"] = mrr
     others, renamed = _other_columns(raw, m.fields.values(), m.ignored, frame.columns)
     return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
-
-
-def _compact_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A factorisation of ``cleaned[codes]`` when the distinct cells are distinct and none is blank:
-    the cells no row uses left out, the others kept in their own order (no hashing, no sort).
-
-    The readers give the distinct texts sorted (:func:`cs_models.io._arrow.sorted_dictionary`), so an ID
-    column's texts arrive in the order of its categories (:mod:`cs_models.ids`). Unlike
-    :func:`cs_models.values.coded_factors` the distinct values are not in order of first appearance;
-    nothing that reads a factorisation depends on that order.
-    """
-    used = np.zeros(len(cleaned) + 1, dtype=bool)
-    used[codes] = True  # a blank's code -1 marks the spare last slot
-    used = used[: len(cleaned)]
-    cleaned = np.asarray(cleaned, dtype=object)
-    if used.all():
-        return codes, cleaned
-    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # the last slot: code -1 stays -1
-    return renumber[codes], cleaned[used]
 
 
 def _id_codes(out: _Collector, mapping: ColumnMapping) -> dict[str, np.ndarray | None]:

@@ -178,7 +178,7 @@ def test_compact_factors_factorise_the_cells_in_their_own_order(texts: list[str]
     """Plain columns' factors: the same partition of the rows as pandas.factorize, the distinct cells
     no row uses left out, the others in the order the reader gave them (sorted there: IDs arrive in
     the order of their categories)."""
-    from cs_models.schema._validate import _compact_factors
+    from cs_models.schema._cells import _compact_factors
     from cs_models.values import coded_factors
 
     cleaned = np.array(texts, dtype=object)
