@@ -89,6 +89,46 @@ def categorical_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS,
     return out
 
 
+def drop_unused_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) -> pd.DataFrame:
+    """``frame`` with the categories no row uses removed from its categorical ID columns.
+
+    What :meth:`pandas.Series.cat.remove_unused_categories` gives, found by counting codes (no hash
+    of the categories, no sort of the codes).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame whose ID columns (those it has) may be categorical.
+    columns : Iterable[str]
+        The ID columns (default :data:`ID_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same frame when every category is used, else a shallow copy with the columns replaced.
+    """
+    out = frame
+    for column in columns:
+        if column not in frame.columns or not is_categorical(frame[column]):
+            continue
+        values = frame[column]
+        codes = values.cat.codes.to_numpy()
+        used = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        used[codes] = True  # a blank's code -1 marks the spare last slot
+        used = used[:-1]
+        if used.all():
+            continue
+        renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # a blank's -1 stays -1
+        kept = values.cat.categories[used]
+        kept.is_monotonic_increasing  # noqa: B018  (sorted categories: this pass also tells is_unique)
+        dtype = pd.CategoricalDtype(kept, ordered=values.cat.ordered)
+        if out is frame:
+            out = frame.copy(deep=False)
+        out[column] = pd.Series(pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False),
+                                index=values.index, name=column)
+    return out
+
+
 def _sorted_text_categories(values: pd.Series) -> bool:
     if not is_categorical(values):
         return False
@@ -232,21 +272,26 @@ def align_ids(frames: Mapping[str, pd.DataFrame | None], columns: Iterable[str] 
 
 
 def _union(sets: list[pd.Index]) -> tuple[pd.CategoricalDtype, list[np.ndarray | None]]:
-    """The sorted union of text category sets, and per set the position of each of its categories
-    in the union (``None``: the same categories). One Arrow hash pass over all the sets: the union
-    of four sets of a million IDs took seconds of Python string hashing in pandas."""
-    import pyarrow as pa
+    """The sorted union of sorted text category sets, and per set the position of each of its categories
+    in the union (``None``: the same categories).
 
+    The sets are merged one after the other as sorted lists (:meth:`pandas.Index.join` of monotonic
+    unique indexes: one comparison per text, no hash, no sort); the positions of a set's texts in the
+    merge are where the merge's indexer of that side is not ``-1``.
+    """
     if all(c is sets[0] or c.equals(sets[0]) for c in sets[1:]):
         return pd.CategoricalDtype(sets[0], ordered=False), [None] * len(sets)
-    encoded = pa.concat_arrays([pa.array(np.asarray(c, dtype=object), type=pa.string()) for c in sets]
-                               ).dictionary_encode()
-    union = encoded.dictionary
-    rank, categories = _sort_texts(union.to_numpy(zero_copy_only=False), union)
-    positions = encoded.indices.to_numpy() if rank is None else rank[encoded.indices.to_numpy()]
-    recodes = np.split(positions, np.cumsum([len(c) for c in sets])[:-1])
-    return pd.CategoricalDtype(categories, ordered=False), [
-        None if len(r) == len(categories) and bool((r == np.arange(len(r))).all()) else r for r in recodes]
+    union = sets[0]
+    positions: list[np.ndarray | None] = [None]  # None: every position of the union so far
+    for categories in sets[1:]:
+        joined, left, right = union.join(categories, how="outer", return_indexers=True)
+        ours = None if left is None else np.flatnonzero(left >= 0)
+        positions = [p if ours is None else ours if p is None else ours[p] for p in positions]
+        positions.append(None if right is None else np.flatnonzero(right >= 0))
+        union = joined
+    union.is_monotonic_increasing  # noqa: B018  (strictly increasing: this pass also tells is_unique)
+    return pd.CategoricalDtype(union, ordered=False), [
+        None if p is None or (len(p) == len(union)) else p for p in positions]
 
 
 def concat_ids(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -268,11 +313,15 @@ def concat_ids(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """
     aligned = align_ids({str(i): frame for i, frame in enumerate(frames)})
     parts = [frame for frame in aligned.values() if frame is not None]
-    columns = list(frames[0].columns)
-    ids = [c for c in ID_COLUMNS if c in columns]
-    out = pd.concat([p.drop(columns=ids) for p in parts], ignore_index=True)
+    ids = [c for c in ID_COLUMNS if c in frames[0].columns]
+    coded = []
+    for part in parts:  # the ID columns as their integer codes, the other columns not copied
+        part = part.copy(deep=False)
+        for column in ids:
+            part[column] = part[column].cat.codes.to_numpy()
+        coded.append(part)
+    out = pd.concat(coded, ignore_index=True)
     for column in ids:
-        codes = np.concatenate([p[column].cat.codes.to_numpy() for p in parts])
-        dtype = parts[0][column].dtype
-        out.insert(columns.index(column), column, pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+        out[column] = pd.Categorical.from_codes(out[column].to_numpy(), dtype=parts[0][column].dtype,
+                                                validate=False)
     return out

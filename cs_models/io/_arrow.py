@@ -11,6 +11,7 @@ tests check that both ways give the same table.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,8 +28,9 @@ FAST_MIN_BYTES = 1024 * 1024
 _EDGE_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 
 
-def arrow_cells(raw: bytes, delimiter: str, width: int,
-                multiline: bool = True) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]] | None:
+def arrow_cells(raw: bytes, delimiter: str, width: int, multiline: bool = True,
+                meanwhile: Sequence[Callable[[], Any]] = (),
+                ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]] | None, list[Any]]:
     """Codes and distinct texts of each column of UTF-8 CSV bytes, or ``None`` if pyarrow cannot.
 
     Parameters
@@ -42,20 +44,25 @@ def arrow_cells(raw: bytes, delimiter: str, width: int,
     multiline : bool
         Whether some quoted cell holds a line break (``False`` lets pyarrow split the text in
         blocks and parse them in parallel).
+    meanwhile : sequence of callables
+        Checks of the caller run while the columns are encoded (in the thread the narrow columns
+        leave idle while a column of many distinct texts is hashed and sorted).
 
     Returns
     -------
-    list of (codes, uniques, plain, texts) or None
-        Per column, the code of each record's cell (int32), the distinct texts (object),
-        which of them need no cleaning (:func:`plain_texts`) and the distinct texts as Arrow
-        strings (``uniques`` is ``texts.to_numpy()``).
+    columns : list of (codes, uniques, plain, texts) or None
+        Per column, the code of each record's cell (int32), the distinct texts (object, sorted:
+        see :func:`sorted_dictionary`), which of them need no cleaning (:func:`plain_texts`) and
+        the distinct texts as Arrow strings (``uniques`` is ``texts.to_numpy()``).
+    results : list
+        What each of ``meanwhile`` returned (empty when the columns are ``None``: they did not run).
     """
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.csv as pacsv
     except ImportError:  # pragma: no cover - pyarrow comes with streamlit
-        return None
+        return None, []
     names = [str(i) for i in range(width)]
     try:
         table = pacsv.read_csv(
@@ -69,16 +76,50 @@ def arrow_cells(raw: bytes, delimiter: str, width: int,
                                                  null_values=[], check_utf8=False),
         )
     except (pa.ArrowException, ValueError):
-        return None
+        return None, []
 
-    def encode(name: str) -> tuple[np.ndarray, Any]:
+    def encode(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
         encoded = pc.dictionary_encode(table.column(name).combine_chunks())
-        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), encoded.dictionary
+        codes, texts = sorted_dictionary(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False),
+                                         encoded.dictionary)
+        return codes, texts.to_numpy(zero_copy_only=False), plain_texts(texts), texts
 
-    # Arrow hashes without the GIL: the columns are encoded two at a time (a million distinct IDs take most)
+    # Arrow hashes and sorts without the GIL: the columns are encoded two at a time (a million distinct IDs
+    # take most), the caller's checks queued behind them
     with ThreadPoolExecutor(max_workers=2) as pool:
-        encoded = list(pool.map(encode, names))
-    return [(codes, texts.to_numpy(zero_copy_only=False), plain_texts(texts), texts) for codes, texts in encoded]
+        columns = [pool.submit(encode, name) for name in names]
+        checks = [pool.submit(check) for check in meanwhile]
+        return [c.result() for c in columns], [c.result() for c in checks]
+
+
+def sorted_dictionary(codes: np.ndarray, texts: Any) -> tuple[np.ndarray, Any]:
+    """Codes into distinct Arrow strings renumbered so that the strings are in sorted order.
+
+    Arrow sorts UTF-8 bytes, which is the order of code points: Python's order of ``str``. The
+    reader's child sorts here, while the server checks another file, so that validation finds an ID
+    column's distinct texts already in the order of its categories (:mod:`cs_models.ids`).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer code of each cell into ``texts`` (``-1``: null).
+    texts : pyarrow.StringArray
+        Distinct texts (no nulls).
+
+    Returns
+    -------
+    tuple
+        The codes (same dtype, ``-1`` kept) and the texts sorted.
+    """
+    import pyarrow.compute as pc
+
+    order = np.asarray(pc.array_sort_indices(texts), dtype=np.intp)
+    if bool((order == np.arange(len(order))).all()):
+        return codes, texts
+    rank = np.empty(len(order) + 1, dtype=codes.dtype)
+    rank[order] = np.arange(len(order), dtype=codes.dtype)
+    rank[-1] = -1  # a null's code -1 stays -1
+    return rank[codes], texts.take(order)
 
 
 def plain_texts(texts: Any) -> np.ndarray:

@@ -99,12 +99,14 @@ class ReadResult:
     header_rows: int = 1
     #: Header -> (code of each row's cell, the distinct cells) for the columns a fast path read as
     #: codes (``frame[h]`` is ``cells[codes]``): validation uses them instead of hashing every cell.
+    #: The CSV and Parquet readers give the distinct texts in sorted order (as read, before cleaning).
     codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = field(default=None, compare=False, repr=False)
     #: Set by the reader's child (see :data:`DEFER_FRAME`): ``frame`` holds the row numbers only and
     #: every column is in ``codes``; the frame is built where the result is unpickled.
     deferred: bool = field(default=False, compare=False, repr=False)
     #: Headers among ``codes`` whose distinct cells are distinct, non-blank ASCII texts the reader kept
-    #: as they were (no cleaning applied): validation then needs neither to hash nor to clean them.
+    #: as they were (no cleaning applied; a Parquet null has the code ``-1``): validation then needs
+    #: neither to hash nor to clean them, and takes customer IDs in the cells' (sorted) order as categories.
     plain_codes: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     #: Header -> (distinct cells of ``codes``, the same texts as an Arrow string array), for columns a
     #: fast path read from Arrow: pickled as Arrow buffers, not a Python object per text.
@@ -164,7 +166,9 @@ def object_frame(columns: list[np.ndarray | tuple[np.ndarray, np.ndarray]], name
     block = np.empty((len(columns), len(index)), dtype=object)
     for j, column in enumerate(columns):
         if isinstance(column, tuple):
-            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j])
+            # mode="wrap": unbuffered (numpy buffers ``out`` under mode="raise": twice the time); the codes
+            # are in range, and a code -1 takes the last cell, as indexing does
+            np.take(np.asarray(column[1], dtype=object), column[0], out=block[j], mode="wrap")
         else:
             block[j] = column
     return pd.DataFrame(block.T, index=index, columns=pd.Index(names, dtype=object), dtype=object, copy=False)

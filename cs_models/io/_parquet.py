@@ -129,7 +129,8 @@ def parquet_table(data: bytes, name: str) -> ReadResult:
     frame = pd.DataFrame(index=index) if deferred else object_frame(list(coded.values()), names, index)
     return ReadResult(frame=frame, file=name, kind="parquet", encoding=None, delimiter=None, sheet=None,
                       sheets=(), header_row=1, blank_rows_dropped=blank, rows_read=len(index),
-                      notes=tuple(dict.fromkeys(notes)), codes=coded, deferred=deferred, arrow_texts=arrow_texts)
+                      notes=tuple(dict.fromkeys(notes)), codes=coded, deferred=deferred, arrow_texts=arrow_texts,
+                      plain_codes=frozenset(arrow_texts))  # the text columns that needed no cleaning
 
 
 def _headers(raw: list[str], name: str) -> list[str]:
@@ -177,6 +178,10 @@ def _column_cells(column: Any, name: str, j: int) -> tuple[np.ndarray, np.ndarra
     encoded = pc.dictionary_encode(column.combine_chunks())
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     uniques = encoded.dictionary
+    if pa.types.is_string(kind):  # texts in sorted order, as the CSV reader gives them
+        from cs_models.io._arrow import sorted_dictionary
+
+        codes, uniques = sorted_dictionary(codes, uniques)
     notes: list[str] = []
     cleaned = np.empty(len(uniques) + 1, dtype=object)  # the last one: null
     arrow = None

@@ -195,7 +195,7 @@ def _csv_grid(raw: bytes, name: str, *, prefer_tab: bool, fast: bool = True) -> 
     if width * counts.size > max(PADDED_CELLS, 4 * int(counts.sum())):
         raise _wide_rows(name, counts)
     if fast and len(raw) >= _arrow.FAST_MIN_BYTES and counts.size and bool((counts == width).all()):
-        columns = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
+        columns, _ = arrow_cells(raw, delimiter, width, multiline=raw.count(b"\n") != counts.size)
         if columns is not None and all(len(codes) == counts.size for codes, *_ in columns):
             return _coded_grid(columns, counts, name), delimiter
     with warnings.catch_warnings():
@@ -231,11 +231,15 @@ def _one_line_records_grid(raw: bytes, sample: str, delimiter: str, name: str) -
     width = len(first)
     if not 2 <= width <= MAX_COLUMNS or "\n" not in sample:
         return None
-    if b'"' in raw and not _all_quotes_at_edges(raw, delimiter):
+    # the quotes checked and the lines counted while the columns are encoded (the columns are dropped when
+    # a quote sits inside a cell)
+    columns, checks = arrow_cells(
+        raw, delimiter, width, multiline=False,
+        meanwhile=(lambda: b'"' not in raw or _all_quotes_at_edges(raw, delimiter), lambda: raw.count(b"\n")))
+    if columns is None:
         return None
-    lines = raw.count(b"\n")
-    columns = arrow_cells(raw, delimiter, width, multiline=False)
-    if columns is None or not all(len(codes) == lines for codes, *_ in columns):
+    quotes_at_edges, lines = checks
+    if not quotes_at_edges or not all(len(codes) == lines for codes, *_ in columns):
         return None
     return _coded_grid(columns, np.full(lines, width, dtype=np.int64), name)
 
@@ -250,10 +254,16 @@ def _coded_grid(columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, Any]], c
     notes = (["text_normalised"] if normalised else []) + (["text_formula_unwrapped"] if unwrapped else [])
     head = _coded_rows(coded, 0, HEAD_ROWS)
     changed = [np.flatnonzero(~keep) for _, _, keep, _ in columns]
-    arrow = [_cleaned_arrow(texts, cleaned, found)
-             for (_, _, _, texts), (_, cleaned), found in zip(columns, coded, changed, strict=True)]
+    # Arrow strings replaced only where cleaning changed a text (a header such as 顧客ID is checked, not changed)
+    arrow = [_cleaned_arrow(texts, cleaned, found[[_differs(uniques[k], cleaned[k]) for k in found]])
+             for (_, uniques, _, texts), (_, cleaned), found in zip(columns, coded, changed, strict=True)]
     return _Grid(cells=head, field_counts=counts, notes=notes, occupied=occupied, coded=coded,
                  cleaned_codes=changed, arrow_texts=arrow)
+
+
+def _differs(text: str, cleaned: str | None) -> bool:
+    """Whether cleaning changed ``text`` (into another text or ``None``)."""
+    return cleaned is None or cleaned != text
 
 
 def _cleaned_arrow(texts: Any, cleaned: np.ndarray, changed: np.ndarray) -> Any:

@@ -78,15 +78,30 @@ def run_isolated(target: str, *args: Any, name: str, memory_mb: int, timeout: fl
         The one the function raised; ``ingest_out_of_memory`` when the child ran out of memory;
         ``ingest_reader_timeout`` past the deadline; ``ingest_reader_crashed`` when the child died.
     """
+    return _decoded(_answer(target, *args, name=name, memory_mb=memory_mb, timeout=timeout, **kwargs), name)
+
+
+def _answer(target: str, *args: Any, name: str, memory_mb: int, timeout: float, **kwargs: Any) -> bytes | bytearray:
+    """The child's pickled answer to :func:`run_isolated`'s call, not yet unpickled (empty: it died).
+
+    Raises
+    ------
+    IngestError
+        ``ingest_reader_timeout`` past the deadline.
+    """
     # the file's bytes go after the request as they are: not copied into it, received as one bytes object
     blobs = [a for a in args if type(a) is bytes]
     shown = tuple(_Blob if type(a) is bytes else a for a in args)
     request = pickle.dumps((target, shown, kwargs, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
     private = tempfile.mkdtemp(prefix="cs_lens_read_")  # 0700, unique: this call's only
     try:
-        answer = _communicate(request, private, name=name, timeout=timeout, blobs=blobs)
+        return _communicate(request, private, name=name, timeout=timeout, blobs=blobs)
     finally:
         shutil.rmtree(private, ignore_errors=True)
+
+
+def _decoded(answer: bytes | bytearray, name: str) -> Any:
+    """What the child's answer (:func:`_answer`) holds: the function's result, or its error raised."""
     try:
         status, payload = pickle.loads(answer)  # noqa: S301 - written by our own child, not by the file
     except Exception:  # noqa: BLE001 - no answer: the child died (a native crash, the memory limit)
@@ -227,9 +242,15 @@ def read_table_isolated(data: bytes, filename: str, *, sheet: str | None = None,
     ReadResult
         The same as :func:`cs_models.io.read_table` gives.
     """
+    return _decoded(_read_answer(data, filename, sheet=sheet, header_row=header_row, timeout=timeout), filename)
+
+
+def _read_answer(data: bytes, filename: str, *, sheet: str | None = None, header_row: int | None = None,
+                 timeout: float = TIMEOUT_S) -> bytes | bytearray:
+    """The reader child's answer for :func:`read_table_isolated`, not yet unpickled (:func:`_decoded`)."""
     memory_mb = BASE_MEMORY_MB + MEMORY_PER_MB * len(data) // (1024 * 1024)
-    return run_isolated("cs_models.io.isolated:_read_as_codes", data, filename, name=filename, memory_mb=memory_mb,
-                        timeout=timeout, sheet=sheet, header_row=header_row)
+    return _answer("cs_models.io.isolated:_read_as_codes", data, filename, name=filename, memory_mb=memory_mb,
+                   timeout=timeout, sheet=sheet, header_row=header_row)
 
 
 class ReadAhead:
@@ -237,16 +258,18 @@ class ReadAhead:
     server checks one file, a child reads the next (the two cores both work), and no more than that
     one waits read (the server's memory holds two files at most).
 
-    The reads run in one thread of this object's own, which only waits on the child's socket and
-    unpickles its answer. Each result is handed out once, by :meth:`result`, with the error the
-    read raised, if any. One object per session: nothing read here reaches another session.
+    The reads run in one thread of this object's own, which only waits on the child's socket; the
+    answer is unpickled (the table's cells built) by :meth:`result`, in the caller's thread: the next
+    child starts as soon as an answer has arrived, and the unpickling does not hold the interpreter's
+    lock while the caller checks a file. Each result is handed out once, by :meth:`result`, with the
+    error the read raised, if any. One object per session: nothing read here reaches another session.
     """
 
     def __init__(self) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cs-lens-read-ahead")
-        self._pending: dict[Hashable, Future[ReadResult]] = {}
+        self._pending: dict[Hashable, Future[bytes | bytearray]] = {}
         self._planned: list[tuple[Hashable, bytes, str, dict[str, Any]]] = []
 
     def plan(self, reads: Sequence[tuple[Hashable, bytes, str, dict[str, Any]]]) -> None:
@@ -288,15 +311,17 @@ class ReadAhead:
         """
         if key not in self._pending and any(k == key for k, *_ in self._planned):
             self._planned = [read for read in self._planned if read[0] != key]
-            self._pending[key] = self._pool.submit(read_table_isolated, data, filename, **options)
+            self._pending[key] = self._pool.submit(_read_answer, data, filename, **options)
         pending = self._pending.pop(key, None)
         self._start_next()  # the next file is read while the caller checks this one
-        return pending.result() if pending is not None else read_table_isolated(data, filename, **options)
+        if pending is None:
+            return read_table_isolated(data, filename, **options)
+        return _decoded(pending.result(), filename)
 
     def _start_next(self) -> None:
         if self._planned and not self._pending:
             key, data, filename, options = self._planned.pop(0)
-            self._pending[key] = self._pool.submit(read_table_isolated, data, filename, **options)
+            self._pending[key] = self._pool.submit(_read_answer, data, filename, **options)
 
 
 def _read_as_codes(data: bytes, filename: str, **kwargs: Any) -> ReadResult:

@@ -32,9 +32,20 @@ def _map_unique(series: pd.Series, fn: Callable[[object], Any], dtype: str | typ
     return _map_coded(series, fn, dtype)[0]
 
 
-def _map_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+def _map_ids(series: pd.Series, categorical: bool = False) -> tuple[pd.Series, np.ndarray | None]:
     """IDs as text (:func:`_text_id` per distinct cell) and, when every distinct cell was a plain
-    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank)."""
+    text (so distinct cells are distinct IDs), the code of each row's cell (``-1`` where blank).
+
+    ``categorical``: a column the reader kept as plain texts (:func:`mark_plain`) whose distinct texts
+    come sorted (as the readers give them) is returned as a categorical of those texts, what
+    :func:`cs_models.ids.categorical_ids` makes of the same IDs, without a Python object per row.
+    """
+    if categorical and _is_marked(series):
+        codes, uniques = factorize_cells(series)
+        categories = pd.Index(uniques, dtype=object)
+        if len(categories) and categories.is_monotonic_increasing:  # distinct texts: strictly increasing
+            dtype = pd.CategoricalDtype(categories, ordered=False)
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=series.index), codes
     ids, codes, all_plain = _map_coded(series, _text_id, object)
     return ids, (codes if all_plain else None)
 
@@ -81,14 +92,19 @@ def mark_plain(series: pd.Series) -> None:
         marked.add(key)
 
 
+def _is_marked(series: pd.Series) -> bool:
+    """Whether :func:`mark_plain` recorded ``series`` in the enclosing :func:`plain_columns` block."""
+    marked = _PLAIN.get()
+    return bool(marked) and _key(series) in marked  # type: ignore[operator]
+
+
 def _map_coded(series: pd.Series, fn: Callable[[object], Any],
                dtype: str | type) -> tuple[pd.Series, np.ndarray, bool]:
     """:func:`_map_unique`, the codes of the cells, and whether every distinct value was kept as plain text."""
     codes, uniques = factorize_cells(series)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     todo = np.ones(len(uniques), dtype=bool)
-    marked = _PLAIN.get()
-    if fn in _KEEPS_PLAIN_TEXT and marked and _key(series) in marked:  # plain texts, as the reader found
+    if fn in _KEEPS_PLAIN_TEXT and _is_marked(series):  # plain texts, as the reader found
         mapped[: len(uniques)] = uniques
         todo[:] = False
     elif fn in _KEEPS_PLAIN_TEXT and len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
@@ -105,6 +121,25 @@ def _map_coded(series: pd.Series, fn: Callable[[object], Any],
     return values, codes, not todo.any()
 
 
+def _compact_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A factorisation of ``cleaned[codes]`` when the distinct cells are distinct and none is blank:
+    the cells no row uses left out, the others kept in their own order (no hashing, no sort).
+
+    The readers give the distinct texts sorted (:func:`cs_models.io._arrow.sorted_dictionary`), so an ID
+    column's texts arrive in the order of its categories (:mod:`cs_models.ids`). Unlike
+    :func:`cs_models.values.coded_factors` the distinct values are not in order of first appearance;
+    nothing that reads a factorisation depends on that order.
+    """
+    used = np.zeros(len(cleaned) + 1, dtype=bool)
+    used[codes] = True  # a blank's code -1 marks the spare last slot
+    used = used[: len(cleaned)]
+    cleaned = np.asarray(cleaned, dtype=object)
+    if used.all():
+        return codes, cleaned
+    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # the last slot: code -1 stays -1
+    return renumber[codes], cleaned[used]
+
+
 def _blank(series: pd.Series) -> pd.Series:
     """Cells holding no value: empty, ``None``/NaN or a missing-value text (``-``, ``#N/A`` …)."""
     return _map_unique(series, is_missing, bool)
@@ -112,19 +147,22 @@ def _blank(series: pd.Series) -> pd.Series:
 
 def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parsed numbers (float, NaN where blank or invalid) and the mask of invalid cells."""
-    parsed = parse_numbers(series)
-    return pd.Series(parsed.values, index=series.index, dtype=float), pd.Series(
-        parsed.failed, index=series.index, dtype=bool
-    )
+    parsed = parse_numbers(series)  # both indexed like ``series`` already: not copied again
+    return parsed.values, parsed.failed
 
 
 def _dates(series: pd.Series, day_first: bool | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells."""
+    """Parsed dates (datetime64, NaT where blank or invalid) and the reason code of invalid cells (a
+    categorical of the codes found: ``notna`` and ``eq`` compare integer codes, not a text per row)."""
     parsed = parse_dates(series, day_first=day_first)
-    reasons = pd.Series(None, index=series.index, dtype=object)
-    failed = parsed.failed.to_numpy(dtype=bool)
-    reasons[failed] = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons[failed]]
-    return pd.Series(parsed.values, index=series.index, dtype="datetime64[ns]"), reasons
+    rows = np.flatnonzero(parsed.failed.to_numpy(dtype=bool))
+    found = [DATE_ISSUES.get(r, "invalid_date") for r in parsed.reasons.to_numpy()[rows]]
+    categories = sorted(set(found))
+    codes = np.full(len(series), -1, dtype=np.int8)
+    codes[rows] = [categories.index(code) for code in found]
+    reasons = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object)),
+                        index=series.index)
+    return parsed.values, reasons
 
 
 def _text_id(value: object) -> str | None:

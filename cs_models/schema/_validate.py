@@ -14,9 +14,10 @@ import pandas as pd
 
 from cs_models.datasets import DATASET_KINDS
 from cs_models.errors import IngestError
-from cs_models.ids import categorical_ids
+from cs_models.ids import ID_COLUMNS, categorical_ids, drop_unused_ids
 from cs_models.schema._cells import (
     _blank,
+    _compact_factors,
     _dates,
     _map_ids,
     _map_unique,
@@ -94,10 +95,12 @@ class _Collector:
         #: Dates after this day are typing errors (令和99年 is 2117): reported, never analysed.
         self.today = pd.Timestamp(today or date.today())
         self.records: list[dict[str, Any]] = []
-        self.excluded = pd.Series(False, index=rows)
-        #: IDs of a column as text, by header (read once though a validator asks twice), with the
-        #: code of each row's distinct ID when the codes tell IDs apart (see ``_map_ids``).
-        self.id_text: dict[str, tuple[pd.Series, np.ndarray | None]] = {}
+        self.rows = rows
+        self._excluded = np.zeros(len(rows), dtype=bool)
+        #: IDs of a column as text, by header and whether a categorical was asked for (read once though
+        #: a validator asks twice), with the code of each row's distinct ID when the codes tell IDs
+        #: apart (see ``_map_ids``).
+        self.id_text: dict[tuple[str, bool], tuple[pd.Series, np.ndarray | None]] = {}
 
     def add(self, mask: pd.Series, column: str, code: str, action: str, values: pd.Series,
             detail: pd.Series | str = "") -> None:
@@ -106,8 +109,10 @@ class _Collector:
         ``detail`` is the second value of a message: the first row of a duplicate, the
         start date an end date precedes, the scale an answer is outside of.
         """
-        mask = mask & ~self.excluded
-        for row in mask[mask].index:
+        if not (mask.index is self.rows or mask.index.equals(self.rows)):  # a mask of some rows: aligned
+            mask = mask.reindex(self.rows, fill_value=False)
+        hit = mask.to_numpy(dtype=bool, na_value=False) & ~self._excluded
+        for row in self.rows[hit]:
             value = _show(values.loc[row])
             extra = _show(detail.loc[row]) if isinstance(detail, pd.Series) else detail
             self.records.append({
@@ -121,7 +126,12 @@ class _Collector:
                 "action": action,
             })
         if action == "excluded":
-            self.excluded |= mask
+            self._excluded |= hit
+
+    @property
+    def excluded(self) -> pd.Series:
+        """Which rows are excluded so far (a copy, indexed by row)."""
+        return pd.Series(self._excluded.copy(), index=self.rows)
 
     def issues(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.records, columns=list(ISSUE_COLUMNS))
@@ -146,9 +156,10 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
     header = mapping.source(name)
     if header is None:
         return None
-    if header not in out.id_text:  # the same column is read twice (required, then unique): mapped once
-        out.id_text[header] = _map_ids(raw[header])
-    ids, codes = out.id_text[header]
+    key = (header, name in ID_COLUMNS)  # customer IDs may come as a categorical (see _map_ids)
+    if key not in out.id_text:  # the same column is read twice (required, then unique): mapped once
+        out.id_text[key] = _map_ids(raw[header], categorical=key[1])
+    ids, codes = out.id_text[key]
     # With codes, every distinct cell is its own (non-blank) ID: the blank IDs are the cells without a code.
     missing = ids.isna() if codes is None else pd.Series(codes < 0, index=ids.index)
     if required:
@@ -162,7 +173,7 @@ def _ids(raw: pd.DataFrame, mapping: ColumnMapping, name: str, out: _Collector,
         live = ids[alive]
         if codes is None and not live.duplicated().any():
             return ids
-        first_row = pd.Series(live.index, index=live.index).groupby(live).transform("min")
+        first_row = pd.Series(live.index, index=live.index).groupby(live, observed=True).transform("min")
         dup = pd.Series(first_row.to_numpy() != first_row.index.to_numpy(), index=first_row.index)
         dup = dup.reindex(ids.index, fill_value=False).astype(bool)
         out.add(dup, header, "duplicate_id", "excluded", ids,
@@ -266,7 +277,8 @@ def _in_file_order(frame: pd.DataFrame, raw: pd.DataFrame, mapping: ColumnMappin
     """Columns in the order of the file, canonical fields where their source column was."""
     position = {h: i for i, h in enumerate(raw.columns)}
     source = {**{h: h for h in raw.columns}, **{f: h for f, h in mapping.fields.items()}, **(renamed or {})}
-    return frame[sorted(frame.columns, key=lambda c: position.get(source.get(c, c), len(position)))]
+    order = sorted(frame.columns, key=lambda c: position.get(source.get(c, c), len(position)))
+    return frame if order == list(frame.columns) else frame[order]  # in order already: no copy
 
 
 def _looks_like_code(values: pd.Series) -> bool:
@@ -481,21 +493,11 @@ def _validate_plan_history(raw: pd.DataFrame, m: ColumnMapping, out: _Collector)
     return _in_file_order(pd.concat([frame, others], axis=1, copy=False), raw, m, renamed)
 
 
-def _distinct_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`cs_models.values.coded_factors` when the distinct cells are distinct and none is blank:
-    only the codes' order of first appearance is needed (hashing integers, not texts)."""
-    order = pd.unique(codes)
-    order = order[order >= 0]
-    renumber = np.full(len(cleaned) + 1, -1, dtype=np.intp)  # the last slot: code -1 stays -1
-    renumber[order] = np.arange(order.size, dtype=np.intp)
-    return renumber[codes], np.asarray(cleaned, dtype=object)[order]
-
-
-def _id_codes(out: _Collector, mapping: ColumnMapping, keep: np.ndarray) -> dict[str, np.ndarray | None]:
-    """The codes that told the kept rows' customer IDs apart while they were checked (none: hashed again)."""
+def _id_codes(out: _Collector, mapping: ColumnMapping) -> dict[str, np.ndarray | None]:
+    """The codes that told the rows' customer IDs apart while they were checked (none: hashed again)."""
     header = mapping.source("customer_id")
-    codes = out.id_text[header][1] if header is not None and header in out.id_text else None
-    return {"customer_id": None if codes is None else codes[keep]}
+    codes = out.id_text[(header, True)][1] if header is not None and (header, True) in out.id_text else None
+    return {"customer_id": codes}
 
 
 def _kept_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -565,14 +567,16 @@ def validate(read_result: ReadTable, kind: str, mapping: ColumnMapping | None = 
         for header, (codes, cleaned) in (getattr(read_result, "codes", None) or {}).items():
             if header in raw.columns and len(codes) == len(raw):  # read as codes: no cell is hashed
                 if header in plain:  # distinct plain texts: nothing to merge, nothing to clean
-                    seed_factors(raw[header], *_distinct_factors(codes, cleaned))
+                    seed_factors(raw[header], *_compact_factors(codes, cleaned))
                     mark_plain(raw[header])
                 else:
                     seed_factors(raw[header], *coded_factors(codes, cleaned))
         frame = _VALIDATORS[kind](raw, mapping, collector)
     keep = ~collector.excluded
-    frame = categorical_ids(_kept_rows(frame, keep.to_numpy()),  # customer_id: see cs_models.ids
-                            codes=_id_codes(collector, mapping, keep.to_numpy()))
+    # customer_id made categorical (see cs_models.ids) before the rows are kept, so that codes are taken
+    # rather than a Python object per row; the categories only excluded rows held then go
+    frame = categorical_ids(frame, codes=_id_codes(collector, mapping))
+    frame = drop_unused_ids(_kept_rows(frame, keep.to_numpy()))
     rows_read = len(raw)
     rows_excluded = int(collector.excluded.sum())
     return ValidationResult(

@@ -100,8 +100,8 @@ def test_the_parts_are_read_ahead_once_each(monkeypatch):
     from cs_models.io import isolated
 
     reads: list[tuple[str, str]] = []
-    real = isolated.read_table_isolated
-    monkeypatch.setattr(isolated, "read_table_isolated", lambda data, name, **k: reads.append(
+    real = isolated._read_answer  # the child's answer (unpickled by ReadAhead.result, in the page's thread)
+    monkeypatch.setattr(isolated, "_read_answer", lambda data, name, **k: reads.append(
         (name, threading.current_thread().name)) or real(data, name, **k))
     first, second = halves("en", "events")
     at = upload(run_app(PAGE, lang="en"), ("events_2025.csv", first), ("events_2026.csv", second))

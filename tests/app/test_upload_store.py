@@ -26,7 +26,8 @@ def calls(monkeypatch):
             return real(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(isolated, "read_table_isolated", counted("read", isolated.read_table_isolated))
+    # every read in a child, planned ahead or not, asks for the child's answer once
+    monkeypatch.setattr(isolated, "_read_answer", counted("read", isolated._read_answer))
     monkeypatch.setattr(ui.data_view, "suggest_mapping", counted("suggest", ui.data_view.suggest_mapping))
     return counts
 

@@ -333,8 +333,9 @@ def test_ids_sorted_or_not_give_the_categorical_of_their_sorted_texts():
 
 
 def test_parts_joined_as_codes_equal_pandas_concat():
-    """``concat_ids`` (codes joined) against ``pandas.concat`` of the aligned parts, with empty parts,
-    blanks and a date column."""
+    """``concat_ids`` (codes joined, the other columns joined one by one) against ``pandas.concat`` of the
+    aligned parts, with empty parts, blanks, a date column and a column of ints in some parts and floats
+    in others."""
     rng = np.random.default_rng(8)
     pool = np.array(["a", "b", "c", "d", "é", "10"], dtype=object)
     for _ in range(100):
@@ -343,8 +344,10 @@ def test_parts_joined_as_codes_equal_pandas_concat():
             n = int(rng.integers(0, 8))
             ids = pd.Series(rng.choice(pool, n), dtype=object)
             ids[rng.random(n) < 0.2] = None
+            number = rng.integers(0, 5, n) if rng.random() < 0.5 else rng.random(n)  # int in some parts
             parts.append(pd.DataFrame({"customer_id": ids, "date": pd.date_range("2024-01-01", periods=n),
-                                       "plan": rng.choice(["x", "y"], n).astype(object)}))
+                                       "plan": rng.choice(["x", "y"], n).astype(object), "n": number,
+                                       "m": rng.random(n)}))
         frames = align_ids({str(i): categorical_ids(f) for i, f in enumerate(parts)})
         aligned = [frames[str(i)] for i in range(len(parts))]
         expected = pd.concat(aligned, ignore_index=True)

@@ -100,13 +100,13 @@ def test_reads_ahead_give_each_file_once_as_read_alone(monkeypatch) -> None:
 
     reads: list[tuple[str, str, int]] = []  # (file, thread, files taken when its read started)
     taken: list[str] = []
-    real = isolated.read_table_isolated
+    real = isolated._read_answer  # the child's answer (unpickled by ``result``, in the caller's thread)
 
     def counted(data, name, **options):
         reads.append((name, threading.current_thread().name, len(taken)))
         return real(data, name, **options)
 
-    monkeypatch.setattr(isolated, "read_table_isolated", counted)
+    monkeypatch.setattr(isolated, "_read_answer", counted)
     names = ("cp932_title.csv", "ragged_short.csv", "title_rows.xlsx")
     files = {name: (FIXTURES / name).read_bytes() for name in names}
     ahead = isolated.ReadAhead()

@@ -128,7 +128,8 @@ def test_validation_with_columns_factorised_once_is_the_same(kind: str, monkeypa
                                                        "amount": "月額"})
     fast = validate(read, kind, mapping, today=pd.Timestamp("2026-01-01").date())
     monkeypatch.setattr(validate_module, "factorize_once", contextlib.nullcontext)
-    monkeypatch.setattr(validate_module, "_map_ids", lambda column: (_map_unique(column, _text_id), None))
+    monkeypatch.setattr(validate_module, "_map_ids",
+                        lambda column, categorical=False: (_map_unique(column, _text_id), None))
     slow = validate(read, kind, mapping, today=pd.Timestamp("2026-01-01").date())
     assert not fast.issues.empty
     if kind == "customers":

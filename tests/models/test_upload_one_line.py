@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.bench_io import customers
 from bench.bench_upload import make_events
@@ -169,17 +171,25 @@ def test_validation_of_plain_coded_columns_is_the_same(monkeypatch: pytest.Monke
     assert seen >= 3
 
 
-def test_distinct_factors_are_coded_factors() -> None:
-    from cs_models.schema._validate import _distinct_factors
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="abcAB", min_size=1, max_size=3), min_size=1, max_size=8, unique=True),
+       st.data())
+def test_compact_factors_factorise_the_cells_in_their_own_order(texts: list[str], data: st.DataObject) -> None:
+    """Plain columns' factors: the same partition of the rows as pandas.factorize, the distinct cells
+    no row uses left out, the others in the order the reader gave them (sorted there: IDs arrive in
+    the order of their categories)."""
+    from cs_models.schema._cells import _compact_factors
     from cs_models.values import coded_factors
 
-    rng = np.random.default_rng(4)
-    for _ in range(300):
-        cleaned = np.array([f"t{k}" for k in range(rng.integers(1, 8))], dtype=object)
-        codes = rng.integers(-1, len(cleaned), rng.integers(0, 40)).astype(np.int32)
-        got, expected = _distinct_factors(codes, cleaned), coded_factors(codes, cleaned)
-        assert got[0].tolist() == expected[0].tolist()
-        assert got[1].tolist() == expected[1].tolist()
+    cleaned = np.array(texts, dtype=object)
+    codes = np.array(data.draw(st.lists(st.integers(-1, len(cleaned) - 1), max_size=40)), dtype=np.int32)
+    got_codes, got = _compact_factors(codes, cleaned)
+    expected_codes, expected = coded_factors(codes, cleaned)
+    cells = [None if c < 0 else cleaned[c] for c in codes]
+    assert [None if c < 0 else got[c] for c in got_codes] == cells
+    assert sorted(got.tolist()) == sorted(expected.tolist())  # the cells some row uses, each once
+    assert got.tolist() == [t for t in texts if t in set(expected.tolist())]  # in the given order
+    assert (got_codes < 0).tolist() == (expected_codes < 0).tolist()
 
 
 def test_plain_texts_edge_spaces_as_python_strip() -> None:
