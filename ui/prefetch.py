@@ -1,10 +1,10 @@
 """The sample data's slowest analyses, computed once per server in the background.
 
 On a fresh server, the first visit to Story, Journey, Churn or Community computed their analyses
-while the visitor waited (0.8–2.1 s against 0.2–0.6 s for every later click). :func:`start`, called
-by the router after the first page of the server's first session is drawn, computes them in one
-background thread, in that session's language first, through the same shared caches with the same
-arguments as the pages' first run. A page opened meanwhile waits for the result being computed
+while the visitor waited (0.8–2.1 s against 0.2–0.6 s for every later click). :func:`start_prefetch`,
+called by the router after the first page of the server's first session is drawn, computes them in
+one background thread, in that session's language first, through the same shared caches with the
+same arguments as the pages' first run. A page opened meanwhile waits for the result being computed
 (Streamlit's caches compute each entry once) instead of computing it a second time.
 """
 
