@@ -112,19 +112,15 @@ def drop_unused_ids(frame: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS) ->
         if column not in frame.columns or not is_categorical(frame[column]):
             continue
         values = frame[column]
-        codes = values.cat.codes.to_numpy()
-        used = np.zeros(len(values.cat.categories) + 1, dtype=bool)
-        used[codes] = True  # a blank's code -1 marks the spare last slot
-        used = used[:-1]
-        if used.all():
+        codes, used = compact_codes(values.cat.codes.to_numpy(), len(values.cat.categories))
+        if used is None:
             continue
-        renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # a blank's -1 stays -1
         kept = values.cat.categories[used]
         kept.is_monotonic_increasing  # noqa: B018  (sorted categories: this pass also tells is_unique)
         dtype = pd.CategoricalDtype(kept, ordered=values.cat.ordered)
         if out is frame:
             out = frame.copy(deep=False)
-        out[column] = pd.Series(pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False),
+        out[column] = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False),
                                 index=values.index, name=column)
     return out
 
@@ -163,6 +159,31 @@ def _sort_texts(texts: np.ndarray, arrow: Any = None) -> tuple[np.ndarray | None
 def _recode(codes: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """``rank[codes]``, a blank's code ``-1`` staying ``-1``."""
     return np.append(rank, -1)[codes]
+
+
+def compact_codes(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Codes into ``size`` values renumbered so that the values no code uses are left out (by a
+    scatter of the codes: no hash, no sort; the others keep their order).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer codes, ``-1`` for a blank (kept).
+    size : int
+        How many values the codes point into.
+
+    Returns
+    -------
+    tuple
+        The codes (same dtype) and which values are used; ``(codes, None)`` when all are.
+    """
+    used = np.zeros(size + 1, dtype=bool)
+    used[codes] = True  # a blank's code -1 marks the spare last slot
+    used = used[:size]
+    if used.all():
+        return codes, None
+    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # the last slot: a blank's -1 stays -1
+    return renumber[codes], used
 
 
 def _sorted_codes(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cs_models.ids import compact_codes
 from cs_models.values import factorize_cells, is_missing, parse_dates, parse_numbers
 
 #: Reasons of :func:`cs_models.values.parse_dates` reported under their own issue code.
@@ -130,14 +131,9 @@ def _compact_factors(codes: np.ndarray, cleaned: np.ndarray) -> tuple[np.ndarray
     :func:`cs_models.values.coded_factors` the distinct values are not in order of first appearance;
     nothing that reads a factorisation depends on that order.
     """
-    used = np.zeros(len(cleaned) + 1, dtype=bool)
-    used[codes] = True  # a blank's code -1 marks the spare last slot
-    used = used[: len(cleaned)]
+    kept, used = compact_codes(codes, len(cleaned))
     cleaned = np.asarray(cleaned, dtype=object)
-    if used.all():
-        return codes, cleaned
-    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)  # the last slot: code -1 stays -1
-    return renumber[codes], cleaned[used]
+    return kept, cleaned if used is None else cleaned[used]
 
 
 def _blank(series: pd.Series) -> pd.Series:
