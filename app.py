@@ -11,7 +11,7 @@ from ui.i18n import current_lang, t
 from ui.login import login_gate
 from ui.navigation import build_pages
 from ui.prefetch import start_prefetch
-from ui.preload import preload_chart_code
+from ui.preload import preload_element_code
 from ui.reload_notice import show_notice, sync_marker
 from ui.sidebar import language_selector, render_sidebar
 from ui.state import presentation
@@ -36,6 +36,6 @@ except CSLensError as exc:
 except Exception as exc:  # noqa: BLE001 - the boundary: no traceback ever reaches the user
     show_unexpected_error(exc)
     st.caption(t("common.unexpected_error_hint"))
-preload_chart_code()  # the browser loads the chart code while the visitor reads this page
-start_prefetch(current_lang())  # once per server: the slowest first visits computed ahead
+preload_element_code()  # the browser loads the chart and table code while the visitor reads this page
+start_prefetch(current_lang())  # once per server and language: the slowest first visits computed ahead
 collect_garbage()  # at most once a minute: ended sessions' uploads are freed

@@ -24,11 +24,11 @@ with left:
                             min_value=0, step=10, help=t("adoption.population_help"))
 with right:
     method = url_widget(st.segmented_control, t("adoption.method_label"), list(adoption.METHODS),
-                        key="adoption_method", default="mle", required=True, help=t("adoption.method_help"),
-                        format_func=lambda m: t(f"adoption.method_{m}"))
+                        key="adoption_method", default=adoption.METHODS[0], required=True,
+                        help=t("adoption.method_help"), format_func=lambda m: t(f"adoption.method_{m}"))
 try:
     result = shared(adoption.fit_adoption)(frame, as_of(), population=float(population) if population else None,
-                                           method=method or "mle")
+                                           method=method or adoption.METHODS[0])
 except CSLensError as exc:
     show_error(exc)
     st.stop()

@@ -43,11 +43,12 @@ with middle:
                         format_func=lambda p: t(f"forecast.period_{p}"))
 left, right = st.columns(2)
 with left:
-    margin = url_widget(st.slider, t("forecast.margin_label"), key="forecast_margin", default=100, min_value=5,
-                        max_value=100, step=5, help=t("forecast.margin_help"))
+    margin = url_widget(st.slider, t("forecast.margin_label"), key="forecast_margin", default=view.MARGIN_PERCENT,
+                        min_value=5, max_value=100, step=5, help=t("forecast.margin_help"))
 with right:
-    rate = url_widget(st.slider, t("forecast.discount_label"), key="forecast_discount", default=10, min_value=1,
-                      max_value=30, step=1, help=t("forecast.discount_help"))
+    rate = url_widget(st.slider, t("forecast.discount_label"), key="forecast_discount",
+                      default=view.DISCOUNT_PERCENT, min_value=1, max_value=30, step=1,
+                      help=t("forecast.discount_help"))
 segment = None if segment_choice == NONE else segment_choice
 try:
     result = shared(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,

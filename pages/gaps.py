@@ -20,17 +20,17 @@ settings = st.expander(t("gaps.settings"), icon=":material/tune:")
 left, middle, right = settings.columns(3)
 with left:
     layout = url_widget(
-        st.selectbox, t("gaps.layout_label"), gaps.LAYOUTS, key="gaps_layout", default="auto",
+        st.selectbox, t("gaps.layout_label"), gaps.LAYOUTS, key="gaps_layout", default=view.LAYOUT,
         format_func=lambda code: t(f"gaps.layout_{code}"), help=t("gaps.layout_help"),
     )
 with middle:
     scale = url_widget(
-        st.selectbox, t("gaps.scale_label"), ("auto", *gaps.SCALES), key="gaps_scale", default="auto",
+        st.selectbox, t("gaps.scale_label"), ("auto", *gaps.SCALES), key="gaps_scale", default=view.SCALE,
         format_func=lambda code: t(f"gaps.scale_{code.replace('-', '_')}"), help=t("gaps.scale_help"),
     )
 with right:
     zero_method = url_widget(
-        st.selectbox, t("gaps.zero_label"), gaps.ZERO_METHODS, key="gaps_zero", default="wilcox",
+        st.selectbox, t("gaps.zero_label"), gaps.ZERO_METHODS, key="gaps_zero", default=view.ZERO_METHOD,
         format_func=lambda code: t(f"gaps.zero_{code}"), help=t("gaps.zero_help"),
     )
 

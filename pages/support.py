@@ -20,7 +20,7 @@ NONE = "__none__"
 
 page_header("support")
 tickets = require_dataset("tickets")
-groups = [c for c in support.GROUPS if c in tickets and tickets[c].notna().any()]
+groups = view.groups(tickets)
 left, middle, right = st.columns(3)
 with left:
     group = url_widget(st.selectbox, t("support.group_label"), [*groups, NONE], key="support_group",

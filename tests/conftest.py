@@ -44,11 +44,14 @@ def _warm_server_routing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _no_prefetch(monkeypatch: pytest.MonkeyPatch) -> None:
     """AppTests start no background prefetch (it would fill the caches a test counts);
-    ``tests/app/test_prefetch.py`` runs it in the foreground."""
+    ``tests/app/test_prefetch.py`` runs it in the foreground, without waiting for quiet after runs."""
     import threading
 
     from ui import prefetch
+    from ui.i18n import LANGUAGES
 
     started = threading.Event()
     started.set()
     monkeypatch.setattr(prefetch, "_STARTED", started)
+    monkeypatch.setattr(prefetch, "_ASKED", set(LANGUAGES))
+    monkeypatch.setattr(prefetch, "QUIET_SECONDS", 0.0)

@@ -16,6 +16,10 @@ from ui import format as fmt
 from ui.components import money_column
 from ui.i18n import current_lang, t
 
+#: The page's starting settings (percent), shared with :mod:`ui.prefetch`.
+MARGIN_PERCENT = 100
+DISCOUNT_PERCENT = 10
+
 
 def group_name(code: str) -> str:
     """A group code in words (all customers, pooled and blank groups translated)."""

@@ -23,6 +23,8 @@ from ui.state import as_of, current_datasets
 from ui.url_state import url_widget
 
 NONE = "__none__"
+#: The page's starting settings, shared with :mod:`ui.prefetch`.
+LAYOUT, SCALE, ZERO_METHOD = "auto", "auto", "wilcox"
 DOWNLOAD_COLUMNS = (
     "n", "mean_expectation", "mean_satisfaction", "mean_gap", "ci_low", "ci_high", "t_p", "t_p_holm",
     "wilcoxon_p", "wilcoxon_p_holm", "n_zero", "cohen_dz", "rank_biserial", "delighted_share", "met_share",

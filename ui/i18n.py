@@ -21,9 +21,12 @@ def browser_language() -> str:
 
 
 def current_lang() -> str:
-    """The language chosen in the sidebar , else the browser's."""
-    lang = st.session_state.get(LANG_KEY)
-    return lang if lang in LANGUAGES else browser_language()
+    """The language chosen in the sidebar, else the link's (``?lang=``, which the sidebar will
+    choose), else the browser's."""
+    for lang in (st.session_state.get(LANG_KEY), st.query_params.get(LANG_KEY)):
+        if lang in LANGUAGES:
+            return lang
+    return browser_language()
 
 
 def t(key: str, **params: Any) -> str:

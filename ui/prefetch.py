@@ -1,16 +1,18 @@
-"""The sample data's slowest analyses, computed once per server in the background.
+"""The sample data's slowest analyses, computed once per server and language in the background.
 
-On a fresh server, the first visit to Story, Journey, Churn or Community computed their analyses
-while the visitor waited (0.8–2.1 s against 0.2–0.6 s for every later click). :func:`start_prefetch`,
-called by the router after the first page of the server's first session is drawn, computes them in
-one background thread, in that session's language first, through the same shared caches with the
-same arguments as the pages' first run. A page opened meanwhile waits for the result being computed
-(Streamlit's caches compute each entry once) instead of computing it a second time.
+On a fresh server, the first visit to Story, Journey, Churn, Community, Support, Adoption, Gaps or
+Forecast computed their analyses while the visitor waited (0.8–2.1 s against 0.3–0.8 s for every
+later click). :func:`start_prefetch`, called by the router at the end of every script run, has
+them computed in one background thread the first time a session in a language is seen, through
+the same shared caches with the same arguments as the pages' first run, each task in a quiet
+moment. A page opened meanwhile waits for the result being computed (Streamlit's caches compute
+each entry once) instead of computing it a second time.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -19,20 +21,25 @@ from datetime import date
 from cs_models.datasets import Datasets
 from cs_models.errors import CSLensError
 from ui.caching import cached, latest_date, shared
-from ui.i18n import LANGUAGES
 from ui.state import sample_datasets
 
 _LOG = logging.getLogger(__name__)
 _STARTED = threading.Event()
 _START_LOCK = threading.Lock()
+#: The languages asked for so far, and those waiting for the background thread.
+_ASKED: set[str] = set()
+_WAITING: queue.SimpleQueue[str] = queue.SimpleQueue()
 #: Name of the background thread.
 THREAD_NAME = "cs-lens-prefetch"
 #: Name of Streamlit's threads that run a session's script (``ScriptRunner``).
 SCRIPT_THREAD = "ScriptRunner.scriptThread"
 #: Streamlit's logger that warns of every cache call outside a session's script thread.
 CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
-#: Longest wait (s) for visitors' script runs to end before a task starts anyway (a busy server).
-MAX_WAIT_SECONDS = 10.0
+#: A task starts only this long (s) after the last visitor's script run ended: that visitor's browser
+#: is still drawing its charts (``bench.clicks`` runs the browser on the server's two cores).
+QUIET_SECONDS = 1.0
+#: When a visitor's script run was last seen ending (:func:`time.monotonic`).
+_LAST_RUN = [float("-inf")]
 
 
 # the analyses' modules are imported in the background thread: the router's start stays light
@@ -83,9 +90,78 @@ def _community(datasets: Datasets, as_of: date, lang: str) -> None:
         shared(community.participation_churn)(log, datasets.customers, as_of)
 
 
-#: What is computed, slowest first visit first (``bench.clicks``: Story 2.1 s, Journey 1.1 s, Churn 0.9 s,
-#: Community 0.8 s on a fresh server).
-TASKS: tuple[Callable[[Datasets, date, str], None], ...] = (_story, _journey, _churn, _community)
+def _adoption(datasets: Datasets, as_of: date, lang: str) -> None:
+    from cs_models import adoption
+
+    frame = datasets.adoption
+    if frame is None:
+        return
+    shared(adoption.fit_adoption)(frame, as_of, population=None, method=adoption.METHODS[0])
+    segments = adoption.adoption_segments(frame)
+    if segments:
+        cached(adoption.fit_by_segment)(frame, as_of, segments[0])
+
+
+def _support(datasets: Datasets, as_of: date, lang: str) -> None:
+    from cs_models import support
+    from ui import support_view
+
+    tickets = datasets.tickets
+    if tickets is None:
+        return
+    splits = support_view.groups(tickets) or ["priority"]
+    shared(support.analyse_support)(tickets, as_of, sla_hours=support_view.default_sla(tickets), period="month",
+                                    volume_by=splits[0])
+    if datasets.customers is not None:
+        shared(support.support_churn)(tickets, datasets.customers, as_of)
+
+
+def _gaps(datasets: Datasets, as_of: date, lang: str) -> None:
+    from cs_models import gaps
+    from ui import gaps_view as view
+
+    frame = datasets.gaps
+    if frame is None:
+        return
+    answers, *_ = shared(gaps.analyse_table)(frame, layout=view.LAYOUT, scale=view.SCALE, zero_method=view.ZERO_METHOD)
+    if answers.segments:
+        shared(gaps.segments_of_table)(frame, answers.segments[0], layout=view.LAYOUT, scale=view.SCALE)
+    if datasets.customers is not None and answers.answers["customer_id"].notna().any():
+        shared(gaps.churn_of_table)(frame, datasets.customers, as_of=as_of, layout=view.LAYOUT, scale=view.SCALE)
+
+
+def _forecast(datasets: Datasets, as_of: date, lang: str) -> None:
+    from cs_models import forecast
+    from ui import forecast_view as view
+    from ui.filters import segment_choices
+
+    customers = datasets.customers
+    if customers is None:
+        return
+    segments = list(segment_choices(customers))
+    shared(forecast.forecast)(customers, as_of, segments[0] if segments else None, period="month",
+                              margin=view.MARGIN_PERCENT / 100, annual_discount=view.DISCOUNT_PERCENT / 100)
+
+
+def _imports(datasets: Datasets, as_of: date, lang: str) -> None:
+    """What a page's first run would otherwise import while its visitor waits, once per process:
+    Streamlit's emoji catalogue (compiled into one pattern on import: 0.24 s, on the first button
+    group with an option label that is not ASCII), and the Plotly classes of every chart's title,
+    legend and hover label (imported on first use)."""
+    import plotly.graph_objects as go
+    import streamlit.emojis  # noqa: F401
+
+    from cs_models.charts.theme import apply_theme, set_title
+
+    apply_theme(set_title(go.Figure(), "title", "source", "scope"))
+
+
+#: What is computed, slowest first visit first (``bench.clicks --pause 5`` on a fresh server before
+#: each was added: Story 2.1 s, Journey 1.1 s, Support 1.0 s, Adoption 1.0 s, Churn 0.9 s,
+#: Community 0.9 s, Gaps 0.9 s, Forecast 0.8 s).
+TASKS: tuple[Callable[[Datasets, date, str], None], ...] = (
+    _imports, _story, _journey, _churn, _community, _support, _adoption, _gaps, _forecast,
+)
 
 
 def visitors_running() -> bool:
@@ -96,28 +172,38 @@ def visitors_running() -> bool:
 
 
 def _give_way() -> None:
-    """Wait until no visitor's script runs (at most :data:`MAX_WAIT_SECONDS`): on two cores a task
-    computed during a visitor's run made that run up to twice as slow."""
-    deadline = time.monotonic() + MAX_WAIT_SECONDS
-    while visitors_running() and time.monotonic() < deadline:
+    """Wait until no visitor's script has run for :data:`QUIET_SECONDS`: on two cores a task computed
+    during a visitor's run made that run up to twice as slow, and one computed just after it slowed
+    the drawing of its charts. On a server never quiet, the visitors compute what they open."""
+    while True:
+        now = time.monotonic()
+        if visitors_running():
+            _LAST_RUN[0] = now
+        elif now - _LAST_RUN[0] >= QUIET_SECONDS:
+            return
         time.sleep(0.05)
 
 
-def run(first_lang: str) -> None:
-    """Compute :data:`TASKS` on the sample data in ``first_lang``, then in the other languages.
+def run(lang: str) -> None:
+    """Compute :data:`TASKS` on the sample data in ``lang``.
 
-    Each task waits for visitors' script runs to end first (:func:`_give_way`). A task whose analysis
+    Each task waits for a quiet moment first (:func:`_give_way`). A task whose analysis
     cannot run on the data is passed over: its page shows why when visited.
     """
-    for lang in sorted(LANGUAGES, key=lambda code: code != first_lang):
-        datasets = sample_datasets(lang)
-        as_of = latest_date(datasets) or date.today()
-        for task in TASKS:
-            _give_way()
-            try:
-                task(datasets, as_of, lang)
-            except CSLensError:
-                _LOG.debug("prefetch: %s skipped on the %s sample", task.__name__, lang, exc_info=True)
+    datasets = sample_datasets(lang)
+    as_of = latest_date(datasets) or date.today()
+    for task in TASKS:
+        _give_way()
+        try:
+            task(datasets, as_of, lang)
+        except CSLensError:
+            _LOG.debug("prefetch: %s skipped on the %s sample", task.__name__, lang, exc_info=True)
+
+
+def _work() -> None:
+    """The background thread: :func:`run` each language asked for, in turn."""
+    while True:
+        run(_WAITING.get())
 
 
 def _not_prefetch(record: logging.LogRecord) -> bool:
@@ -125,13 +211,24 @@ def _not_prefetch(record: logging.LogRecord) -> bool:
     return record.threadName != THREAD_NAME
 
 
-def start_prefetch(first_lang: str) -> None:
-    """Start :func:`run` in a background thread, once per server process (later calls return at once)."""
-    if _STARTED.is_set():
+def start_prefetch(lang: str) -> None:
+    """Have :func:`run` compute ``lang``'s sample in the background thread, once per server process
+    and language (later calls return at once); the thread starts on the first call.
+
+    Called at the end of every script run: each call also marks a visitor's run ending now. A
+    language is computed only when a session uses it: computing the other language ahead kept
+    the two cores busy while the first visitor clicked through the pages.
+    """
+    _LAST_RUN[0] = time.monotonic()
+    if lang in _ASKED:
         return
     with _START_LOCK:
+        if lang in _ASKED:
+            return
+        _ASKED.add(lang)
+        _WAITING.put(lang)
         if _STARTED.is_set():
             return
         _STARTED.set()
     logging.getLogger(CONTEXT_LOGGER).addFilter(_not_prefetch)
-    threading.Thread(target=run, args=(first_lang,), name=THREAD_NAME, daemon=True).start()
+    threading.Thread(target=_work, name=THREAD_NAME, daemon=True).start()

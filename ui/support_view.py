@@ -26,13 +26,27 @@ def group_name(code: object) -> str:
     return labels.support_group_name(current_lang(), code)
 
 
-def sla_targets(tickets: pd.DataFrame) -> dict[str, float]:
-    """The SLA target hours per priority, edited in a small table (kept for the session)."""
+def groups(tickets: pd.DataFrame) -> list[str]:
+    """The grouping columns the tickets have values in (:data:`cs_models.support.GROUPS` order)."""
+    return [c for c in support.GROUPS if c in tickets and tickets[c].notna().any()]
+
+
+def default_sla(tickets: pd.DataFrame) -> dict[str, float]:
+    """The SLA target hours per priority before the user edits them (none without priorities), in the
+    table's order and types, so the page's first run and :mod:`ui.prefetch` ask for the same analysis."""
     if "priority" not in tickets or tickets["priority"].isna().all():
         return {}
     priorities = sorted(str(p) for p in tickets["priority"].dropna().unique())
+    return {p: float(h) for p, h in support.default_targets(priorities).items()}
+
+
+def sla_targets(tickets: pd.DataFrame) -> dict[str, float]:
+    """The SLA target hours per priority, edited in a small table (kept for the session)."""
+    targets = default_sla(tickets)
+    if not targets:
+        return {}
     saved = st.session_state.get(SLA_KEY, {})
-    targets = support.default_targets(priorities) | {p: h for p, h in saved.items() if p in priorities}
+    targets |= {p: h for p, h in saved.items() if p in targets}
     table = pd.DataFrame({"priority": list(targets), "hours": list(targets.values())})
     edited = st.data_editor(
         table, hide_index=True, disabled=["priority"], key="support_sla_editor", width="stretch",

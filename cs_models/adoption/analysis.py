@@ -18,7 +18,7 @@ from cs_models.stats import ALPHA, check_alpha
 MIN_MONTHS = 6
 MIN_ACTIVE_MONTHS = 3
 #: Estimation methods: Poisson maximum likelihood with profile-likelihood intervals, or least squares
-#: (Srinivasan & Mason 1986) with parametric-bootstrap intervals.
+#: (Srinivasan & Mason 1986) with parametric-bootstrap intervals; the first is the default.
 METHODS = ("mle", "nls")
 #: Draws of the curve's band (normal approximation or bootstrap) and their seed (page and report agree).
 DRAWS = 200

@@ -38,6 +38,22 @@ def test_language_switch_in_the_sidebar():
     assert at.query_params["lang"] == ["ja"] or at.query_params["lang"] == "ja"
 
 
+def test_a_links_language_is_the_only_sample_a_first_run_loads():
+    """A Japanese link opened in a browser set to English (AppTest's has no locale: English) loads only
+    the Japanese sample, even while the sidebar reads the link before the language is chosen."""
+    from streamlit.runtime.caching.cache_metrics import get_cache_metrics
+
+    def loads() -> int:
+        stats = get_cache_metrics().get_stats(["cache_lookups"]).get("cache_lookups", [])
+        return sum(s.value for s in stats if s.labels["cache"] == "ui.state.sample_datasets"
+                   and s.labels.get("result") == "miss")
+
+    before = loads()  # the caches are cleared for each test; the counts are not
+    at = run_app(lang="ja")
+    assert at.title[0].value == "概要"
+    assert loads() - before == 1
+
+
 def test_japanese_view_has_no_english_sentences():
     """Every sentence on the Japanese Overview is Japanese (figures, 'CS Lens' and data excepted)."""
     at = run_app(lang="ja")

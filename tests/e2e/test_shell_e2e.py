@@ -92,18 +92,20 @@ def test_first_session_on_a_fresh_server_keeps_the_language_across_a_click(new_p
         stop_server(server)
 
 
-CHART_CODE_LOADED = ("() => performance.getEntriesByType('resource')"
-                     ".some((entry) => /\\/static\\/js\\/PlotlyChart\\.[^/]+\\.js$/.test(entry.name))")
+CODE_LOADED = ("() => ['PlotlyChart', 'DataFrame'].every((name) => performance.getEntriesByType('resource')"
+               ".some((entry) => new RegExp('/static/js/' + name + '\\\\.[^/]+\\\\.js$').test(entry.name)))")
 
 
-def test_the_overview_loads_the_chart_code_before_any_chart_is_drawn(app_url, new_page, screenshot_dir):
-    """``ui.preload``: the Overview draws no chart, yet the browser fetches Streamlit's chart code
-    while it is shown, so the first chart page does not wait for it. The element takes no room."""
+def test_the_overview_loads_the_chart_and_table_code_before_any_is_drawn(app_url, new_page, screenshot_dir):
+    """``ui.preload``: the Overview draws no chart and no table, yet the browser fetches Streamlit's
+    chart and table code while it is shown, so the first chart or table page does not wait for it.
+    The element takes no room."""
+    drawn = '.js-plotly-plot, [data-testid="stDataFrame"]'
     page = new_page("en-US")
     open_app(page, app_url)
-    assert page.locator(".js-plotly-plot").count() == 0
-    page.wait_for_function(CHART_CODE_LOADED, timeout=60_000)
-    assert page.locator(".js-plotly-plot").count() == 0
+    assert page.locator(drawn).count() == 0
+    page.wait_for_function(CODE_LOADED, timeout=60_000)
+    assert page.locator(drawn).count() == 0
     preload = page.locator('[data-testid="stSidebar"] [class*="st-key-cs_lens_chart_code"]')
     assert preload.count() == 1
     box = preload.bounding_box()
