@@ -201,9 +201,14 @@ def run(lang: str) -> None:
 
 
 def _work() -> None:
-    """The background thread: :func:`run` each language asked for, in turn."""
+    """The background thread: :func:`run` each language asked for, in turn (a language that fails
+    is logged and left to the pages; the next is still computed)."""
     while True:
-        run(_WAITING.get())
+        lang = _WAITING.get()
+        try:
+            run(lang)
+        except Exception:  # noqa: BLE001 - the thread's boundary: the pages compute what is missing
+            _LOG.exception("prefetch of the %s sample failed", lang)
 
 
 def _not_prefetch(record: logging.LogRecord) -> bool:

@@ -119,3 +119,24 @@ def test_a_task_waits_for_a_quiet_moment_after_a_visitors_run(monkeypatch: pytes
     busy_until, running[0] = clock[0] + 30, True  # a visitor's run of 30 s, then 1 s quiet
     prefetch._give_way()
     assert clock[0] == pytest.approx(1001.0 + 30 + 1, abs=0.11)
+
+
+def test_a_language_that_fails_does_not_stop_the_next(monkeypatch: pytest.MonkeyPatch,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """An unexpected error in one language's prefetch is logged; the thread computes the next."""
+    done = threading.Event()
+
+    def run(lang: str) -> None:
+        if lang == "en":
+            raise RuntimeError("boom")
+        done.set()
+
+    monkeypatch.setattr(prefetch, "_STARTED", threading.Event())
+    monkeypatch.setattr(prefetch, "_ASKED", set())
+    monkeypatch.setattr(prefetch, "_WAITING", prefetch.queue.SimpleQueue())
+    monkeypatch.setattr(prefetch, "run", run)
+    with caplog.at_level(logging.ERROR, logger=prefetch.__name__):
+        prefetch.start_prefetch("en")
+        prefetch.start_prefetch("ja")
+        assert done.wait(30)
+    assert any("prefetch of the en sample failed" in r.getMessage() for r in caplog.records)
