@@ -41,22 +41,24 @@ def test_a_first_visit_after_the_prefetch_computes_nothing_again(page: str) -> N
 def test_the_prefetch_runs_once_per_server_and_language_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
     """``start_prefetch`` returns at once; one thread computes each language once, when first asked
     for, however many sessions ask."""
-    ran: list[tuple[str, str]] = []
+    ran: list[tuple[str, threading.Thread]] = []
     done = threading.Event()
 
     def run(lang: str) -> None:
-        ran.append((lang, threading.current_thread().name))
+        ran.append((lang, threading.current_thread()))
         if len(ran) == 2:
             done.set()
 
     monkeypatch.setattr(prefetch, "_STARTED", threading.Event())
     monkeypatch.setattr(prefetch, "_ASKED", set())
+    monkeypatch.setattr(prefetch, "_WAITING", prefetch.queue.SimpleQueue())  # not another test's thread's
     monkeypatch.setattr(prefetch, "run", run)
     for lang in ("en", "en", "ja", "en", "ja"):
         prefetch.start_prefetch(lang)
     assert done.wait(30)
-    assert ran == [("en", prefetch.THREAD_NAME), ("ja", prefetch.THREAD_NAME)]
-    assert [t.name for t in threading.enumerate()].count(prefetch.THREAD_NAME) == 1
+    assert [lang for lang, _ in ran] == ["en", "ja"]
+    assert ran[0][1] is ran[1][1] is not threading.current_thread()
+    assert ran[0][1].name == prefetch.THREAD_NAME
     # Streamlit's warning of a missing script context, expected in this thread, is not logged
     record = logging.LogRecord(prefetch.CONTEXT_LOGGER, logging.WARNING, __file__, 1, "missing", None, None)
     record.threadName = prefetch.THREAD_NAME
