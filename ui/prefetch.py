@@ -156,9 +156,10 @@ def _imports(datasets: Datasets, as_of: date, lang: str) -> None:
     apply_theme(set_title(go.Figure(), "title", "source", "scope"))
 
 
-#: What is computed, slowest first visit first (``bench.clicks --pause 5`` on a fresh server before
-#: each was added: Story 2.1 s, Journey 1.1 s, Support 1.0 s, Adoption 1.0 s, Churn 0.9 s,
-#: Community 0.9 s, Gaps 0.9 s, Forecast 0.8 s).
+#: What is done, in turn: the imports, then the analyses of the pages whose first visits were slowest
+#: (``bench.clicks`` on a fresh server before each was added: Story 2.1 s, Journey 1.1 s, Churn 0.9 s,
+#: Community 0.8 s; then, with 5 s on the Overview first, Support 1.0 s, Adoption 1.0 s, Gaps 0.9 s,
+#: Forecast 0.8 s).
 TASKS: tuple[Callable[[Datasets, date, str], None], ...] = (
     _imports, _story, _journey, _churn, _community, _support, _adoption, _gaps, _forecast,
 )
