@@ -39,7 +39,7 @@ with left:
                                 format_func=lambda code: t("forecast.segment_none") if code == NONE else code)
 with middle:
     period = url_widget(st.segmented_control, t("forecast.period_label"), list(fc.PERIOD_MONTHS),
-                        key="forecast_period", default="month", required=True,
+                        key="forecast_period", default=view.PERIOD, required=True,
                         format_func=lambda p: t(f"forecast.period_{p}"))
 left, right = st.columns(2)
 with left:
@@ -51,7 +51,7 @@ with right:
                       help=t("forecast.discount_help"))
 segment = None if segment_choice == NONE else segment_choice
 try:
-    result = shared(fc.forecast)(customers, as_of(), segment, period=period or "month", margin=margin / 100,
+    result = shared(fc.forecast)(customers, as_of(), segment, period=period or view.PERIOD, margin=margin / 100,
                                  annual_discount=rate / 100)
 except CSLensError as exc:
     st.info(error_message(exc), icon=":material/info:")

@@ -28,16 +28,16 @@ with left:
                        format_func=lambda c: t("support.group_none") if c == NONE else t(f"support.split_{c}"))
 with middle:
     period = url_widget(st.segmented_control, t("support.period_label"), list(support.PERIODS), key="support_period",
-                        default="month", required=True, format_func=lambda p: t(f"support.period_{p}"))
+                        default=view.PERIOD, required=True, format_func=lambda p: t(f"support.period_{p}"))
 with right:
-    splits = groups or ["priority"]
+    splits = view.splits(tickets)
     split = url_widget(st.segmented_control, t("support.split_label"), splits, key="support_split",
                        default=splits[0], required=True, format_func=lambda c: t(f"support.split_{c}"))
 with st.expander(t("support.sla_heading")):
     st.caption(t("support.sla_intro") if "priority" in groups else t("support.sla_none"))
     targets = view.sla_targets(tickets)
 try:
-    result = shared(support.analyse_support)(tickets, as_of(), sla_hours=targets, period=period or "month",
+    result = shared(support.analyse_support)(tickets, as_of(), sla_hours=targets, period=period or view.PERIOD,
                                              volume_by=split or "priority")
 except CSLensError as exc:
     show_error(exc)

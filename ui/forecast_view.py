@@ -16,7 +16,8 @@ from ui import format as fmt
 from ui.components import money_column
 from ui.i18n import current_lang, t
 
-#: The page's starting settings (percent), shared with :mod:`ui.prefetch`.
+#: The page's starting settings (the margin and discount in percent), shared with :mod:`ui.prefetch`.
+PERIOD = "month"
 MARGIN_PERCENT = 100
 DISCOUNT_PERCENT = 10
 

@@ -109,9 +109,8 @@ def _support(datasets: Datasets, as_of: date, lang: str) -> None:
     tickets = datasets.tickets
     if tickets is None:
         return
-    splits = support_view.groups(tickets) or ["priority"]
-    shared(support.analyse_support)(tickets, as_of, sla_hours=support_view.default_sla(tickets), period="month",
-                                    volume_by=splits[0])
+    shared(support.analyse_support)(tickets, as_of, sla_hours=support_view.default_sla(tickets),
+                                    period=support_view.PERIOD, volume_by=support_view.splits(tickets)[0])
     if datasets.customers is not None:
         shared(support.support_churn)(tickets, datasets.customers, as_of)
 
@@ -139,7 +138,7 @@ def _forecast(datasets: Datasets, as_of: date, lang: str) -> None:
     if customers is None:
         return
     segments = list(segment_choices(customers))
-    shared(forecast.forecast)(customers, as_of, segments[0] if segments else None, period="month",
+    shared(forecast.forecast)(customers, as_of, segments[0] if segments else None, period=view.PERIOD,
                               margin=view.MARGIN_PERCENT / 100, annual_discount=view.DISCOUNT_PERCENT / 100)
 
 

@@ -31,6 +31,15 @@ def groups(tickets: pd.DataFrame) -> list[str]:
     return [c for c in support.GROUPS if c in tickets and tickets[c].notna().any()]
 
 
+#: The page's starting period of the ticket counts, shared with :mod:`ui.prefetch`.
+PERIOD = "month"
+
+
+def splits(tickets: pd.DataFrame) -> list[str]:
+    """What the ticket counts can be split by: the grouping columns, else the priority."""
+    return groups(tickets) or ["priority"]
+
+
 def default_sla(tickets: pd.DataFrame) -> dict[str, float]:
     """The SLA target hours per priority before the user edits them (none without priorities), in the
     table's order and types, so the page's first run and :mod:`ui.prefetch` ask for the same analysis."""
